@@ -1,0 +1,32 @@
+"""The temporal engine: find temporal expressions in text and resolve them against a date.
+
+    from dateline.temporal import tag
+    tag("The strikes came on Monday.", datetime.date(2022, 12, 20))
+
+`tag` runs the two stages in order: `finder.find` (no dates involved) and `resolver.resolve`
+(which alone sees the publication date). The grammar is data, under `lang/<code>/`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from .finder import find
+from .grammar import load
+from .periods import PRECISIONS, Period, period_of
+from .resolver import Timex, resolve
+
+ENGINE_VERSION = "1"   # bump when rules or resolution change, so caches of old results are dropped
+
+__all__ = ["tag", "Timex", "Period", "period_of", "PRECISIONS", "ENGINE_VERSION"]
+
+
+def tag(text: str, dct: dt.date, *, lang: str = "en", day_first: bool = False) -> list[Timex]:
+    """Temporal expressions of `text`, in order, resolved against the publication date `dct`.
+
+    `day_first` reads ambiguous numeric dates such as 03/04/2022 as day/month (the default is
+    the US month/day order).
+    """
+    if isinstance(dct, dt.datetime):
+        dct = dct.date()
+    grammar = load(lang)
+    return resolve(find(text, grammar), text, dct, grammar, day_first=day_first)

@@ -1,0 +1,174 @@
+"""Load a language's temporal grammar (YAML tables) and compile it into regular expressions.
+
+The tables hold all the language: word lists (`vocab.yaml`), rules with their examples
+(`rules.yaml`) and false-positive guards (`guards.yaml`). This module only knows how to turn them
+into patterns; it knows no English.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+LANG_DIR = Path(__file__).parent / "lang"
+MACRO = re.compile(r"\{([a-z_]\w*)(?::([a-z_]\w*))?\}")
+# A rule never starts inside a word or number, nor ends inside one ("2,000", "$2019", "1990.5").
+LEFT_EDGE = r"(?<![\w$£€@#])(?<!\d[.,:/-])"
+RIGHT_EDGE = r"(?![\w%@])(?![.,:/-]\d)"
+
+
+class GrammarError(Exception):
+    """A pattern table is malformed; the message names the table and the rule."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: str                      # which resolver function turns a match into a value
+    type: str                      # TIMEX3 type it yields, unless the resolver says otherwise
+    regex: re.Pattern
+    params: dict = field(default_factory=dict, hash=False, compare=False)
+    require_before: re.Pattern | None = None
+    reject_before: re.Pattern | None = None
+    reject_after: re.Pattern | None = None
+    examples: tuple = ()
+
+
+@dataclass(frozen=True)
+class Grammar:
+    lang: str
+    rules: tuple[Rule, ...]
+    guards: tuple[re.Pattern, ...]
+    lookup: dict = field(hash=False, compare=False)       # macro name -> {surface: value}
+    numbers: dict = field(hash=False, compare=False)
+    tense: dict = field(hash=False, compare=False)
+    holidays: dict = field(hash=False, compare=False)
+    example_dct: str = ""
+
+
+def _words_regex(forms: list[str], case: str) -> str:
+    variants = set()
+    for form in forms:
+        variants.add(form)
+        if case == "proper":
+            variants.add(form.upper())
+    alternatives = sorted(variants, key=lambda f: (-len(f), f))
+    body = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in alternatives)
+    return f"(?i:{body})" if case == "any" else f"(?-i:{body})"
+
+
+def _number_regex(numbers: dict) -> str:
+    def alt(words):
+        return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+    units, tens = alt(numbers["units"]), alt(numbers["tens"])
+    digits = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s+1/2)?"
+    word = rf"(?:{tens})(?:[-\s](?:{units}))?|(?:{units})"
+    fractions = alt(numbers["fractions"])
+    counted = alt(numbers["counts"]) + "|" + alt(numbers["scales"])
+    vague = alt(numbers["vague"])
+    return rf"(?i:(?:{digits}|{word})(?:\s+(?:{fractions}))?|{counted}|{vague})"
+
+
+def _normalise(surface: str) -> str:
+    return " ".join(surface.lower().split())
+
+
+class _Compiler:
+    def __init__(self, vocab: dict, source: str):
+        self.source = source
+        self.macros: dict[str, str] = {}
+        self.lookup: dict[str, dict[str, str]] = {}
+        for name, entry in vocab["words"].items():
+            forms = [str(f) for fs in entry["forms"].values() for f in fs]
+            self.macros[name] = _words_regex(forms, entry["case"])
+            self.lookup[name] = {_normalise(str(f)): str(v) for v, fs in entry["forms"].items() for f in fs}
+        for name, regex in vocab["patterns"].items():
+            self.macros[name] = f"(?:{regex})"
+        self.macros["number"] = _number_regex(vocab["numbers"])
+        holidays = vocab.get("holidays", {})
+        self.macros["holiday"] = _words_regex(list(holidays), "proper")
+        self.lookup["holiday"] = {_normalise(k): str(v) for k, v in holidays.items()}
+
+    def expand(self, pattern: str, where: str) -> str:
+        def one(m: re.Match) -> str:
+            macro, alias = m.group(1), m.group(2)
+            # an alias names the field: {month:end_month} fills `end_month` from the month list
+            group = f"{alias}__{macro}" if alias else macro
+            if macro not in self.macros:
+                raise GrammarError(f"{self.source}: {where}: unknown macro {{{macro}}}")
+            return f"(?P<{group}>{self.macros[macro]})"
+
+        # A space in a pattern stands for any run of white space, line breaks included.
+        return MACRO.sub(one, pattern.replace(" ", r"\s+"))
+
+    def compile(self, pattern: str, where: str, edges: bool = True) -> re.Pattern:
+        body = self.expand(pattern, where)
+        if edges:
+            body = LEFT_EDGE + "(?:" + body + ")" + RIGHT_EDGE
+        try:
+            return re.compile(body, re.IGNORECASE)
+        except re.error as e:
+            raise GrammarError(f"{self.source}: {where}: bad pattern: {e}") from None
+
+    def context(self, pattern: str | None, where: str, anchor: str) -> re.Pattern | None:
+        if not pattern:
+            return None
+        body = self.expand(pattern, where)
+        body = f"(?:{body})\\s*$" if anchor == "end" else f"^\\s*(?:{body})"
+        return re.compile(body, re.IGNORECASE)
+
+
+RULE_KEYS = {"name", "kind", "type", "pattern", "patterns", "params", "require_before",
+             "reject_before", "reject_after", "examples"}
+
+
+@lru_cache(maxsize=None)
+def load(lang: str = "en") -> Grammar:
+    folder = LANG_DIR / lang
+    if not folder.is_dir():
+        raise GrammarError(f"no temporal grammar for language {lang!r} (looked in {folder})")
+    vocab = yaml.safe_load((folder / "vocab.yaml").read_text(encoding="utf-8"))
+    compiler = _Compiler(vocab, f"{lang}/vocab.yaml")
+    table = yaml.safe_load((folder / "rules.yaml").read_text(encoding="utf-8"))
+    rules = []
+    for entry in table["rules"]:
+        where = f"rule {entry.get('name', '?')}"
+        unknown = set(entry) - RULE_KEYS
+        if unknown:
+            raise GrammarError(f"{lang}/rules.yaml: {where}: unknown keys {sorted(unknown)}")
+        patterns = entry.get("patterns") or [entry["pattern"]]
+        for i, pattern in enumerate(patterns):
+            compiler.source = f"{lang}/rules.yaml"
+            rules.append(Rule(
+                name=entry["name"] if len(patterns) == 1 else f"{entry['name']}#{i + 1}",
+                kind=entry["kind"],
+                type=entry.get("type", "DATE"),
+                regex=compiler.compile(pattern, where),
+                params=dict(entry.get("params") or {}),
+                require_before=compiler.context(entry.get("require_before"), where, "end"),
+                reject_before=compiler.context(entry.get("reject_before"), where, "end"),
+                reject_after=compiler.context(entry.get("reject_after"), where, "start"),
+                examples=tuple(entry.get("examples") or ()) if i == 0 else (),
+            ))
+    guard_table = yaml.safe_load((folder / "guards.yaml").read_text(encoding="utf-8"))
+    compiler.source = f"{lang}/guards.yaml"
+    guards = tuple(compiler.compile(g["pattern"], f"guard {g['name']}", edges=False)
+                   for g in guard_table["guards"])
+    return Grammar(
+        lang=lang, rules=tuple(rules), guards=guards, lookup=compiler.lookup,
+        numbers=vocab["numbers"], tense=vocab["tense"], holidays=compiler.lookup["holiday"],
+        example_dct=str(table.get("example_dct", "")),
+    )
+
+
+def guard_examples(lang: str = "en") -> list[dict]:
+    table = yaml.safe_load((LANG_DIR / lang / "guards.yaml").read_text(encoding="utf-8"))
+    return [dict(ex, guard=g["name"]) for g in table["guards"] for ex in g.get("examples", [])]
+
+
+def normalise(surface: str) -> str:
+    return _normalise(surface)

@@ -1,0 +1,552 @@
+"""Resolve found mentions against the publication date (the document creation time, DCT).
+
+Each rule in the grammar names a `kind`; this module has one function per kind. Nothing here
+reads the system clock: every relative value comes from the DCT, the sentence's tense, or the
+last date the text itself mentioned.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .finder import Mention
+from .grammar import Grammar, normalise
+from .periods import SEASON_MONTHS, period_of
+
+PAST, UNKNOWN, FUTURE = -1, 0, 1
+SEASON_ORDER = ("WI", "SP", "SU", "FA")  # the order they start in within a labelled year, WI last
+UNIT_CODES = {"Y": "Y", "M": "M", "W": "W", "D": "D", "Q": "Q", "H": "H", "MIN": "M", "S": "S"}
+
+
+@dataclass(frozen=True)
+class Timex:
+    start: int
+    end: int
+    text: str
+    type: str              # DATE | TIME | DURATION | SET
+    value: str             # a TIMEX3 value
+    mod: str | None = None
+    rule: str = ""         # the grammar rule that found it, for `explain`
+    direction: int = 0     # the tense cue the resolver used: -1 past, 0 none, +1 future
+
+
+@dataclass
+class _Context:
+    """What the resolver knows while it walks one text: the DCT and the last date mentioned."""
+    text: str
+    dct: dt.date
+    grammar: Grammar
+    day_first: bool
+    anchor: dt.date
+
+
+class Reject(Exception):
+    """The mention is not a valid date after all (Feb 30, month 13...)."""
+
+
+# ---------------------------------------------------------------- small calendar helpers
+
+def iso_day(d: dt.date) -> str:
+    return d.isoformat()
+
+
+def iso_week(d: dt.date) -> str:
+    year, week, _ = d.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def add_months(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def make_date(year: int, month: int, day: int) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise Reject(f"no such date {year}-{month}-{day}") from None
+
+
+def nth_weekday(year: int, month: int, n: int, weekday: int) -> dt.date:
+    """The n-th ISO weekday of a month (n = -1 for the last)."""
+    if n > 0:
+        first = dt.date(year, month, 1)
+        return first + dt.timedelta(days=(weekday - first.isoweekday()) % 7 + 7 * (n - 1))
+    y, m = add_months(year, month, 1)
+    last = dt.date(y, m, 1) - dt.timedelta(days=1)
+    return last - dt.timedelta(days=(last.isoweekday() - weekday) % 7)
+
+
+def easter(year: int) -> dt.date:
+    """Western Easter Sunday (the anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = b // 4, b % 4
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = c // 4, c % 4
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month = (h + l_ - 7 * m + 114) // 31
+    day = (h + l_ - 7 * m + 114) % 31 + 1
+    return dt.date(year, month, day)
+
+
+def holiday_date(spec: str, year: int) -> dt.date:
+    if spec.startswith("easter"):
+        offset = int(spec[6:] or 0)
+        return easter(year) + dt.timedelta(days=offset)
+    if "/" in spec:
+        month, n, weekday = (int(x) for x in spec.split("/"))
+        return nth_weekday(year, month, n, weekday)
+    month, day = (int(x) for x in spec.split("-"))
+    return make_date(year, month, day)
+
+
+def season_label_year(d: dt.date) -> tuple[int, str]:
+    """The season a day falls in, labelled as TIMEX3 does (December-February is the December's year)."""
+    for code, (first, last) in SEASON_MONTHS.items():
+        if first <= last and first <= d.month <= last:
+            return d.year, code
+    return (d.year if d.month == 12 else d.year - 1), "WI"
+
+
+# ---------------------------------------------------------------- numbers and fields
+
+def parse_number(raw: str, numbers: dict) -> float | str:
+    """'24' -> 24, 'two and a half' -> 2.5, 'twenty-four' -> 24, 'several' -> 'X'."""
+    text = normalise(raw).replace("-", " ")
+    if text in {normalise(v) for v in numbers["vague"]}:
+        return "X"
+    for phrase, value in numbers["counts"].items():
+        if text == phrase:
+            return value
+    for phrase, value in numbers["scales"].items():
+        if text == phrase:
+            return value
+    fraction = 0.0
+    for phrase, value in numbers["fractions"].items():
+        if text.endswith(" " + phrase):
+            fraction = value
+            text = text[: -len(phrase) - 1].strip()
+    digits = text.replace(",", "")
+    if re.fullmatch(r"\d+(\.\d+)?", digits):
+        return float(digits) + fraction
+    total = 0
+    for word in text.split():
+        if word in numbers["tens"]:
+            total += numbers["tens"][word]
+        elif word in numbers["units"]:
+            total += numbers["units"][word]
+        else:
+            # multi-word unit names such as "a single"
+            return float(numbers["units"].get(text, 1)) + fraction
+    return float(total) + fraction
+
+
+def fields_of(mention: Mention, grammar: Grammar) -> dict:
+    fields = {}
+    for group, raw in mention.groups:
+        name, _, macro = group.partition("__")
+        macro = macro or name
+        if macro == "number":
+            fields[name] = parse_number(raw, grammar.numbers)
+        elif macro in grammar.lookup:
+            fields[name] = grammar.lookup[macro].get(normalise(raw), raw)
+        else:
+            fields[name] = raw
+    return fields
+
+
+def fmt_number(n: float | str) -> str:
+    if n == "X":
+        return "X"
+    return str(int(n)) if float(n).is_integer() else f"{n:g}"
+
+
+# ---------------------------------------------------------------- tense
+
+@lru_cache(maxsize=None)
+def _tense_patterns(lang: str, future: tuple, past: tuple, suffix: str, not_past: tuple):
+    def alt(words):
+        return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    fut = re.compile(rf"(?<![\w'])(?:{alt(future)})(?!\w)", re.IGNORECASE)
+    pst = re.compile(rf"(?<![\w'])(?:{alt(past)}|[a-z]+{suffix})(?!\w)", re.IGNORECASE)
+    return fut, pst, frozenset(w.lower() for w in not_past)
+
+
+SENTENCE_EDGE = re.compile(r"[.!?]\s+(?=[A-Z\"“'‘(])|\n\s*\n")
+
+
+def tense_direction(ctx: _Context, start: int, end: int) -> int:
+    """Past (-1) or future (+1) by the tense cue nearest the expression in its sentence."""
+    text = ctx.text
+    lo = max(0, start - 300)
+    left = text[lo:start]
+    edges = list(SENTENCE_EDGE.finditer(left))
+    s_start = lo + edges[-1].end() if edges else lo
+    m = SENTENCE_EDGE.search(text, end, min(len(text), end + 300))
+    s_end = m.start() + 1 if m else min(len(text), end + 300)
+    t = ctx.grammar.tense
+    fut, pst, not_past = _tense_patterns(ctx.grammar.lang, tuple(t["future"]), tuple(t["past"]),
+                                         t["past_suffix"], tuple(t["not_past"]))
+    # HeidelTime's way: the last tense cue before the expression decides; failing that, the
+    # first one after it.
+    before, after = (-1, UNKNOWN), (len(text), UNKNOWN)
+    for pattern, direction in ((fut, FUTURE), (pst, PAST)):
+        for c in pattern.finditer(text, s_start, s_end):
+            if c.start() < end and start < c.end():
+                continue  # the expression's own words ("last" in "last Friday") are not a cue
+            if direction == PAST and c.group().lower() in not_past:
+                continue
+            if c.end() <= start and c.start() > before[0]:
+                before = (c.start(), direction)
+            elif c.start() >= end and c.start() < after[0]:
+                after = (c.start(), direction)
+    return before[1] if before[1] != UNKNOWN else after[1]
+
+
+# ---------------------------------------------------------------- choosing a year
+
+def infer_year(ctx: _Context, month: int, day: int | None, direction: int) -> int:
+    """The year of a month (and day) given without one, looking back or ahead of the DCT."""
+    dct = ctx.dct
+    here = (month, day or 0)
+    now = (dct.month, dct.day if day else 0)
+    if direction == FUTURE:
+        return dct.year if here >= now else dct.year + 1
+    return dct.year if here <= now else dct.year - 1
+
+
+def weekday_date(ctx: _Context, weekday: int, direction: int, shift: str | None = None) -> dt.date:
+    dct = ctx.dct
+    back = (dct.isoweekday() - weekday) % 7
+    ahead = (weekday - dct.isoweekday()) % 7
+    if shift == "-1":
+        return dct - dt.timedelta(days=back or 7)
+    if shift == "+1":
+        return dct + dt.timedelta(days=ahead or 7)
+    if shift == "0":
+        return dct + dt.timedelta(days=weekday - dct.isoweekday())
+    if direction == FUTURE:
+        return dct + dt.timedelta(days=ahead)
+    return dct - dt.timedelta(days=back)
+
+
+def season_value(ctx: _Context, code: str, direction: int, shift: str | None) -> str:
+    dct = ctx.dct
+    current_year, current = season_label_year(dct)
+    # instances of this season around the DCT, as (label year, first day, last day)
+    instances = []
+    for y in range(dct.year - 2, dct.year + 2):
+        p = period_of(f"{y}-{code}")
+        instances.append((y, p.start, p.end))
+    if shift == "0":
+        label = dct.year - 1 if code == "WI" and dct.month <= 2 else dct.year
+        return f"{label}-{code}"
+    if shift == "+1":
+        return next(f"{y}-{code}" for y, s, _ in instances if s > dct)
+    if shift == "-1":
+        return [f"{y}-{code}" for y, _, e in instances if e < dct][-1]
+    if direction == FUTURE:
+        return next(f"{y}-{code}" for y, _, e in instances if e >= dct)
+    return [f"{y}-{code}" for y, s, _ in instances if s <= dct][-1]
+
+
+def full_year(ctx: _Context, raw: str) -> int:
+    """'98 -> 1998 or 2098, whichever is nearer the DCT."""
+    yy = int(raw.strip("'’"))
+    century = ctx.dct.year // 100 * 100
+    candidates = (century - 100 + yy, century + yy, century + 100 + yy)
+    return min(candidates, key=lambda y: (abs(y - ctx.dct.year), -y))
+
+
+def year_of(ctx: _Context, f: dict) -> int | None:
+    if "year" in f:
+        return int(f["year"])
+    if "year_short" in f:
+        return full_year(ctx, f["year_short"])
+    return None
+
+
+# ---------------------------------------------------------------- one function per rule kind
+
+def kind_date(ctx, f, p, direction):
+    """Calendar dates and parts of them, with or without a year."""
+    year = year_of(ctx, f)
+    mod = f.get("edge") or p.get("mod")
+    if "holiday" in f:
+        spec = f["holiday"]
+        if year is None:
+            guess = holiday_date(spec, ctx.dct.year)
+            if direction == FUTURE:
+                year = ctx.dct.year if guess >= ctx.dct else ctx.dct.year + 1
+            else:
+                year = ctx.dct.year if guess <= ctx.dct else ctx.dct.year - 1
+        return "DATE", iso_day(holiday_date(spec, year)), mod
+    month = None
+    if "month" in f:
+        month = int(f["month"])
+    elif "iso_month" in f:
+        month = int(f["iso_month"])
+    day = int(re.match(r"\d+", f.get("day") or f.get("iso_day") or "0")[0]) or None
+    if month:
+        if year is None:
+            year = infer_year(ctx, month, day, direction)
+        if day:
+            return "DATE", iso_day(make_date(year, month, day)), mod
+        return "DATE", f"{year}-{month:02d}", mod
+    if "quarter" in f or "quarter_number" in f:
+        q = int(f.get("quarter") or f["quarter_number"])
+        if year is None:
+            current_q = (ctx.dct.month - 1) // 3 + 1
+            year = ctx.dct.year if q <= current_q or direction == FUTURE else ctx.dct.year - 1
+        return "DATE", f"{year}-Q{q}", mod
+    if "half" in f:
+        h = int(f["half"])
+        if year is None:
+            year = ctx.dct.year if h == 1 or ctx.dct.month > 6 or direction == FUTURE else ctx.dct.year - 1
+        return "DATE", f"{year}-H{h}", mod
+    if "season" in f:
+        if year is not None:
+            return "DATE", f"{year}-{f['season']}", mod
+        return "DATE", season_value(ctx, f["season"], direction, f.get("shift")), mod
+    if year is not None:
+        return "DATE", str(year), mod
+    raise Reject("no date fields")
+
+
+def kind_numeric_date(ctx, f, p, direction):
+    a, b = int(f["numeric_part"]), int(f["numeric_part2"])
+    year = year_of(ctx, f)
+    month, day = (b, a) if ctx.day_first else (a, b)
+    if month > 12 and day <= 12:
+        month, day = day, month
+    if year is None:
+        year = infer_year(ctx, month, day, direction)
+    return "DATE", iso_day(make_date(year, month, day)), None
+
+
+def kind_decade(ctx, f, p, direction):
+    raw = f.get("decade") or f.get("decade_short")
+    digits = re.sub(r"\D", "", raw)
+    if len(digits) == 2:     # '80s
+        century = ctx.dct.year // 100
+        if int(digits) > ctx.dct.year % 100:
+            century -= 1
+        digits = f"{century}{digits}"
+    return "DATE", digits[:3], f.get("edge") or p.get("mod")
+
+
+def kind_century(ctx, f, p, direction):
+    n = int(re.match(r"\d+", f["century_number"])[0]) if "century_number" in f else int(f["century_word"])
+    return "DATE", f"{n - 1:02d}", f.get("edge")
+
+
+def kind_weekday(ctx, f, p, direction):
+    d = weekday_date(ctx, int(f["weekday"]), direction, f.get("shift"))
+    part = f.get("part_of_day")
+    if part:
+        return "TIME", f"{iso_day(d)}T{part}", None
+    return "DATE", iso_day(d), f.get("edge")
+
+
+def shift_unit(ctx: _Context, base: dt.date, unit: str, offset: int) -> str:
+    if unit == "D":
+        return iso_day(base + dt.timedelta(days=offset))
+    if unit == "W":
+        return iso_week(base + dt.timedelta(weeks=offset))
+    if unit == "WE":
+        return iso_week(base + dt.timedelta(weeks=offset)) + "-WE"
+    if unit == "M":
+        y, m = add_months(base.year, base.month, offset)
+        return f"{y}-{m:02d}"
+    if unit == "Q":
+        q = (base.month - 1) // 3
+        y, q = divmod(base.year * 4 + q + offset, 4)
+        return f"{y}-Q{q + 1}"
+    if unit == "H":
+        y, h = divmod(base.year * 2 + (base.month - 1) // 6 + offset, 2)
+        return f"{y}-H{h + 1}"
+    if unit == "Y":
+        return str(base.year + offset)
+    if unit == "DE":
+        return str(base.year // 10 + offset)
+    if unit == "CE":
+        return f"{base.year // 100 + offset:02d}"
+    raise Reject(f"cannot shift by unit {unit}")
+
+
+def kind_shift(ctx, f, p, direction):
+    """'last year', 'this week', 'next month', 'yesterday': the DCT's period moved by whole units."""
+    unit = f.get("unit") or f.get("calendar_unit") or p["unit"]
+    offset = int(f.get("shift", p.get("offset", 0)))
+    value = shift_unit(ctx, ctx.dct, unit, offset)
+    part = f.get("part_of_day") or p.get("part_of_day")
+    if part and unit == "D":
+        return "TIME", f"{value}T{part}", None
+    return "DATE", value, f.get("edge") or p.get("mod")
+
+
+def kind_daypart(ctx, f, p, direction):
+    return "TIME", f"{iso_day(ctx.dct)}T{f['daypart_word']}", None
+
+
+def kind_shift_month(ctx, f, p, direction):
+    """'last April', 'next March', 'this June'."""
+    month, shift, dct = int(f["month"]), f["shift"], ctx.dct
+    if shift == "-1":
+        year = dct.year if month < dct.month else dct.year - 1
+    elif shift == "+1":
+        year = dct.year if month > dct.month else dct.year + 1
+    else:
+        year = dct.year
+    return "DATE", f"{year}-{month:02d}", f.get("edge")
+
+
+def _amount(f):
+    n = f.get("number", 1)
+    unit = f.get("unit") or f.get("units")
+    return n, unit
+
+
+def _moved(base: dt.date, n: float, unit: str, sign: int) -> str:
+    """A date n units before (sign -1) or after (sign +1) base, at the precision of the unit."""
+    if unit in ("Y", "DE", "CE"):
+        years = n * {"Y": 1, "DE": 10, "CE": 100}[unit]
+        if float(years).is_integer():
+            return str(base.year + sign * int(years))
+        y, m = add_months(base.year, base.month, sign * round(years * 12))
+        return f"{y}-{m:02d}"
+    if unit == "Q":
+        y, m = add_months(base.year, base.month, sign * round(3 * n))
+        return shift_unit(None, dt.date(y, m, 1), "Q", 0)
+    if unit == "M":
+        y, m = add_months(base.year, base.month, sign * round(n))
+        return f"{y}-{m:02d}"
+    if unit == "W":
+        return iso_day(base + dt.timedelta(days=sign * round(7 * n)))
+    if unit == "D":
+        return iso_day(base + dt.timedelta(days=sign * round(n)))
+    if unit in ("H", "MIN", "S"):
+        return iso_day(base)
+    raise Reject(f"cannot move by {unit}")
+
+
+def kind_ago(ctx, f, p, direction):
+    """'three years ago', 'in two weeks', 'a month from now': counted from the DCT."""
+    n, unit = _amount(f)
+    sign = int(p.get("sign", -1))
+    if n == "X":
+        return "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF", None
+    return "DATE", _moved(ctx.dct, n, unit, sign), f.get("approx")
+
+
+def kind_anchored(ctx, f, p, direction):
+    """'the next day', 'two weeks later', 'the day before': counted from the last date mentioned."""
+    n, unit = _amount(f)
+    n = p.get("count", n)
+    if n == "X":
+        return "DATE", "PAST_REF" if int(p.get("sign", 1)) < 0 else "FUTURE_REF", None
+    unit = p.get("unit", unit)
+    if p.get("calendar"):
+        return "DATE", shift_unit(ctx, ctx.anchor, unit, int(p.get("sign", 1)) * int(n)), None
+    return "DATE", _moved(ctx.anchor, n, unit, int(p.get("sign", 1))), None
+
+
+def duration_value(n, unit: str) -> str:
+    if unit == "WE":
+        return "P2D" if n == "X" else f"P{fmt_number(2 * n)}D"
+    if unit in ("DE", "CE"):
+        if n == "X":
+            return "PXY" if unit == "DE" else "PXCE"
+        return f"P{fmt_number(n * (10 if unit == 'DE' else 100))}Y"
+    code = UNIT_CODES[unit]
+    if unit in ("H", "MIN", "S"):
+        if unit == "H" and n != "X" and not float(n).is_integer():
+            return f"PT{int(n)}H{round((n % 1) * 60)}M"
+        return f"PT{fmt_number(n)}{code}"
+    return f"P{fmt_number(n)}{code}"
+
+
+def kind_duration(ctx, f, p, direction):
+    n, unit = _amount(f)
+    if "units" in f and "number" not in f:
+        n = "X"
+    n = p.get("count", n)
+    return "DURATION", duration_value(n, p.get("unit", unit)), f.get("approx")
+
+
+def kind_set(ctx, f, p, direction):
+    if "value" in p:
+        return "SET", p["value"], None
+    if "weekday" in f or "weekdays" in f:
+        return "SET", f"XXXX-WXX-{f.get('weekday') or f['weekdays']}", None
+    n = f.get("number", 1)
+    unit = f.get("per_unit") or f.get("unit") or f.get("units")
+    return "SET", duration_value(n if "per_unit" not in f else 1, unit), None
+
+
+def kind_ref(ctx, f, p, direction):
+    return "DATE", p["value"], None
+
+
+def kind_time(ctx, f, p, direction):
+    """'5 p.m.', '9 a.m. Tuesday', 'noon', '17:30': a clock time on the DCT or a named day."""
+    if "hour" in f:
+        hour = int(f["hour"])
+        ampm = (f.get("ampm") or "").lower().replace(".", "")
+        if ampm == "pm" and hour < 12:
+            hour += 12
+        if ampm == "am" and hour == 12:
+            hour = 0
+    elif "hour24" in f:
+        hour = int(f["hour24"])
+    else:
+        hour = int(p["hour"])
+    minute = int(f.get("minute") or 0)
+    if "weekday" in f:
+        day = weekday_date(ctx, int(f["weekday"]), direction, f.get("shift"))
+    elif "day_offset" in p:
+        day = ctx.dct + dt.timedelta(days=int(p["day_offset"]))
+    else:
+        day = ctx.dct
+    if hour == 24:
+        return "TIME", f"{iso_day(day)}T24:00", None
+    return "TIME", f"{iso_day(day)}T{hour:02d}:{minute:02d}", None
+
+
+KINDS = {name[5:]: fn for name, fn in globals().items() if name.startswith("kind_")}
+
+
+def resolve_one(mention: Mention, ctx: _Context) -> Timex | None:
+    rule = mention.rule
+    fields = fields_of(mention, ctx.grammar)
+    direction = tense_direction(ctx, mention.start, mention.end)
+    try:
+        type_, value, mod = KINDS[rule.kind](ctx, fields, rule.params, direction)
+    except Reject:
+        return None
+    if rule.params.get("type"):
+        type_ = rule.params["type"]
+    elif rule.type != "DATE":
+        type_ = rule.type
+    return Timex(mention.start, mention.end, ctx.text[mention.start:mention.end], type_, value,
+                 mod or rule.params.get("mod"), rule.name, direction)
+
+
+def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
+            day_first: bool = False) -> list[Timex]:
+    ctx = _Context(text, dct, grammar, day_first, anchor=dct)
+    out = []
+    for mention in mentions:
+        timex = resolve_one(mention, ctx)
+        if timex is None:
+            continue
+        out.append(timex)
+        period = period_of(timex.value) if timex.type in ("DATE", "TIME") else None
+        if period and period.precision == "day":
+            ctx.anchor = period.start
+    return out
