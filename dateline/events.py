@@ -1,0 +1,257 @@
+"""Stage 4, events: merge statements about the same happening on the same date, across sources.
+
+Statements are grouped by the date they are placed on; only statements in one group are ever
+compared, so the work grows with the size of a day, not of the collection. Within a group,
+sentences whose content words are alike (TF-IDF cosine) become one event.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .articles import Article
+from .statements import Statement, canonical_value
+from .temporal import PRECISIONS
+
+DATA = Path(__file__).parent / "data" / "events.yaml"
+LARGE_GROUP = 150
+TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12}
+NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(NUMBER_WORDS)
+CLAIM = re.compile(
+    rf"(?<![\w$£€.,])(?P<hedge>(?:some|about|around|approximately|nearly|almost|at least|more than|"
+    rf"over|up to|roughly|an estimated)\s+)?(?P<n>{NUMBER})(?:\s+(?:out\s+)?of\s+(?P<total>{NUMBER}))?"
+    rf"(?P<words>(?:\s+[A-Za-z][\w-]*){{1,3}}?)(?:\s+(?:out\s+)?of\s+(?P<total2>{NUMBER}))?(?!\w)",
+    re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Claim:
+    article: str
+    statement: str
+    noun: str
+    amount: str          # "30", "18 of 23"
+    text: str
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    noun: str
+    claims: tuple[Claim, ...]
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    value: str
+    start: str
+    end: str
+    precision: str
+    title: str
+    headline: str                # id of the headline statement
+    statements: tuple[Statement, ...]
+    sources: tuple[str, ...]     # article ids, oldest publication first
+    disagreements: tuple[Disagreement, ...]
+    salience: float
+    mentions: int                # statements across the collection that name this date
+
+
+@lru_cache(maxsize=1)
+def event_data() -> dict:
+    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data["stopword_set"] = frozenset(data["stopwords"])
+    data["class_of"] = defaultdict(list)
+    for name, words in data["event_classes"].items():
+        for word in words:
+            data["class_of"][stem(word, data)].append("@" + name)
+    return data
+
+
+def stem(word: str, data: dict | None = None) -> str:
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.rstrip("'")
+    irregular = (data or event_data())["irregular_plurals"]
+    if word in irregular:
+        return irregular[word]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def content_words(statement: Statement) -> Counter:
+    """Content-word weights of a statement: its sentence, words near its date counting most,
+    and, at half weight, the sentences around it (a report often names its subject in the next
+    one). Names count more; each word also counts for its kind of happening (@attack...)."""
+    data = event_data()
+    counts: Counter = Counter()
+    expression = set(w.lower() for w in TOKEN.findall(statement.expression))
+    surroundings = statement.context[len(statement.sentence):]
+    anchor = statement.sentence.find(statement.expression)
+    around = data["around_weight"]
+    for text, weight in ((statement.sentence, 1.0), (statement.previous, around), (surroundings, around)):
+        tokens = list(TOKEN.finditer(text))
+        at = sum(1 for m in tokens if m.start() < anchor) if text is statement.sentence else None
+        for i, m in enumerate(tokens):
+            word = m.group()
+            low = word.lower()
+            if low in data["stopword_set"] or low in expression or len(low) < 3:
+                continue
+            w = weight * (data["name_weight"] if i > 0 and word[0].isupper() else 1.0)
+            if at is not None and abs(i - at) > data["near_words"]:
+                w *= data["far_weight"]
+            stemmed = stem(word)
+            counts[stemmed] += w
+            for cls in data["class_of"].get(stemmed, ()):
+                counts[cls] += w * data["class_weight"]
+    return counts
+
+
+def cosine(a: dict, b: dict) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    dot = sum(w * b.get(k, 0.0) for k, w in a.items())
+    na = math.sqrt(sum(w * w for w in a.values()))
+    nb = math.sqrt(sum(w * w for w in b.values()))
+    return dot / (na * nb) if na and nb else 0.0
+
+
+def _vectors(statements: list[Statement]) -> dict[str, dict]:
+    words = {s.id: content_words(s) for s in statements}
+    df = Counter(w for c in words.values() for w in c)
+    n = len(statements) + 1
+    def weight(word: str) -> float:
+        return 1.0 if word.startswith("@") else math.log(n / df[word])
+    return {sid: {w: c * weight(w) for w, c in counts.items()} for sid, counts in words.items()}
+
+
+def _cluster(group: list[Statement], vectors: dict[str, dict], threshold: float) -> list[list[Statement]]:
+    """Average-link agglomerative clustering: repeatedly join the two most alike clusters while
+    their mean pairwise similarity reaches the threshold. Groups larger than LARGE_GROUP are first
+    cut down by leader clustering, so the cost stays bounded on very busy days."""
+    if len(group) > LARGE_GROUP:
+        return _leader(group, vectors, threshold)
+    n = len(group)
+    sim = [[cosine(vectors[a.id], vectors[b.id]) for b in group] for a in group]
+    clusters = [[i] for i in range(n)]
+    floor = threshold * event_data()["weakest_link"]
+    while len(clusters) > 1:
+        best, pair = threshold, None
+        for x in range(len(clusters)):
+            for y in range(x + 1, len(clusters)):
+                links = [sim[i][j] for i in clusters[x] for j in clusters[y]]
+                mean = sum(links) / len(links)
+                if mean >= best and min(links) >= floor:
+                    best, pair = mean, (x, y)
+        if pair is None:
+            break
+        x, y = pair
+        clusters[x] += clusters.pop(y)
+    return [[group[i] for i in sorted(c)] for c in clusters]
+
+
+def _leader(group: list[Statement], vectors: dict[str, dict], threshold: float) -> list[list[Statement]]:
+    """One pass: each statement joins the cluster whose centroid it is most like, or starts one."""
+    clusters: list[tuple[list[Statement], Counter]] = []
+    for s in group:
+        v = vectors[s.id]
+        scores = [cosine(v, centroid) for _, centroid in clusters]
+        best = max(range(len(scores)), key=scores.__getitem__, default=None)
+        if best is not None and scores[best] >= threshold:
+            clusters[best][0].append(s)
+            clusters[best][1].update(v)
+        else:
+            clusters.append(([s], Counter(v)))
+    return [members for members, _ in clusters]
+
+
+def claims_of(statement: Statement) -> list[Claim]:
+    out = []
+    for m in CLAIM.finditer(statement.context):
+        words = m.group("words").split()
+        noun = next((w for w in words if w.lower() in event_data()["irregular_plurals"]
+                     or (w.lower().endswith("s") and len(w) > 3 and w.lower() not in event_data()["stopword_set"])),
+                    None)
+        if not noun:
+            continue
+        # the claim ends at its noun (plus a trailing "out of N")
+        n = m.group("n").lower()
+        n = str(NUMBER_WORDS.get(n, n.replace(",", "")))
+        total = m.group("total") or m.group("total2")
+        amount = f"{n} of {total.replace(',', '')}" if total else n
+        text = m.group().strip()
+        if not m.group("total2"):
+            text = text[: text.find(noun) + len(noun)]
+        out.append(Claim(statement.article, statement.id, stem(noun), amount, text))
+    return out
+
+
+def disagreements_of(statements: list[Statement]) -> tuple[Disagreement, ...]:
+    """Numbers for the same noun that differ between sources ("30 drones" against "18 of 23")."""
+    by_noun: dict[str, dict[str, Claim]] = defaultdict(dict)
+    for s in statements:
+        for claim in claims_of(s):
+            by_noun[claim.noun].setdefault(claim.article, claim)
+    found = []
+    for noun in sorted(by_noun):
+        claims = by_noun[noun]
+        if len(claims) >= 2 and len({c.amount for c in claims.values()}) >= 2:
+            found.append(Disagreement(noun, tuple(claims[a] for a in sorted(claims))))
+    return tuple(found)
+
+
+def _event_id(value: str, anchor: Statement) -> str:
+    return f"e-{value}-" + hashlib.sha1(anchor.id.encode()).hexdigest()[:6]
+
+
+def build_events(statements: list[Statement], articles: dict[str, Article]) -> list[Event]:
+    data = event_data()
+    order = lambda s: (articles[s.article].published, s.article, s.position)  # noqa: E731
+    groups: dict[str, list[Statement]] = defaultdict(list)
+    for s in sorted(statements, key=order):
+        groups[canonical_value(s.value)].append(s)
+    mentions = {value: len(group) for value, group in groups.items()}
+    vectors = _vectors(statements)
+    events = []
+    for value, group in groups.items():
+        for members in _cluster(group, vectors, data["merge_similarity"]):
+            events.append(make_event(value, members, vectors, articles, mentions[value]))
+    return sort_events(events)
+
+
+def make_event(value: str, members: list[Statement], vectors: dict[str, dict],
+               articles: dict[str, Article], mentions: int) -> Event:
+    order = lambda s: (articles[s.article].published, s.article, s.position)  # noqa: E731
+    members = sorted(members, key=order)
+    # the headline is the statement most like the others (the medoid); ties go to the earliest
+    headline = max(members, key=lambda s: sum(cosine(vectors.get(s.id, {}), vectors.get(o.id, {}))
+                                             for o in members if o is not s))
+    sources = tuple(dict.fromkeys(s.article for s in members))
+    first = members[0]
+    return Event(
+        id=_event_id(value, first), value=value, start=first.period_start, end=first.period_end,
+        precision=first.precision, title=headline.sentence, headline=headline.id,
+        statements=tuple(members), sources=sources, disagreements=disagreements_of(members),
+        salience=salience(len(sources), len(members), mentions), mentions=mentions)
+
+
+def salience(sources: int, statements: int, mentions: int) -> float:
+    """How central an event is: independent sources first, then how often its date comes up."""
+    return round(sources + 0.5 * math.log1p(statements) + math.log1p(mentions), 4)
+
+
+def sort_events(events: list[Event]) -> list[Event]:
+    """By start; a coarser period before the days it contains; then the more salient first."""
+    rank = {p: i for i, p in enumerate(PRECISIONS)}
+    return sorted(events, key=lambda e: (e.start, rank[e.precision], -e.salience, e.id))

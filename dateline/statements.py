@@ -1,0 +1,189 @@
+"""Stages 2 and 3, tag and statements: find each article's dated sentences.
+
+`extract(article)` is a pure function of one article (its text and publication date), so it can
+be cached, run in parallel, or mapped over a cluster.
+"""
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .articles import Article
+from .temporal import Timex, period_of, tag
+
+DATA = Path(__file__).parent / "data" / "text.yaml"
+DATED_TYPES = ("DATE", "TIME")
+
+# Markdown and HTML that is not prose: link targets, tags, code, bare URLs. Dates inside them
+# ("/2022/12/" in a link) are not statements, so they are blanked out before tagging.
+NOT_PROSE = re.compile(r"\]\([^)]*\)|<[^>\n]+>|`[^`\n]*`|https?://\S+|www\.\S+|^\s*\[[^\]]*\]:.*$", re.M)
+PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
+WORD = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    start: int
+    end: int
+    paragraph: int
+
+
+@dataclass(frozen=True)
+class Statement:
+    id: str
+    article: str
+    sentence: str          # the sentence, white space collapsed
+    context: str           # the sentence and the undated sentences that follow it
+    previous: str          # the sentence before it, if any
+    expression: str
+    start: int             # offsets of the expression in the article body
+    end: int
+    value: str             # the TIMEX3 value as resolved
+    type: str
+    mod: str | None
+    period_start: str      # ISO dates, inclusive
+    period_end: str
+    precision: str
+    rule: str
+    direction: int
+    position: int          # order within the article
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What one article yields: every expression found (for the article page) and its statements."""
+    article: str
+    timexes: tuple[Timex, ...]
+    statements: tuple[Statement, ...]
+
+
+@lru_cache(maxsize=1)
+def text_data() -> dict:
+    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data["abbreviation_set"] = frozenset(data["abbreviations"])
+    data["furniture_res"] = [re.compile(p, re.IGNORECASE | re.DOTALL) for p in data["furniture"]]
+    return data
+
+
+def mask_non_prose(body: str) -> str:
+    """The body with link targets, tags, code and URLs blanked out, offsets unchanged."""
+    return NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), body)
+
+
+def is_furniture(paragraph: str) -> bool:
+    flat = " ".join(paragraph.split())
+    return any(p.fullmatch(flat) for p in text_data()["furniture_res"])
+
+
+SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+
+
+def split_sentences(body: str) -> list[Sentence]:
+    """Sentences of prose paragraphs. Hard line breaks inside a paragraph do not end a sentence,
+    and neither does the period of an abbreviation ("Gov.", "U.S.", "Oct. 10")."""
+    abbreviations = text_data()["abbreviation_set"]
+    sentences = []
+    bounds = [0] + [x for m in PARAGRAPH_BREAK.finditer(body) for x in (m.start(), m.end())] + [len(body)]
+    for index, (p_start, p_end) in enumerate(zip(bounds[::2], bounds[1::2])):
+        paragraph = body[p_start:p_end]
+        if not paragraph.strip() or is_furniture(paragraph):
+            continue
+        start = 0
+        for m in SENTENCE_END.finditer(paragraph):
+            if m.group().startswith("."):
+                word = re.search(r"([\w.'’]+)$", paragraph[start:m.start()])
+                token = word.group(1).lower() if word else ""
+                if token in abbreviations or len(token) == 1 or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
+                    continue   # "Gov.", an initial ("J."), or an acronym ("U.S.")
+            sentences.append(_trimmed(body, p_start + start, p_start + m.end(), index))
+            start = m.end()
+        if paragraph[start:].strip():
+            sentences.append(_trimmed(body, p_start + start, p_end, index))
+    return [s for s in sentences if s.end > s.start]
+
+
+def _trimmed(body: str, start: int, end: int, paragraph: int) -> Sentence:
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
+    return Sentence(start, end, paragraph)
+
+
+def normalise(text: str) -> str:
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return " ".join(text.lower().split())
+
+
+def statement_id(article_id: str, sentence: str, expression: str, occurrence: int) -> str:
+    """Derived from content only, so that edits elsewhere leave it alone. `occurrence` separates
+    the same expression repeated in the same sentence."""
+    key = "\x1f".join((article_id, normalise(sentence), normalise(expression), str(occurrence)))
+    return "s-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+def reports_something(sentence: str, timexes: list[Timex], offset: int) -> bool:
+    remainder = sentence
+    for t in sorted(timexes, key=lambda t: -t.start):
+        remainder = remainder[: t.start - offset] + " " + remainder[t.end - offset:]
+    return len(WORD.findall(remainder)) >= text_data()["min_report_words"]
+
+
+def extract(article: Article, published=None) -> Extraction:
+    """Tag an article against its publication date and turn its dated sentences into statements."""
+    body = article.body
+    dct = published or article.published
+    # tag() sees the masked text; keep the real wording
+    timexes = [replace(t, text=body[t.start:t.end]) for t in tag(mask_non_prose(body), dct)]
+    sentences = split_sentences(body)
+    in_sentence: list[list[Timex]] = [[] for _ in sentences]
+    starts = [s.start for s in sentences]
+    for t in timexes:
+        i = bisect.bisect_right(starts, t.start) - 1
+        if i >= 0 and t.end <= sentences[i].end:
+            in_sentence[i].append(t)
+    statements, seen_ids = [], set()
+    for i, sentence in enumerate(sentences):
+        dated = [t for t in in_sentence[i] if t.type in DATED_TYPES and period_of(t.value)]
+        if not dated:
+            continue
+        text = " ".join(body[sentence.start:sentence.end].split())
+        if not reports_something(body[sentence.start:sentence.end], in_sentence[i], sentence.start):
+            continue
+        context = [text]
+        for j in range(i + 1, min(i + 3, len(sentences))):
+            if any(t.type in DATED_TYPES and period_of(t.value) for t in in_sentence[j]):
+                break
+            context.append(" ".join(body[sentences[j].start:sentences[j].end].split()))
+        seen_values = set()
+        for t in dated:
+            period = period_of(t.value)
+            day_value = canonical_value(t.value)
+            if day_value in seen_values:
+                continue      # one statement per date per sentence
+            seen_values.add(day_value)
+            occurrence = 0
+            sid = statement_id(article.id, text, t.text, occurrence)
+            while sid in seen_ids:
+                occurrence += 1
+                sid = statement_id(article.id, text, t.text, occurrence)
+            seen_ids.add(sid)
+            statements.append(Statement(
+                id=sid, article=article.id, sentence=text, context=" ".join(context),
+                previous=" ".join(body[sentences[i - 1].start:sentences[i - 1].end].split()) if i else "",
+                expression=t.text, start=t.start, end=t.end, value=t.value, type=t.type, mod=t.mod,
+                period_start=period.start.isoformat(), period_end=period.end.isoformat(),
+                precision=period.precision, rule=t.rule, direction=t.direction,
+                position=len(statements)))
+    return Extraction(article.id, tuple(timexes), tuple(statements))
+
+
+def canonical_value(value: str) -> str:
+    """The date a statement is placed on: a TIME value's day, any other value as it is."""
+    return value.split("T", 1)[0] if "T" in value else value
