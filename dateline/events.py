@@ -62,6 +62,9 @@ class Event:
     disagreements: tuple[Disagreement, ...]
     salience: float
     mentions: int                # statements across the collection that name this date
+    summary: str = ""            # Markdown, from overrides
+    tags: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()   # fields an override changed, or ("added",)
 
 
 @lru_cache(maxsize=1)

@@ -53,6 +53,9 @@ class Statement:
     rule: str
     direction: int
     position: int          # order within the article
+    note: str = ""         # an editor's note, from overrides
+    changed: tuple[str, ...] = ()   # fields an override changed
+    original_value: str = ""        # the value before an override changed it
 
 
 @dataclass(frozen=True)

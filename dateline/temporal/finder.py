@@ -4,8 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .grammar import Grammar, Rule
+from .tense import FUTURE, PAST, direction
 
-CONTEXT_CHARS = 48   # how far require/reject context patterns look around a match
+CONTEXT_CHARS = 48
+TENSES = {"past": PAST, "future": FUTURE}   # how far require/reject context patterns look around a match
 
 
 @dataclass(frozen=True)
@@ -14,6 +16,7 @@ class Mention:
     end: int
     rule: Rule
     groups: tuple[tuple[str, str], ...]   # named groups that matched, in pattern order
+    direction: int = 0                     # tense of its clause: -1 past, 0 unknown, +1 future
 
     @property
     def text_len(self) -> int:
@@ -50,7 +53,10 @@ def find(text: str, grammar: Grammar) -> list[Mention]:
     for _, _, _, mention in candidates:
         if any(occupied[mention.start:mention.end]):
             continue
+        tense = direction(text, mention.start, mention.end, grammar)
+        if mention.rule.tense and TENSES[mention.rule.tense] != tense:
+            continue    # this reading holds in one tense only; a shorter one may take its place
         occupied[mention.start:mention.end] = b"\x01" * mention.text_len
-        taken.append(mention)
+        taken.append(Mention(mention.start, mention.end, mention.rule, mention.groups, tense))
     taken.sort(key=lambda m: m.start)
     return taken

@@ -34,6 +34,7 @@ class Rule:
     require_before: re.Pattern | None = None
     reject_before: re.Pattern | None = None
     reject_after: re.Pattern | None = None
+    tense: str | None = None       # "past" or "future": the rule holds only in such a clause
     examples: tuple = ()
 
 
@@ -73,6 +74,34 @@ def _number_regex(numbers: dict) -> str:
     return rf"(?i:(?:{digits}|{word})(?:\s+(?:{fractions}))?|{counted}|{vague})"
 
 
+def spaces_to_whitespace(pattern: str) -> str:
+    """A space in a pattern stands for any run of white space, line breaks included: ' ' is
+    \\s+, ' ?' is \\s*, and a space inside [...] is \\s."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if c == "[" and not in_class:
+            in_class = True
+        elif c == "]" and in_class:
+            in_class = False
+        if c == " ":
+            if in_class:
+                out.append(r"\s")
+            elif pattern[i + 1:i + 2] == "?":
+                out.append(r"\s*")
+                i += 1
+            else:
+                out.append(r"\s+")
+        else:
+            out.append(c)
+        i += 1
+    return "".join(out)
+
+
 def _normalise(surface: str) -> str:
     return " ".join(surface.lower().split())
 
@@ -102,8 +131,7 @@ class _Compiler:
                 raise GrammarError(f"{self.source}: {where}: unknown macro {{{macro}}}")
             return f"(?P<{group}>{self.macros[macro]})"
 
-        # A space in a pattern stands for any run of white space, line breaks included.
-        return MACRO.sub(one, pattern.replace(" ", r"\s+"))
+        return MACRO.sub(one, spaces_to_whitespace(pattern))
 
     def compile(self, pattern: str, where: str, edges: bool = True) -> re.Pattern:
         body = self.expand(pattern, where)
@@ -123,7 +151,7 @@ class _Compiler:
 
 
 RULE_KEYS = {"name", "kind", "type", "pattern", "patterns", "params", "require_before",
-             "reject_before", "reject_after", "examples"}
+             "reject_before", "reject_after", "tense", "examples"}
 
 
 @lru_cache(maxsize=None)
@@ -152,6 +180,7 @@ def load(lang: str = "en") -> Grammar:
                 require_before=compiler.context(entry.get("require_before"), where, "end"),
                 reject_before=compiler.context(entry.get("reject_before"), where, "end"),
                 reject_after=compiler.context(entry.get("reject_after"), where, "start"),
+                tense=entry.get("tense"),
                 examples=tuple(entry.get("examples") or ()) if i == 0 else (),
             ))
     guard_table = yaml.safe_load((folder / "guards.yaml").read_text(encoding="utf-8"))

@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .finder import Mention
 from .grammar import Grammar, normalise
 from .periods import SEASON_MONTHS, period_of
+from .tense import FUTURE
 
-PAST, UNKNOWN, FUTURE = -1, 0, 1
 SEASON_ORDER = ("WI", "SP", "SU", "FA")  # the order they start in within a labelled year, WI last
 UNIT_CODES = {"Y": "Y", "M": "M", "W": "W", "D": "D", "Q": "Q", "H": "H", "MIN": "M", "S": "S"}
 
@@ -39,7 +38,8 @@ class _Context:
     dct: dt.date
     grammar: Grammar
     day_first: bool
-    anchor: dt.date
+    anchor: dt.date          # start of the last date the text mentioned (the DCT at first)
+    anchor_is_day: bool = True
 
 
 class Reject(Exception):
@@ -164,48 +164,6 @@ def fmt_number(n: float | str) -> str:
     if n == "X":
         return "X"
     return str(int(n)) if float(n).is_integer() else f"{n:g}"
-
-
-# ---------------------------------------------------------------- tense
-
-@lru_cache(maxsize=None)
-def _tense_patterns(lang: str, future: tuple, past: tuple, suffix: str, not_past: tuple):
-    def alt(words):
-        return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-    fut = re.compile(rf"(?<![\w'])(?:{alt(future)})(?!\w)", re.IGNORECASE)
-    pst = re.compile(rf"(?<![\w'])(?:{alt(past)}|[a-z]+{suffix})(?!\w)", re.IGNORECASE)
-    return fut, pst, frozenset(w.lower() for w in not_past)
-
-
-SENTENCE_EDGE = re.compile(r"[.!?]\s+(?=[A-Z\"“'‘(])|\n\s*\n")
-
-
-def tense_direction(ctx: _Context, start: int, end: int) -> int:
-    """Past (-1) or future (+1) by the tense cue nearest the expression in its sentence."""
-    text = ctx.text
-    lo = max(0, start - 300)
-    left = text[lo:start]
-    edges = list(SENTENCE_EDGE.finditer(left))
-    s_start = lo + edges[-1].end() if edges else lo
-    m = SENTENCE_EDGE.search(text, end, min(len(text), end + 300))
-    s_end = m.start() + 1 if m else min(len(text), end + 300)
-    t = ctx.grammar.tense
-    fut, pst, not_past = _tense_patterns(ctx.grammar.lang, tuple(t["future"]), tuple(t["past"]),
-                                         t["past_suffix"], tuple(t["not_past"]))
-    # HeidelTime's way: the last tense cue before the expression decides; failing that, the
-    # first one after it.
-    before, after = (-1, UNKNOWN), (len(text), UNKNOWN)
-    for pattern, direction in ((fut, FUTURE), (pst, PAST)):
-        for c in pattern.finditer(text, s_start, s_end):
-            if c.start() < end and start < c.end():
-                continue  # the expression's own words ("last" in "last Friday") are not a cue
-            if direction == PAST and c.group().lower() in not_past:
-                continue
-            if c.end() <= start and c.start() > before[0]:
-                before = (c.start(), direction)
-            elif c.start() >= end and c.start() < after[0]:
-                after = (c.start(), direction)
-    return before[1] if before[1] != UNKNOWN else after[1]
 
 
 # ---------------------------------------------------------------- choosing a year
@@ -408,7 +366,7 @@ def kind_shift_month(ctx, f, p, direction):
 
 def _amount(f):
     n = f.get("number", 1)
-    unit = f.get("unit") or f.get("units")
+    unit = f.get("unit") or f.get("units") or f.get("calendar_unit")
     return n, unit
 
 
@@ -451,9 +409,11 @@ def kind_anchored(ctx, f, p, direction):
     if n == "X":
         return "DATE", "PAST_REF" if int(p.get("sign", 1)) < 0 else "FUTURE_REF", None
     unit = p.get("unit", unit)
+    # a day or week counted from a mention of a whole month or year has no anchor to count from
+    base = ctx.anchor if ctx.anchor_is_day or unit not in ("D", "W", "H", "MIN", "S") else ctx.dct
     if p.get("calendar"):
-        return "DATE", shift_unit(ctx, ctx.anchor, unit, int(p.get("sign", 1)) * int(n)), None
-    return "DATE", _moved(ctx.anchor, n, unit, int(p.get("sign", 1))), None
+        return "DATE", shift_unit(ctx, base, unit, int(p.get("sign", 1)) * int(n)), None
+    return "DATE", _moved(base, n, unit, int(p.get("sign", 1))), None
 
 
 def duration_value(n, unit: str) -> str:
@@ -523,8 +483,8 @@ KINDS = {name[5:]: fn for name, fn in globals().items() if name.startswith("kind
 
 def resolve_one(mention: Mention, ctx: _Context) -> Timex | None:
     rule = mention.rule
-    fields = fields_of(mention, ctx.grammar)
-    direction = tense_direction(ctx, mention.start, mention.end)
+    fields = {**rule.params.get("fields", {}), **fields_of(mention, ctx.grammar)}
+    direction = mention.direction
     try:
         type_, value, mod = KINDS[rule.kind](ctx, fields, rule.params, direction)
     except Reject:
@@ -547,6 +507,6 @@ def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
             continue
         out.append(timex)
         period = period_of(timex.value) if timex.type in ("DATE", "TIME") else None
-        if period and period.precision == "day":
-            ctx.anchor = period.start
+        if period:
+            ctx.anchor, ctx.anchor_is_day = period.start, period.precision == "day"
     return out

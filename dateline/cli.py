@@ -1,0 +1,117 @@
+"""Command line: `python build.py [build|check|explain ID] [options]`.
+
+Exit codes: 0 success, 1 content errors (one `path:line: message` line each on stderr),
+2 usage errors.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from . import pipeline, render
+from .errors import ContentError, Problem
+
+COMMANDS = ("build", "check", "explain")
+DIRECTIONS = {-1: "past tense: the latest such date on or before publication",
+              0: "no tense cue: read as past", 1: "future cue: the next such date after publication"}
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python build.py", description="Build a source-cited timeline site from news articles.")
+    ap.add_argument("command", nargs="?", default="build", choices=COMMANDS,
+                    help="build (default): write the site; check: validate, write nothing; explain ID: how a statement or event got its date")
+    ap.add_argument("target", nargs="?", help="with explain: a statement or event id")
+    ap.add_argument("--content", default="content", type=Path, help="the content folder (default: content)")
+    ap.add_argument("--out", default="site", type=Path, help="the output folder (default: site)")
+    ap.add_argument("--templates", type=Path, help="a folder of templates that override the built-in ones")
+    ap.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    ap.add_argument("--keep-going", action="store_true", help="skip bad articles, build the rest, list what was skipped")
+    return ap
+
+
+def previous_ids(out: Path) -> frozenset:
+    """Ids of the last successful build, to tell a stale override from a typo."""
+    try:
+        data = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
+        return frozenset([e["id"] for e in data["events"]] + [a["id"] for a in data["articles"]] +
+                         [s["id"] for e in data["events"] for s in e["statements"]])
+    except (OSError, ValueError, KeyError, TypeError):
+        return frozenset()
+
+
+def report(problems, stream=sys.stderr) -> None:
+    for p in problems:
+        print(p, file=stream)
+
+
+def explain(timeline: pipeline.Timeline, target: str) -> int:
+    articles = {a.id: a for a in timeline.articles}
+    for e in timeline.events:
+        if e.id == target:
+            print(f"event {e.id}: {e.value} ({e.precision}), {len(e.statements)} statements from "
+                  f"{len(e.sources)} sources, salience {e.salience}")
+            if e.changed:
+                print(f"  changed by {timeline.overrides.path}: {', '.join(e.changed)}")
+            for s in e.statements:
+                print(f"  {s.id}  {s.value:<12} {articles[s.article].source or s.article}: {s.sentence[:90]}")
+            return 0
+        for s in e.statements:
+            if s.id == target:
+                a = articles[s.article]
+                print(f"statement {s.id} in {a.path}")
+                print(f"  sentence:   {s.sentence}")
+                print(f"  expression: {s.expression!r} (rule {s.rule})")
+                print(f"  anchor:     published {a.published.isoformat()} ({a.published:%A})")
+                print(f"  tense:      {DIRECTIONS[s.direction]}")
+                print(f"  value:      {s.original_value or s.value}  ->  {s.period_start} .. {s.period_end} ({s.precision})")
+                if s.changed:
+                    print(f"  override:   {timeline.overrides.path} changes {', '.join(s.changed)} -> {s.value}")
+                print(f"  event:      {e.id}")
+                return 0
+    print(f"{target}: no statement or event has this id (ids are listed in timeline.json)", file=sys.stderr)
+    return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command == "explain" and not args.target:
+        parser().error("explain needs a statement or event id")
+    if args.command != "explain" and args.target:
+        parser().error(f"unexpected argument {args.target!r}")
+    if not args.content.is_dir():
+        print(f"{args.content}: no such content folder (give --content DIR)", file=sys.stderr)
+        return 2
+    try:
+        if args.command == "build":
+            render.recover(args.out)
+            render.check_output_folder(args.out, args.content)
+        timeline = pipeline.run(args.content, keep_going=args.keep_going, previous_ids=previous_ids(args.out),
+                                today=dt.date.today())
+        report(timeline.problems)
+        warnings = [p for p in timeline.problems if p.warning]
+        if args.strict and warnings:
+            print(f"{len(warnings)} warning(s), and --strict makes them errors", file=sys.stderr)
+            return 1
+        if args.command == "explain":
+            return explain(timeline, args.target)
+        files = render.render_pages(timeline, render.environment(args.templates))
+        if args.command == "check":
+            print(f"ok: {len(timeline.articles)} articles, {len(timeline.events)} events, {len(warnings)} warnings")
+            return 0
+        render.write_site(files, args.out)
+        skipped = [p for p in timeline.problems if not p.warning]
+        print(f"built {args.out}/: {len(timeline.articles)} articles, {len(timeline.events)} events"
+              + (f", {len(skipped)} problem(s) skipped with --keep-going" if skipped else ""))
+        return 0
+    except ContentError as e:
+        report(e.problems)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: the previous site is untouched", file=sys.stderr)
+        return 130
+    except OSError as e:
+        report([Problem(e.filename or "?", 1, f"cannot read or write: {e.strerror}")])
+        return 1

@@ -1,0 +1,45 @@
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = Path(__file__).resolve().parent / "cases"
+
+
+def cases(name: str):
+    return yaml.safe_load((CASES / name).read_text(encoding="utf-8"))
+
+
+def run_build(*args, cwd=ROOT, timeout=300):
+    """Run the command line as a user would; returns the CompletedProcess."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def tree_digest(folder: Path) -> dict:
+    """Every file under a folder with the hash of its bytes."""
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def demo_content(tmp_path) -> Path:
+    """A private copy of the shipped content folder."""
+    target = tmp_path / "content"
+    shutil.copytree(ROOT / "content", target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("demo") / "site"
+    result = run_build("--content", ROOT / "content", "--out", out)
+    assert result.returncode == 0, result.stderr
+    return out

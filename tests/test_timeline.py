@@ -1,0 +1,80 @@
+"""The built demo timeline against the editor's expectations in tests/cases/seeds_gold.yaml."""
+import json
+
+import pytest
+
+from conftest import cases
+from test_seeds import body_of
+
+GOLD = cases("seeds_gold.yaml")
+PRECISION_OF_VALUE = {10: "day", 7: "month", 4: "year", 8: "week"}
+
+
+@pytest.fixture(scope="module")
+def timeline(demo_site):
+    return json.loads((demo_site / "timeline.json").read_text(encoding="utf-8"))
+
+
+def matching_events(timeline, entry):
+    dates = {str(entry["date"])} | {str(d) for d in entry.get("accept", [])}
+    return [e for e in timeline["events"]
+            if e["value"] in dates and set(entry["sources"]) <= {s["article"] for s in e["statements"]}
+            and any(m.lower() in s["text"].lower() for s in e["statements"] for m in entry["mentions"])]
+
+
+@pytest.mark.parametrize("entry", GOLD["timeline"], ids=[f"{e['date']}:{e.get('id', '')}" for e in GOLD["timeline"]])
+def test_entry_on_timeline(timeline, entry):
+    found = matching_events(timeline, entry)
+    assert found, f"no event on {entry['date']} citing {entry['sources']}"
+    for e in found:
+        assert e["precision"] == ("season" if "-WI" in e["value"] else PRECISION_OF_VALUE[len(e["value"])])
+
+
+def test_distinct_events_stay_apart(timeline):
+    by_id = {e["id"]: e for e in GOLD["timeline"] if "id" in e}
+    for entry in by_id.values():
+        for other in entry.get("distinct_from", []):
+            mine = {e["id"] for e in matching_events(timeline, entry)}
+            theirs = {e["id"] for e in matching_events(timeline, by_id[other])}
+            # each must have an event of its own: one that the other does not need
+            assert mine - theirs or theirs - mine, f"{entry['id']} and {other} share all their events"
+            assert mine and theirs
+
+
+def test_events_are_sorted_coarse_first(timeline):
+    from dateline.temporal import PRECISIONS
+    keys = [(e["start"], PRECISIONS.index(e["precision"])) for e in timeline["events"]]
+    assert keys == sorted(keys)
+
+
+def test_no_statement_on_a_wrong_date(timeline):
+    for article_id, gold in GOLD["articles"].items():
+        body, pos, spans = body_of(article_id), 0, []
+        for e in gold["expressions"]:
+            start = body.index(e["text"], pos)
+            pos = start + len(e["text"])
+            spans.append((start, pos, {str(e["value"])} | {str(v) for v in e.get("accept", [])}))
+        for event in timeline["events"]:
+            for s in event["statements"]:
+                if s["article"] != article_id:
+                    continue
+                for start, end, accepted in spans:
+                    if s["offsets"][0] < end and start < s["offsets"][1]:
+                        assert s["value"] in accepted, (article_id, s["expression"], s["value"])
+
+
+def test_drone_attack_shows_the_disagreement(timeline, demo_site):
+    entry = next(e for e in GOLD["timeline"] if e.get("id") == "kyiv-drone-attack")
+    event = next(e for e in matching_events(timeline, entry) if len(e["statements"]) > 2)
+    drones = [d for d in event["disagreements"] if d["quantity"] == "drone"]
+    assert drones, event["disagreements"]
+    claims = {c["article"]: c["amount"] for c in drones[0]["claims"]}
+    assert {"19fortyfive-kamikaze-drones-hit-kyiv", "bloomberg-drones-kyiv-putin-belarus",
+            "dhaka-times-putin-leaves-for-belarus"} <= set(claims)
+    assert len(set(claims.values())) == len(claims)
+    page = (demo_site / "index.html").read_text(encoding="utf-8")
+    section = page[page.index(f'id="{event["id"]}"'):]
+    section = section[:section.index("</article>")]
+    assert "Sources differ" in section
+    for c in drones[0]["claims"]:
+        assert c["text"] in section
