@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from .finder import Mention
 from .grammar import Grammar, normalise
 from .periods import SEASON_MONTHS, period_of
-from .tense import FUTURE
+from .tense import FUTURE, PAST
 
 SEASON_ORDER = ("WI", "SP", "SU", "FA")  # the order they start in within a labelled year, WI last
+NEAR_AHEAD_DAYS = 31
+NEAR_AHEAD_MONTHS = 1   # with no tense, news looks back, except to next month
 UNIT_CODES = {"Y": "Y", "M": "M", "W": "W", "D": "D", "Q": "Q", "H": "H", "MIN": "M", "S": "S"}
 
 
@@ -175,7 +177,19 @@ def infer_year(ctx: _Context, month: int, day: int | None, direction: int) -> in
     now = (dct.month, dct.day if day else 0)
     if direction == FUTURE:
         return dct.year if here >= now else dct.year + 1
-    return dct.year if here <= now else dct.year - 1
+    if direction == PAST:
+        if here <= now:
+            return dct.year
+        # A day a few weeks ahead, in a past-tense report, is a date that was set ("extended the
+        # offer to Nov. 20"), not one nearly a year back.
+        if day and (make_date(dct.year, month, min(day, 28)) - dct).days <= NEAR_AHEAD_DAYS:
+            return dct.year
+        return dct.year - 1
+    # no tense to go by: the occurrence nearer the DCT
+    months_ahead = (month - dct.month) % 12
+    if months_ahead == 0:
+        return dct.year
+    return dct.year + (month < dct.month) if months_ahead <= NEAR_AHEAD_MONTHS else dct.year - (month > dct.month)
 
 
 def weekday_date(ctx: _Context, weekday: int, direction: int, shift: str | None = None) -> dt.date:
@@ -190,7 +204,9 @@ def weekday_date(ctx: _Context, weekday: int, direction: int, shift: str | None 
         return dct + dt.timedelta(days=weekday - dct.isoweekday())
     if direction == FUTURE:
         return dct + dt.timedelta(days=ahead)
-    return dct - dt.timedelta(days=back)
+    if direction == PAST or back <= 3:
+        return dct - dt.timedelta(days=back)
+    return dct + dt.timedelta(days=ahead)      # no tense: the nearer one
 
 
 def season_value(ctx: _Context, code: str, direction: int, shift: str | None) -> str:
@@ -424,6 +440,8 @@ def duration_value(n, unit: str) -> str:
             return "PXY" if unit == "DE" else "PXCE"
         return f"P{fmt_number(n * (10 if unit == 'DE' else 100))}Y"
     code = UNIT_CODES[unit]
+    if unit == "Y" and n != "X" and not float(n).is_integer():
+        return f"P{int(n)}Y{round((n % 1) * 12)}M" if int(n) else f"P{round(n * 12)}M"
     if unit in ("H", "MIN", "S"):
         if unit == "H" and n != "X" and not float(n).is_integer():
             return f"PT{int(n)}H{round((n % 1) * 60)}M"

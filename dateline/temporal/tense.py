@@ -12,22 +12,24 @@ from functools import lru_cache
 from .grammar import Grammar
 
 PAST, UNKNOWN, FUTURE = -1, 0, 1
+PRESENT = 2   # a cue of its own while scanning; reported as UNKNOWN (no direction)
 SENTENCE_EDGE = re.compile(r"[.!?]\s+(?=[A-Z\"“'‘(])|\n\s*\n")
 WINDOW = 300
 # A past-looking form after a modal is part of a future verb group ("will be held"); after a
 # present "is/are" it is a passive in the present ("is expected") and tells nothing.
-MODAL_BEFORE = re.compile(r"(?:will|shall|'ll|would|going\s+to)(?:\s+not|\s+never)?(?:\s+(?:be|have|have\s+been))?\s+$",
+MODAL_BEFORE = re.compile(r"(?:will|shall|'ll|would|going\s+to|to)(?:\s+not|\s+never)?(?:\s+(?:be|have|have\s+been))?\s+$",
                           re.IGNORECASE)
 PRESENT_BEFORE = re.compile(r"(?:is|are|am|'s|'re|being)(?:\s+not)?\s+$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)
-def _patterns(lang: str, future: tuple, past: tuple, suffix: str, not_past: tuple):
+def _patterns(lang: str, future: tuple, past: tuple, present: tuple, suffix: str, not_past: tuple):
     def alt(words):
         return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
     fut = re.compile(rf"(?<![\w'])(?:{alt(future)})(?!\w)", re.IGNORECASE)
     pst = re.compile(rf"(?<![\w'])(?:{alt(past)}|[a-z]+{suffix})(?!\w)", re.IGNORECASE)
-    return fut, pst, frozenset(w.lower() for w in not_past)
+    pres = re.compile(rf"(?<![\w'])(?:{alt(present)})(?!\w)", re.IGNORECASE)
+    return fut, pst, pres, frozenset(w.lower() for w in not_past)
 
 
 def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
@@ -39,10 +41,10 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     m = SENTENCE_EDGE.search(text, end, min(len(text), end + WINDOW))
     s_end = m.start() + 1 if m else min(len(text), end + WINDOW)
     t = grammar.tense
-    fut, pst, not_past = _patterns(grammar.lang, tuple(t["future"]), tuple(t["past"]), t["past_suffix"],
-                                   tuple(t["not_past"]))
+    fut, pst, pres, not_past = _patterns(grammar.lang, tuple(t["future"]), tuple(t["past"]),
+                                         tuple(t["present"]), t["past_suffix"], tuple(t["not_past"]))
     before, after = (-1, UNKNOWN), (len(text), UNKNOWN)
-    for pattern, tense in ((fut, FUTURE), (pst, PAST)):
+    for pattern, tense in ((fut, FUTURE), (pst, PAST), (pres, PRESENT)):
         for c in pattern.finditer(text, s_start, s_end):
             if c.start() < end and start < c.end():
                 continue  # the expression's own words ("last" in "last Friday") are not a cue
@@ -59,4 +61,5 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
                 before = (c.start(), cue)
             elif c.start() >= end and c.start() < after[0]:
                 after = (c.start(), cue)
-    return before[1] if before[1] != UNKNOWN else after[1]
+    chosen = before[1] if before[1] != UNKNOWN else after[1]
+    return UNKNOWN if chosen == PRESENT else chosen
