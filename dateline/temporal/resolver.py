@@ -42,6 +42,7 @@ class _Context:
     day_first: bool
     anchor: dt.date          # start of the last date the text mentioned (the DCT at first)
     anchor_is_day: bool = True
+    quarter: tuple[int, int] | None = None   # the last quarter the text named, (year, q)
 
 
 class Reject(Exception):
@@ -237,11 +238,25 @@ def full_year(ctx: _Context, raw: str) -> int:
     return min(candidates, key=lambda y: (abs(y - ctx.dct.year), -y))
 
 
+def spelled_year(raw: str, numbers: dict) -> int:
+    """'nineteen ninety-six' -> 1996, 'two thousand and one' -> 2001, 'the year two thousand' -> 2000."""
+    words = re.sub(r"^the\s+year\s+", "", normalise(raw)).replace("-", " ").replace(" and ", " ").split()
+    if words[:2] == ["two", "thousand"]:
+        return 2000 + int(sum(numbers["units"].get(w, 0) + numbers["tens"].get(w, 0) for w in words[2:]))
+    high = numbers["units"].get(words[0], 0) or numbers["tens"].get(words[0], 0)
+    rest = [w for w in words[1:] if w != "hundred"]
+    return high * 100 + int(sum(numbers["units"].get(w, 0) + numbers["tens"].get(w, 0) for w in rest))
+
+
 def year_of(ctx: _Context, f: dict) -> int | None:
     if "year" in f:
         return int(f["year"])
     if "year_short" in f:
         return full_year(ctx, f["year_short"])
+    if "year_words" in f:
+        return spelled_year(f["year_words"], ctx.grammar.numbers)
+    if "year_shift" in f:
+        return ctx.dct.year + int(f["year_shift"])
     return None
 
 
@@ -304,6 +319,10 @@ def kind_numeric_date(ctx, f, p, direction):
 
 
 def kind_decade(ctx, f, p, direction):
+    if "decade_word" in f:     # "the nineties": the latest such decade up to the DCT's
+        tens = int(f["decade_word"])
+        century = ctx.dct.year // 100 - (tens > ctx.dct.year % 100 // 10)
+        return "DATE", f"{century}{tens}", f.get("edge") or p.get("mod")
     raw = f.get("decade") or f.get("decade_short")
     digits = re.sub(r"\D", "", raw)
     if len(digits) == 2:     # '80s
@@ -358,7 +377,7 @@ def kind_shift(ctx, f, p, direction):
     unit = f.get("unit") or f.get("calendar_unit") or p["unit"]
     offset = int(f.get("shift", p.get("offset", 0)))
     value = shift_unit(ctx, ctx.dct, unit, offset)
-    part = f.get("part_of_day") or p.get("part_of_day")
+    part = f.get("part_of_day") or f.get("part_before") or p.get("part_of_day")
     if part and unit == "D":
         return "TIME", f"{value}T{part}", None
     return "DATE", value, f.get("edge") or p.get("mod")
@@ -415,7 +434,37 @@ def kind_ago(ctx, f, p, direction):
     sign = int(p.get("sign", -1))
     if n == "X":
         return "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF", None
+    if unit == "Y" and float(n).is_integer() and ctx.quarter:
+        # "profit rose in the third quarter from a year ago": the same quarter, years back
+        return "DATE", _quarter_shifted(ctx.quarter, sign * int(n) * 4), f.get("approx")
     return "DATE", _moved(ctx.dct, n, unit, sign), f.get("approx")
+
+
+def _quarter_shifted(quarter: tuple[int, int], quarters: int) -> str:
+    y, q = divmod(quarter[0] * 4 + quarter[1] - 1 + quarters, 4)
+    return f"{y}-Q{q + 1}"
+
+
+def kind_reference(ctx, f, p, direction):
+    """'the quarter', 'the year-ago period': the quarter the report is about (the last one it
+    named, else the last one completed before the DCT), moved by whole years."""
+    quarter = ctx.quarter or _last_completed_quarter(ctx.dct)
+    return "DATE", _quarter_shifted(quarter, 4 * int(p.get("years", 0))), None
+
+
+def _last_completed_quarter(d: dt.date) -> tuple[int, int]:
+    y, q = divmod(d.year * 4 + (d.month - 1) // 3 - 1, 4)
+    return y, q + 1
+
+
+def kind_weekend(ctx, f, p, direction):
+    """'the weekend': the one just past in a past clause, the coming one otherwise."""
+    dct = ctx.dct
+    if dct.isoweekday() >= 6:
+        week = dct
+    else:
+        week = dct - dt.timedelta(weeks=1) if direction == PAST else dct
+    return "DATE", iso_week(week) + "-WE", None
 
 
 def kind_anchored(ctx, f, p, direction):
@@ -462,6 +511,8 @@ def kind_set(ctx, f, p, direction):
         return "SET", p["value"], None
     if "weekday" in f or "weekdays" in f:
         return "SET", f"XXXX-WXX-{f.get('weekday') or f['weekdays']}", None
+    if "month" in f:
+        return "SET", f"XXXX-{int(f['month']):02d}", None
     n = f.get("number", 1)
     unit = f.get("per_unit") or f.get("unit") or f.get("units")
     return "SET", duration_value(n if "per_unit" not in f else 1, unit), None
@@ -487,6 +538,9 @@ def kind_time(ctx, f, p, direction):
     minute = int(f.get("minute") or 0)
     if "weekday" in f:
         day = weekday_date(ctx, int(f["weekday"]), direction, f.get("shift"))
+    elif "month" in f:
+        d = int(re.match(r"\d+", f["day"])[0])
+        day = make_date(infer_year(ctx, int(f["month"]), d, direction), int(f["month"]), d)
     elif "day_offset" in p:
         day = ctx.dct + dt.timedelta(days=int(p["day_offset"]))
     else:
@@ -527,4 +581,6 @@ def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
         period = period_of(timex.value) if timex.type in ("DATE", "TIME") else None
         if period:
             ctx.anchor, ctx.anchor_is_day = period.start, period.precision == "day"
+            if period.precision == "quarter":
+                ctx.quarter = (period.start.year, (period.start.month - 1) // 3 + 1)
     return out
