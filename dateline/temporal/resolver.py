@@ -471,9 +471,12 @@ def kind_anchored(ctx, f, p, direction):
     """'the next day', 'two weeks later', 'the day before': counted from the last date mentioned."""
     n, unit = _amount(f)
     n = p.get("count", n)
+    sign = int(p.get("sign", 1))
     if n == "X":
-        return "DATE", "PAST_REF" if int(p.get("sign", 1)) < 0 else "FUTURE_REF", None
+        return "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF", None
     unit = p.get("unit", unit)
+    if unit == "Y" and float(n).is_integer() and ctx.quarter and not p.get("calendar"):
+        return "DATE", _quarter_shifted(ctx.quarter, sign * int(n) * 4), None
     # a day or week counted from a mention of a whole month or year has no anchor to count from
     base = ctx.anchor if ctx.anchor_is_day or unit not in ("D", "W", "H", "MIN", "S") else ctx.dct
     if p.get("calendar"):
@@ -581,6 +584,6 @@ def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
         period = period_of(timex.value) if timex.type in ("DATE", "TIME") else None
         if period:
             ctx.anchor, ctx.anchor_is_day = period.start, period.precision == "day"
-            if period.precision == "quarter":
+            if period.precision == "quarter" and mention.rule.kind == "date":   # named, not inferred
                 ctx.quarter = (period.start.year, (period.start.month - 1) // 3 + 1)
     return out
