@@ -1,13 +1,17 @@
 """Find temporal expressions in text. Finding knows nothing of the publication date."""
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 from .grammar import Grammar, Rule
 from .tense import FUTURE, PAST, direction
 
-CONTEXT_CHARS = 48
-TENSES = {"past": PAST, "future": FUTURE}   # how far require/reject context patterns look around a match
+CONTEXT_CHARS = 48     # how far require/reject context patterns look around a match
+TENSES = {"past": PAST, "future": FUTURE}
+REACH = 80            # how far a match may extend either side of its trigger
+WORD = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True)
@@ -34,24 +38,73 @@ def _context_ok(rule: Rule, text: str, start: int, end: int) -> bool:
     return True
 
 
+def _windows(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Merged stretches of text around trigger occurrences, ending at white space so that no word
+    is cut (a match must not see a false end of text)."""
+    out: list[list[int]] = []
+    n = len(text)
+    for s, e in sorted(spans):
+        lo, hi = max(0, s - REACH), min(n, e + REACH)
+        while hi < n and not text[hi].isspace():
+            hi += 1
+        if out and lo <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], hi)
+        else:
+            out.append([lo, hi])
+    return [(lo, hi) for lo, hi in out]
+
+
+def _trigger_spans(text: str, grammar: Grammar) -> dict[str, list[tuple[int, int]]]:
+    index = grammar.triggers
+    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    words = index.words
+    for m in WORD.finditer(text):
+        names = words.get(m.group().lower())
+        if names:
+            for name in names:
+                found[name].append(m.span())
+    if index.literals:
+        for m in index.literals.finditer(text):
+            found["=" + m.group().lower()].append(m.span())
+    for name, pattern in index.patterns.items():
+        found[name] = [m.span() for m in pattern.finditer(text)]
+    return found
+
+
+def _matches(text: str, grammar: Grammar):
+    """(rule order, rule, match) for every match of every rule, each rule tried only near where
+    its trigger occurs."""
+    occurrences = _trigger_spans(text, grammar)
+    windows: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+    for order, rule in enumerate(grammar.rules):
+        if not rule.trigger:
+            yield from ((order, rule, m) for m in rule.regex.finditer(text))
+            continue
+        if rule.trigger not in windows:
+            windows[rule.trigger] = _windows(text, [s for name in rule.trigger for s in occurrences.get(name, ())])
+        for lo, hi in windows[rule.trigger]:
+            for m in rule.regex.finditer(text, lo, hi):
+                yield order, rule, m
+
+
 def find(text: str, grammar: Grammar) -> list[Mention]:
     """All non-overlapping mentions, longest first, then by rule order; returned in text order."""
-    blocked = [(m.start(), m.end()) for guard in grammar.guards for m in guard.finditer(text)]
+    blocked = bytearray(len(text) + 1)
+    for guard in grammar.guards:
+        for m in guard.finditer(text):
+            blocked[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     candidates = []
-    for order, rule in enumerate(grammar.rules):
-        for m in rule.regex.finditer(text):
-            start, end = m.span()
-            if start == end or not _context_ok(rule, text, start, end):
-                continue
-            if any(s < end and start < e for s, e in blocked):
-                continue
-            groups = tuple((k, v) for k, v in m.groupdict().items() if v is not None)
-            candidates.append((-(end - start), order, start, Mention(start, end, rule, groups)))
+    for order, rule, m in _matches(text, grammar):
+        start, end = m.span()
+        if start == end or blocked.find(1, start, end) != -1 or not _context_ok(rule, text, start, end):
+            continue
+        groups = tuple((k, v) for k, v in m.groupdict().items() if v is not None)
+        candidates.append((-(end - start), order, start, Mention(start, end, rule, groups)))
     candidates.sort(key=lambda c: c[:3])
     taken: list[Mention] = []
     occupied = bytearray(len(text) + 1)
     for _, _, _, mention in candidates:
-        if any(occupied[mention.start:mention.end]):
+        if occupied.find(1, mention.start, mention.end) != -1:
             continue
         tense = direction(text, mention.start, mention.end, grammar)
         if mention.rule.tense and TENSES[mention.rule.tense] != tense:

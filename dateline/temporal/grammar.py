@@ -35,6 +35,7 @@ class Rule:
     reject_before: re.Pattern | None = None
     reject_after: re.Pattern | None = None
     tense: str | None = None       # "past" or "future": the rule holds only in such a clause
+    trigger: tuple[str, ...] = ()  # macros or literal words ("=...") one of which every match holds
     examples: tuple = ()
 
 
@@ -47,6 +48,7 @@ class Grammar:
     numbers: dict = field(hash=False, compare=False)
     tense: dict = field(hash=False, compare=False)
     holidays: dict = field(hash=False, compare=False)
+    triggers: "TriggerIndex | None" = field(default=None, hash=False, compare=False)
     example_dct: str = ""
 
 
@@ -150,6 +152,81 @@ class _Compiler:
         return re.compile(body, re.IGNORECASE)
 
 
+def _parser():
+    return getattr(re, "_parser", None) or __import__("sre_parse")
+
+
+def required_macros(regex: re.Pattern, priority: list[str]) -> tuple[str, ...]:
+    """What every match of `regex` contains: one of a set of macros, or of literal words (written
+    "=word"), the cheapest such set by `priority`; () if none is found. Finding then runs a rule
+    only near the occurrences of its trigger."""
+    parser = _parser()
+    macro_of = {number: name.partition("__")[2] or name for name, number in regex.groupindex.items()}
+    rank = {m: i for i, m in enumerate(priority)}
+    repeats = {parser.MAX_REPEAT, parser.MIN_REPEAT, getattr(parser, "POSSESSIVE_REPEAT", None)}
+
+    def cost(option):
+        # a literal word ("=weekend") is rarer than any word list
+        return max(-1 if m.startswith("=") else rank[m] for m in option) * 100 + len(option)
+
+    def triggerable(m):
+        return m.startswith("=") or m in rank
+
+    def required(items) -> frozenset | None:
+        options, word = [], ""
+        for op, av in list(items) + [(None, None)]:
+            if op is parser.LITERAL and chr(av).isalpha():
+                word += chr(av)
+                continue
+            if len(word) >= 4:
+                options.append(frozenset(["=" + word.lower()]))
+            word = ""
+            found = None
+            if op is parser.SUBPATTERN:
+                group, body = av[0], av[-1]
+                found = frozenset([macro_of[group]]) if group in macro_of else required(body)
+            elif op is parser.BRANCH:
+                branches = [required(b) for b in av[1]]
+                if all(branches):
+                    found = frozenset().union(*branches)
+            elif op in repeats and av[0] >= 1:
+                found = required(av[2])
+            if found and all(triggerable(m) for m in found):
+                options.append(found)
+        return min(options, key=cost) if options else None
+
+    best = required(parser.parse(regex.pattern, regex.flags))
+    return tuple(sorted(best)) if best else ()
+
+
+@dataclass(frozen=True)
+class TriggerIndex:
+    """How to find every trigger in a text in few passes: word-list macros by looking up each
+    word, literal words by one combined pattern, number-like macros by their own patterns."""
+    words: dict          # lower-case word -> names of the word-list macros it can start
+    literals: re.Pattern | None
+    patterns: dict       # macro name -> compiled pattern
+
+
+def _trigger_index(used: set[str], vocab: dict, compiler: "_Compiler") -> TriggerIndex:
+    words: dict[str, set[str]] = {}
+    literals, patterns = [], {}
+    for name in sorted(used):
+        if name.startswith("="):
+            literals.append(name[1:])
+        elif name in vocab["words"] or name == "holiday":
+            forms = list(vocab["holidays"]) if name == "holiday" else \
+                [str(f) for fs in vocab["words"][name]["forms"].values() for f in fs]
+            for form in forms:
+                words.setdefault(re.split(r"[\s.-]+", form.lower().strip())[0], set()).add(name)
+        else:
+            # no word edges: a trigger only says where to look, and may sit inside a word ("FY2023")
+            patterns[name] = re.compile(compiler.macros[name], re.IGNORECASE)
+    literal_re = re.compile("|".join(map(re.escape, sorted(literals, key=len, reverse=True))),
+                            re.IGNORECASE) if literals else None
+    return TriggerIndex({w: tuple(sorted(n)) for w, n in words.items()}, literal_re, patterns)
+
+
 RULE_KEYS = {"name", "kind", "type", "pattern", "patterns", "params", "require_before",
              "reject_before", "reject_after", "tense", "examples"}
 
@@ -171,11 +248,13 @@ def load(lang: str = "en") -> Grammar:
         patterns = entry.get("patterns") or [entry["pattern"]]
         for i, pattern in enumerate(patterns):
             compiler.source = f"{lang}/rules.yaml"
+            regex = compiler.compile(pattern, where)
             rules.append(Rule(
                 name=entry["name"] if len(patterns) == 1 else f"{entry['name']}#{i + 1}",
                 kind=entry["kind"],
                 type=entry.get("type", "DATE"),
-                regex=compiler.compile(pattern, where),
+                regex=regex,
+                trigger=required_macros(regex, vocab["triggers"]),
                 params=dict(entry.get("params") or {}),
                 require_before=compiler.context(entry.get("require_before"), where, "end"),
                 reject_before=compiler.context(entry.get("reject_before"), where, "end"),
@@ -189,6 +268,7 @@ def load(lang: str = "en") -> Grammar:
                    for g in guard_table["guards"])
     return Grammar(
         lang=lang, rules=tuple(rules), guards=guards, lookup=compiler.lookup,
+        triggers=_trigger_index({m for r in rules for m in r.trigger}, vocab, compiler),
         numbers=vocab["numbers"], tense=vocab["tense"], holidays=compiler.lookup["holiday"],
         example_dct=str(table.get("example_dct", "")),
     )
