@@ -49,6 +49,15 @@ class Disagreement:
 
 
 @dataclass(frozen=True)
+class DateStats:
+    """How the whole collection treats one date."""
+    mentions: int        # statements placed on it
+    sources: int         # articles that mention it
+    later_sources: int   # articles published after it that still mention it
+    published: int       # articles published on it
+
+
+@dataclass(frozen=True)
 class Event:
     id: str
     value: str
@@ -61,10 +70,14 @@ class Event:
     sources: tuple[str, ...]     # article ids, oldest publication first
     disagreements: tuple[Disagreement, ...]
     salience: float
-    mentions: int                # statements across the collection that name this date
+    stats: DateStats             # how the collection treats the event's date
     summary: str = ""            # Markdown, from overrides
     tags: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()   # fields an override changed, or ("added",)
+
+    @property
+    def mentions(self) -> int:
+        return self.stats.mentions
 
 
 @lru_cache(maxsize=1)
@@ -224,17 +237,25 @@ def build_events(statements: list[Statement], articles: dict[str, Article]) -> l
     groups: dict[str, list[Statement]] = defaultdict(list)
     for s in sorted(statements, key=order):
         groups[canonical_value(s.value)].append(s)
-    mentions = {value: len(group) for value, group in groups.items()}
+    stats = date_stats(groups, articles)
     vectors = _vectors(statements)
     events = []
     for value, group in groups.items():
         for members in _cluster(group, vectors, data["merge_similarity"]):
-            events.append(make_event(value, members, vectors, articles, mentions[value]))
+            events.append(make_event(value, members, vectors, articles, stats[value]))
     return sort_events(events)
 
 
+def date_stats(groups: dict[str, list[Statement]], articles: dict[str, Article]) -> dict[str, DateStats]:
+    published = Counter(a.published.isoformat() for a in articles.values())
+    return {value: DateStats(
+        mentions=len(group), sources=len({s.article for s in group}),
+        later_sources=len({s.article for s in group if articles[s.article].published.isoformat() > s.period_end}),
+        published=published[value] if len(value) == 10 else 0) for value, group in groups.items()}
+
+
 def make_event(value: str, members: list[Statement], vectors: dict[str, dict],
-               articles: dict[str, Article], mentions: int) -> Event:
+               articles: dict[str, Article], stats: DateStats) -> Event:
     order = lambda s: (articles[s.article].published, s.article, s.position)  # noqa: E731
     members = sorted(members, key=order)
     # the headline is the statement most like the others (the medoid); ties go to the earliest
@@ -246,12 +267,15 @@ def make_event(value: str, members: list[Statement], vectors: dict[str, dict],
         id=_event_id(value, first), value=value, start=first.period_start, end=first.period_end,
         precision=first.precision, title=headline.sentence, headline=headline.id,
         statements=tuple(members), sources=sources, disagreements=disagreements_of(members),
-        salience=salience(len(sources), len(members), mentions), mentions=mentions)
+        salience=salience(len(sources), stats), stats=stats)
 
 
-def salience(sources: int, statements: int, mentions: int) -> float:
-    """How central an event is: independent sources first, then how often its date comes up."""
-    return round(sources + 0.5 * math.log1p(statements) + math.log1p(mentions), 4)
+def salience(sources: int, stats: DateStats) -> float:
+    """How much an event matters. A date matters when articles published later still refer back
+    to it, and when articles cluster on it (news breaks in bursts); an event matters within its
+    date by the share of that date's sources that report it."""
+    share = sources / max(1, stats.sources)
+    return round(share + math.log1p(stats.later_sources) + math.log1p(stats.published), 4)
 
 
 def sort_events(events: list[Event]) -> list[Event]:

@@ -19,7 +19,7 @@ import yaml
 from . import yamlio
 from .articles import Article, display_path, parse_published
 from .errors import ContentError, Problem
-from .events import Event, make_event, sort_events
+from .events import DateStats, Event, make_event, sort_events
 from .statements import Statement
 from .temporal import period_of
 
@@ -245,10 +245,11 @@ def apply_to_events(events: list[Event], ov: Overrides, report: Report, articles
 
 
 def _rebuilt(event: Event, members: list[Statement], articles: dict[str, Article]) -> Event:
-    """The same event (same id, same editor's fields) with a different set of statements."""
+    """The same event (same id, same editor's fields) with a different set of statements; its
+    salience counts the new sources against the date as it was."""
     if not members:
         return replace(event, statements=(), sources=())
-    fresh = make_event(event.value, members, {}, articles, event.mentions)
+    fresh = make_event(event.value, members, {}, articles, event.stats)
     return replace(fresh, id=event.id, value=event.value, start=event.start, end=event.end,
                    precision=event.precision, summary=event.summary, tags=event.tags, changed=event.changed)
 
@@ -268,5 +269,5 @@ def _added(fix: Fix, articles: dict[str, Article], report: Report) -> Event:
         id=f"e-{fix.fields['date']}-add-{digest}", value=fix.fields["date"], start=period.start.isoformat(),
         end=period.end.isoformat(), precision=period.precision, title=fix.fields["title"], headline="",
         statements=(), sources=tuple(sources), disagreements=(), salience=float(len(sources) or 1),
-        mentions=0, summary=fix.fields.get("body", ""), tags=fix.fields.get("tags", ()), changed=("added",))
+        stats=DateStats(0, 0, 0, 0), summary=fix.fields.get("body", ""), tags=fix.fields.get("tags", ()), changed=("added",))
 
