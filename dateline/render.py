@@ -198,6 +198,7 @@ def environment(templates: Path | None) -> jinja2.Environment:
     env.filters["date_label"] = date_label
     env.filters["span_note"] = span_note
     env.filters["quote"] = quote_html
+    env.filters["markdown"] = markdown_html
     return env
 
 

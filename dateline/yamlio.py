@@ -1,7 +1,8 @@
 """Safe YAML reading with the line numbers and checks that hand-edited files need.
 
-PyYAML silently keeps the last of two equal keys and expands aliases without bound; both are
-errors here. Only the safe loader is ever used.
+Files are read as node trees (for line numbers), never constructed into arbitrary objects: only
+the safe loader is used. PyYAML silently keeps the last of two equal keys and expands aliases
+without bound; both are errors here.
 """
 from __future__ import annotations
 
@@ -9,27 +10,7 @@ import yaml
 
 from .errors import ContentError, Problem
 
-MAX_ALIASES = 100
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys."""
-
-    def construct_mapping(self, node, deep=False):
-        seen = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            try:
-                hash(key)
-            except TypeError:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a key must be a plain value", key_node.start_mark) from None
-            if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r} (first given on line "
-                                f"{seen[key].start_mark.line + 1}): keep only one", key_node.start_mark)
-            seen[key] = key_node
-        return super().construct_mapping(node, deep)
+MAX_EXPANDED_NODES = 100_000   # what a document may grow to once its aliases are expanded
 
 
 def _problem(path: str, line_offset: int, error: Exception) -> Problem:
@@ -45,32 +26,34 @@ def _problem(path: str, line_offset: int, error: Exception) -> Problem:
 def compose(text: str, path: str, line_offset: int = 1) -> yaml.Node | None:
     """The node tree of a YAML document (for line numbers), checked for alias bombs."""
     try:
-        aliases = sum(isinstance(e, yaml.AliasEvent) for e in yaml.parse(text, Loader=_StrictLoader))
-        if aliases > MAX_ALIASES:
-            raise ContentError(Problem(path, line_offset, f"too many YAML aliases ({aliases}; at most "
-                                                          f"{MAX_ALIASES}): write the values out"))
-        return yaml.compose(text, Loader=_StrictLoader)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as e:
         raise ContentError(_problem(path, line_offset, e)) from None
+    if node is not None and expanded_size(node) > MAX_EXPANDED_NODES:
+        raise ContentError(Problem(path, line_offset, f"too many YAML aliases: expanded, this file would hold "
+                                                      f"over {MAX_EXPANDED_NODES:,} values; write the values out"))
+    return node
 
 
-def load(text: str, path: str, line_offset: int = 1):
-    """Python data of a YAML document; errors name `path:line` (line_offset = file line of text's line 1)."""
-    compose(text, path, line_offset)
-    try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - _StrictLoader is a SafeLoader
-    except yaml.YAMLError as e:
-        raise ContentError(_problem(path, line_offset, e)) from None
-    except ValueError as e:     # e.g. an impossible date such as 2022-02-30
-        raise ContentError(Problem(path, line_offset, f"invalid value: {e}")) from None
+def expanded_size(root: yaml.Node) -> int:
+    """How many nodes the document has once every alias is expanded (aliases share nodes, so
+    the tree is a graph; count it without expanding it)."""
+    sizes: dict[int, int] = {}
 
+    def size(node) -> int:
+        key = id(node)
+        if key not in sizes:
+            sizes[key] = 1   # a cycle counts once, and cannot recurse forever
+            children = node.value if isinstance(node, (yaml.SequenceNode, yaml.MappingNode)) else ()
+            total = 1
+            for child in children:
+                total += sum(size(n) for n in child) if isinstance(child, tuple) else size(child)
+                if total > MAX_EXPANDED_NODES:
+                    break
+            sizes[key] = total
+        return sizes[key]
 
-def key_lines(node: yaml.Node | None, line_offset: int = 1) -> dict:
-    """For a mapping node: {key: (line of the key, value node)}."""
-    if not isinstance(node, yaml.MappingNode):
-        return {}
-    return {k.value: (k.start_mark.line + line_offset, v) for k, v in node.value
-            if isinstance(k, yaml.ScalarNode)}
+    return size(root)
 
 
 def mapping_entries(node: yaml.Node, path: str, line_offset: int = 1) -> list[tuple[str, int, int, yaml.Node]]:

@@ -1,0 +1,137 @@
+"""Hand corrections: each kind takes effect, each mistake gets a file:line:col error."""
+import json
+import re
+
+import pytest
+
+from conftest import ROOT, cases, run_build, tree_digest
+
+CASES = cases("overrides.yaml")
+ERRORS = cases("override_errors.yaml")
+PLACEHOLDER = re.compile(r"\{([se]):([^:{}]+):([^{}]+)\}")
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory):
+    """timeline.json of the demo built without overrides, to fill placeholders from."""
+    out = tmp_path_factory.mktemp("plain") / "site"
+    assert run_build("--content", ROOT / "content", "--out", out).returncode == 0
+    return json.loads((out / "timeline.json").read_text(encoding="utf-8"))
+
+
+def fill(text: str, timeline: dict) -> str:
+    def one(m):
+        kind, key, word = m.groups()
+        for e in timeline["events"]:
+            if kind == "e" and e["value"] == key and any(word in s["text"] for s in e["statements"]):
+                return e["id"]
+            for s in e["statements"]:
+                if kind == "s" and s["article"] == key and s["expression"] == word:
+                    return s["id"]
+        raise AssertionError(f"no {kind} for {m.group()}")
+    return PLACEHOLDER.sub(one, text)
+
+
+def build_with(demo_content, tmp_path, overrides: str, *extra):
+    (demo_content / "overrides.yaml").write_text(overrides, encoding="utf-8")
+    out = tmp_path / "site"
+    result = run_build("--content", demo_content, "--out", out, *extra)
+    return result, out
+
+
+def statements_of(timeline):
+    return {s["id"]: s for e in timeline["events"] for s in e["statements"]}
+
+
+def check(expectation: dict, timeline: dict, plain: dict):
+    events = {e["id"]: e for e in timeline["events"]}
+    statements = statements_of(timeline)
+    x = {k: fill(v, plain) if isinstance(v, str) else v for k, v in expectation.items()}
+    if "statement" in x:
+        s = statements[x["statement"]]
+        for key in ("value", "note", "original_value"):
+            if key in x:
+                assert s.get(key) == str(x[key]), (key, s)
+        if "overridden" in x:
+            assert s["overridden"] == x["overridden"]
+    elif "statement_absent" in x:
+        assert x["statement_absent"] not in statements
+    elif "no_event_on" in x:
+        assert all(e["value"] != str(x["no_event_on"]) for e in timeline["events"])
+    elif "event" in x:
+        e = events[x["event"]]
+        for key in ("title", "value", "precision", "tags", "overridden"):
+            if key in x:
+                assert e.get(key) == (str(x[key]) if key == "value" else x[key]), (key, e.get(key))
+        if "has_statement" in x:
+            assert x["has_statement"] in {s["id"] for s in e["statements"]}
+        if "sources_include" in x:
+            assert set(x["sources_include"]) <= set(e["sources"])
+    elif "event_absent" in x:
+        assert x["event_absent"] not in events
+    elif "added_title" in x:
+        added = [e for e in timeline["events"] if e["title"] == x["added_title"]]
+        assert added and added[0]["value"] == str(x["value"]) and added[0]["overridden"] == ["added"]
+    elif "article" in x:
+        a = next(a for a in timeline["articles"] if a["id"] == x["article"])
+        assert a["published"] == str(x["published"])
+    elif "article_statement" in x:
+        article, expression = x["article_statement"]
+        values = [s["value"] for s in statements.values() if s["article"] == article and s["expression"] == expression]
+        assert values == [str(x["value"])]
+    elif "article_absent" in x:
+        assert x["article_absent"] not in {a["id"] for a in timeline["articles"]}
+    else:
+        raise AssertionError(f"unknown expectation {expectation}")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_override_takes_effect(case, demo_content, tmp_path, plain):
+    result, out = build_with(demo_content, tmp_path, fill(case["overrides"], plain))
+    assert result.returncode == 0, result.stderr
+    timeline = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
+    for expectation in case["expect"]:
+        check(expectation, timeline, plain)
+    page = (out / "index.html").read_text(encoding="utf-8")
+    for text in case.get("page", []):
+        assert text in page
+
+
+@pytest.mark.parametrize("case", ERRORS, ids=[c["name"] for c in ERRORS])
+def test_override_error(case, demo_content, tmp_path, plain):
+    out = tmp_path / "site"
+    assert run_build("--content", demo_content, "--out", out).returncode == 0
+    before = tree_digest(out)
+    (demo_content / "overrides.yaml").write_text(fill(case["overrides"], plain), encoding="utf-8")
+    result = run_build("--content", demo_content, "--out", out)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert any(re.search(case["error"], line) for line in lines), lines
+    assert tree_digest(out) == before
+
+
+def test_stale_override_is_reported_not_dropped(demo_content, tmp_path, plain):
+    target = fill("{s:dna-putin-visits-belarus:Friday}", plain)
+    result, out = build_with(demo_content, tmp_path, f"statements:\n  {target}:\n    note: checked\n")
+    assert result.returncode == 0
+    article = demo_content / "articles" / "dna-putin-visits-belarus.md"
+    article.write_text(article.read_text(encoding="utf-8").replace("70 missiles were fired", "76 missiles were fired"),
+                       encoding="utf-8")
+    again = run_build("--content", demo_content, "--out", out)
+    assert again.returncode == 0
+    assert f"overrides.yaml:2:3: warning: statement '{target}' no longer exists" in again.stderr
+    strict = run_build("--content", demo_content, "--out", out, "--strict")
+    assert strict.returncode == 1
+
+
+def test_readme_example_overrides(demo_content, tmp_path):
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Corrections"):]
+    example = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    result, out = build_with(demo_content, tmp_path, example)
+    assert result.returncode == 0, result.stderr
+    timeline = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
+    changed = [e for e in timeline["events"] if e.get("overridden")] + \
+              [s for s in statements_of(timeline).values() if s.get("overridden")]
+    assert len(changed) >= 3
