@@ -8,13 +8,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
 from . import pipeline, render
 from .errors import ContentError, Problem
+from .review import print_review
 
-COMMANDS = ("build", "check", "explain")
+COMMANDS = ("build", "check", "explain", "review")
 DIRECTIONS = {-1: "past tense: the latest such date on or before publication",
               0: "no tense cue: read as past", 1: "future cue: the next such date after publication"}
 
@@ -22,13 +24,15 @@ DIRECTIONS = {-1: "past tense: the latest such date on or before publication",
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python build.py", description="Build a source-cited timeline site from news articles.")
     ap.add_argument("command", nargs="?", default="build", choices=COMMANDS,
-                    help="build (default): write the site; check: validate, write nothing; explain ID: how a statement or event got its date")
+                    help="build (default): write the site; check: validate, write nothing; explain ID: how a "
+                         "statement or event got its date; review: the statements most likely to be wrong")
     ap.add_argument("target", nargs="?", help="with explain: a statement or event id")
     ap.add_argument("--content", default="content", type=Path, help="the content folder (default: content)")
     ap.add_argument("--out", default="site", type=Path, help="the output folder (default: site)")
     ap.add_argument("--templates", type=Path, help="a folder of templates that override the built-in ones")
     ap.add_argument("--strict", action="store_true", help="treat warnings as errors")
     ap.add_argument("--keep-going", action="store_true", help="skip bad articles, build the rest, list what was skipped")
+    ap.add_argument("--review", action="store_true", help="show statement and event ids on the site, with copy buttons")
     return ap
 
 
@@ -97,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         if args.command == "explain":
             return explain(timeline, args.target)
-        files = render.render_pages(timeline, render.environment(args.templates))
+        if args.command == "review":
+            return print_review(timeline)
+        files = render.render_pages(timeline, render.environment(args.templates), review=args.review)
         if args.command == "check":
             print(f"ok: {len(timeline.articles)} articles, {len(timeline.events)} events, {len(warnings)} warnings")
             return 0
@@ -109,6 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     except ContentError as e:
         report(e.problems)
         return 1
+    except BrokenPipeError:          # output piped into `head` and the like
+        sys.stdout = open(os.devnull, "w")
+        return 0
     except KeyboardInterrupt:
         print("interrupted: the previous site is untouched", file=sys.stderr)
         return 130

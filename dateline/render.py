@@ -202,8 +202,9 @@ def environment(templates: Path | None) -> jinja2.Environment:
     return env
 
 
-def render_pages(timeline: Timeline, env: jinja2.Environment) -> dict[str, str | bytes]:
-    """Every file of the site, path -> content."""
+def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = False) -> dict[str, str | bytes]:
+    """Every file of the site, path -> content. With `review`, pages show ids to copy."""
+    env.globals["review"] = review
     articles = {a.id: a for a in timeline.articles}
     data = timeline_data(timeline)
     statement_events = {s.id: e.id for e in timeline.events for s in e.statements}

@@ -16,7 +16,6 @@ from .periods import SEASON_MONTHS, period_of
 from .tense import FUTURE, PAST
 
 SEASON_ORDER = ("WI", "SP", "SU", "FA")  # the order they start in within a labelled year, WI last
-NEAR_AHEAD_DAYS = 31
 NEAR_AHEAD_MONTHS = 1   # with no tense, news looks back, except to next month
 UNIT_CODES = {"Y": "Y", "M": "M", "W": "W", "D": "D", "Q": "Q", "H": "H", "MIN": "M", "S": "S"}
 
@@ -179,13 +178,7 @@ def infer_year(ctx: _Context, month: int, day: int | None, direction: int) -> in
     if direction == FUTURE:
         return dct.year if here >= now else dct.year + 1
     if direction == PAST:
-        if here <= now:
-            return dct.year
-        # A day a few weeks ahead, in a past-tense report, is a date that was set ("extended the
-        # offer to Nov. 20"), not one nearly a year back.
-        if day and (make_date(dct.year, month, min(day, 28)) - dct).days <= NEAR_AHEAD_DAYS:
-            return dct.year
-        return dct.year - 1
+        return dct.year if here <= now else dct.year - 1
     # no tense to go by: the occurrence nearer the DCT
     months_ahead = (month - dct.month) % 12
     if months_ahead == 0:

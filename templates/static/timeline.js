@@ -2,6 +2,15 @@
 // The page is complete without this script; it only hides entries.
 (function () {
   "use strict";
+  // Review builds (--review) show ids with copy buttons, for pasting into overrides.yaml.
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest ? e.target.closest("button.copy") : null;
+    if (!button || !navigator.clipboard) return;
+    navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = "Copy id"; }, 1500);
+    });
+  });
   var form = document.querySelector(".controls");
   if (!form) return;
   var entries = Array.prototype.slice.call(document.querySelectorAll(".entry"));
