@@ -128,6 +128,13 @@ def highlighted_body(body: str, extraction: Extraction, statement_events: dict, 
     return "".join(out)
 
 
+def web_url(url: str) -> str:
+    """The URL if it is a web address, else nothing: a link must never run script
+    ("javascript:...") or reach into the reader's machine."""
+    url = (url or "").strip()
+    return url if re.match(r"https?://[^\s<>\"']+$", url, re.IGNORECASE) else ""
+
+
 def quote_html(text: str, expression: str) -> str:
     """A statement's sentence with its temporal expression marked."""
     escape = jinja2.utils.markupsafe.escape
@@ -199,6 +206,7 @@ def environment(templates: Path | None) -> jinja2.Environment:
     env.filters["span_note"] = span_note
     env.filters["quote"] = quote_html
     env.filters["markdown"] = markdown_html
+    env.filters["web_url"] = web_url
     return env
 
 

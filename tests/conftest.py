@@ -43,3 +43,11 @@ def demo_site(tmp_path_factory) -> Path:
     result = run_build("--content", ROOT / "content", "--out", out)
     assert result.returncode == 0, result.stderr
     return out
+
+
+@pytest.fixture(scope="session")
+def monkeypatch_session():
+    """A monkeypatch that hypothesis tests may share (function-scoped fixtures are not reset
+    between its examples)."""
+    with pytest.MonkeyPatch.context() as m:
+        yield m
