@@ -21,7 +21,7 @@ from .statements import Statement, canonical_value
 from .temporal import PRECISIONS
 
 DATA = Path(__file__).parent / "data" / "events.yaml"
-LARGE_GROUP = 150
+LARGE_GROUP = 120
 TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12}
@@ -143,38 +143,62 @@ def cosine(a: dict, b: dict) -> float:
     return dot / (na * nb) if na and nb else 0.0
 
 
+def dot(a: dict, b: dict) -> float:
+    """Cosine of two unit vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    get = b.get
+    return sum(w * get(k, 0.0) for k, w in a.items())
+
+
 def _vectors(statements: list[Statement]) -> dict[str, dict]:
     words = {s.id: content_words(s) for s in statements}
     df = Counter(w for c in words.values() for w in c)
     n = len(statements) + 1
     def weight(word: str) -> float:
         return 1.0 if word.startswith("@") else math.log(n / df[word])
-    return {sid: {w: c * weight(w) for w, c in counts.items()} for sid, counts in words.items()}
+
+    def unit(counts: Counter) -> dict:
+        v = {w: c * weight(w) for w, c in counts.items()}
+        norm = math.sqrt(sum(x * x for x in v.values()))
+        return {w: x / norm for w, x in v.items()} if norm else {}
+    return {sid: unit(counts) for sid, counts in words.items()}
 
 
 def _cluster(group: list[Statement], vectors: dict[str, dict], threshold: float) -> list[list[Statement]]:
     """Average-link agglomerative clustering: repeatedly join the two most alike clusters while
-    their mean pairwise similarity reaches the threshold. Groups larger than LARGE_GROUP are first
-    cut down by leader clustering, so the cost stays bounded on very busy days."""
+    their mean pairwise similarity reaches the threshold and no pair of their statements falls
+    below the weakest link. Similarities between clusters are updated in place (Lance-Williams),
+    so each join costs one pass. Groups larger than LARGE_GROUP use leader clustering instead."""
     if len(group) > LARGE_GROUP:
         return _leader(group, vectors, threshold)
-    n = len(group)
-    sim = [[cosine(vectors[a.id], vectors[b.id]) for b in group] for a in group]
-    clusters = [[i] for i in range(n)]
     floor = threshold * event_data()["weakest_link"]
-    while len(clusters) > 1:
+    n = len(group)
+    vs = [vectors[s.id] for s in group]
+    mean = [[dot(vs[i], vs[j]) if i != j else 0.0 for j in range(n)] for i in range(n)]
+    least = [row[:] for row in mean]
+    size = [1] * n
+    alive = list(range(n))
+    members = [[i] for i in range(n)]
+    while len(alive) > 1:
         best, pair = threshold, None
-        for x in range(len(clusters)):
-            for y in range(x + 1, len(clusters)):
-                links = [sim[i][j] for i in clusters[x] for j in clusters[y]]
-                mean = sum(links) / len(links)
-                if mean >= best and min(links) >= floor:
-                    best, pair = mean, (x, y)
+        for xi, x in enumerate(alive):
+            row_mean, row_least = mean[x], least[x]
+            for y in alive[xi + 1:]:
+                if row_mean[y] >= best and row_least[y] >= floor:
+                    best, pair = row_mean[y], (x, y)
         if pair is None:
             break
         x, y = pair
-        clusters[x] += clusters.pop(y)
-    return [[group[i] for i in sorted(c)] for c in clusters]
+        for k in alive:
+            if k not in (x, y):
+                merged = (size[x] * mean[x][k] + size[y] * mean[y][k]) / (size[x] + size[y])
+                mean[x][k] = mean[k][x] = merged
+                least[x][k] = least[k][x] = min(least[x][k], least[y][k])
+        size[x] += size[y]
+        members[x] += members[y]
+        alive.remove(y)
+    return [[group[i] for i in sorted(members[x])] for x in alive]
 
 
 def _leader(group: list[Statement], vectors: dict[str, dict], threshold: float) -> list[list[Statement]]:
@@ -182,7 +206,7 @@ def _leader(group: list[Statement], vectors: dict[str, dict], threshold: float) 
     clusters: list[tuple[list[Statement], Counter]] = []
     for s in group:
         v = vectors[s.id]
-        scores = [cosine(v, centroid) for _, centroid in clusters]
+        scores = [cosine(v, centroid) for _, centroid in clusters]   # centroids are not unit vectors
         best = max(range(len(scores)), key=scores.__getitem__, default=None)
         if best is not None and scores[best] >= threshold:
             clusters[best][0].append(s)
@@ -259,7 +283,7 @@ def make_event(value: str, members: list[Statement], vectors: dict[str, dict],
     order = lambda s: (articles[s.article].published, s.article, s.position)  # noqa: E731
     members = sorted(members, key=order)
     # the headline is the statement most like the others (the medoid); ties go to the earliest
-    headline = max(members, key=lambda s: sum(cosine(vectors.get(s.id, {}), vectors.get(o.id, {}))
+    headline = max(members, key=lambda s: sum(dot(vectors.get(s.id, {}), vectors.get(o.id, {}))
                                              for o in members if o is not s))
     sources = tuple(dict.fromkeys(s.article for s in members))
     first = members[0]

@@ -58,10 +58,20 @@ def _trigger_spans(text: str, grammar: Grammar) -> dict[str, list[tuple[int, int
     index = grammar.triggers
     found: dict[str, list[tuple[int, int]]] = defaultdict(list)
     words = index.words
-    for m in WORD.finditer(text):
-        names = words.get(m.group().lower())
-        if names:
-            for name in names:
+    lower = text.lower()
+    if len(lower) == len(text):
+        # look up each distinct word once, then find its places with str.find
+        for word in set(WORD.findall(lower)) & words.keys():
+            at = lower.find(word)
+            while at != -1:
+                end = at + len(word)
+                if (at == 0 or not lower[at - 1].isalpha()) and (end == len(lower) or not lower[end].isalpha()):
+                    for name in words[word]:
+                        found[name].append((at, end))
+                at = lower.find(word, end)
+    else:   # lower-casing changed the length (rare letters): word by word, slower
+        for m in WORD.finditer(text):
+            for name in words.get(m.group().lower(), ()):
                 found[name].append(m.span())
     if index.literals:
         for m in index.literals.finditer(text):

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Build speed and memory at scale.
+
+    python bench/build_scale.py [--articles 10000] [--jobs N] [--work DIR]
+
+Makes a corpus of --articles articles from the development corpora (Timeline17 topics and the
+demo), each copy with shifted publication dates and a new id. On it, and on each t17-dev topic,
+it times: a cold build (empty cache), a rebuild with nothing changed, a rebuild after one
+override is changed, and a rebuild after one article is edited; and it reports the peak memory
+(RSS) of any build process. Prints one table; asserts nothing.
+"""
+import argparse
+import datetime as dt
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared" / "corpora" / "t17-dev"
+FRONT = re.compile(r"^published:\s*(\S+)\s*$", re.M)
+
+
+def sources() -> list[Path]:
+    files = sorted((ROOT / "content" / "articles").glob("*.md"))
+    for topic in sorted(SHARED.glob("*/content/articles")):
+        files += sorted(topic.glob("*.md"))
+    return files
+
+
+def make_corpus(target: Path, count: int) -> Path:
+    """`count` articles: copies of the sources, the k-th round shifted by k * 53 days."""
+    articles = target / "articles"
+    if articles.is_dir() and len(list(articles.iterdir())) == count:
+        return target
+    shutil.rmtree(target, ignore_errors=True)
+    articles.mkdir(parents=True)
+    pool = sources()
+    for i in range(count):
+        source = pool[i % len(pool)]
+        shift = dt.timedelta(days=53 * (i // len(pool)))
+        text = source.read_text(encoding="utf-8")
+        text = FRONT.sub(lambda m: f"published: {dt.date.fromisoformat(m.group(1)[:10]) + shift}", text, count=1)
+        (articles / f"{source.stem}-r{i // len(pool):03d}.md").write_text(text, encoding="utf-8")
+    return target
+
+
+def copy_topic(topic: Path, target: Path) -> Path:
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(topic, target)
+    return target
+
+
+def build(content: Path, out: Path, cache: Path, jobs: int) -> float:
+    start = time.perf_counter()
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(out),
+                             "--cache", str(cache), "--jobs", str(jobs)], capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"build failed on {content}:\n{result.stderr[-2000:]}")
+    return elapsed
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def measure(name: str, content: Path, work: Path, jobs: int) -> tuple:
+    out, cache = work / f"{name}-site", work / f"{name}-cache"
+    shutil.rmtree(out, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    (content / "overrides.yaml").unlink(missing_ok=True)
+    articles = len(list((content / "articles").glob("*.md")))
+    cold = build(content, out, cache, jobs)
+    same = build(content, out, cache, jobs)
+    import json
+    events = json.loads((out / "timeline.json").read_text(encoding="utf-8"))["events"]
+    target = events[len(events) // 2]["id"]
+    (content / "overrides.yaml").write_text(f"events:\n  {target}:\n    title: Edited by hand\n", encoding="utf-8")
+    override = build(content, out, cache, jobs)
+    article = sorted((content / "articles").glob("*.md"))[articles // 2]
+    article.write_text(article.read_text(encoding="utf-8") + "\nOfficials said more talks would follow on Friday.\n",
+                       encoding="utf-8")
+    edited = build(content, out, cache, jobs)
+    return name, articles, cold, same, override, edited
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--articles", type=int, default=10_000)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--work", type=Path, default=ROOT / "bench" / "out")
+    args = ap.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows = [measure(f"scale-{args.articles}", make_corpus(args.work / f"corpus-{args.articles}", args.articles),
+                    args.work, args.jobs)]
+    for topic in sorted(SHARED.glob("*/content")):
+        rows.append(measure(topic.parent.name, copy_topic(topic, args.work / f"corpus-{topic.parent.name}"),
+                            args.work, args.jobs))
+    print(f"jobs={args.jobs}, peak RSS of any build process: {peak_rss_mb():.0f} MB")
+    print(f"{'corpus':<14}{'articles':>9}{'cold s':>9}{'no change s':>13}{'1 override s':>14}{'1 article s':>13}")
+    for name, n, cold, same, override, edited in rows:
+        print(f"{name:<14}{n:>9}{cold:>9.1f}{same:>13.2f}{override:>14.2f}{edited:>13.2f}")
+
+
+if __name__ == "__main__":
+    main()
