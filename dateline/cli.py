@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from . import pipeline, render
+from .cache import Cache
 from .errors import ContentError, Problem
 from .review import print_review
 
@@ -33,6 +34,11 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--strict", action="store_true", help="treat warnings as errors")
     ap.add_argument("--keep-going", action="store_true", help="skip bad articles, build the rest, list what was skipped")
     ap.add_argument("--review", action="store_true", help="show statement and event ids on the site, with copy buttons")
+    ap.add_argument("--cache", default=".dateline-cache", type=Path,
+                    help="where extraction results are kept between builds (default .dateline-cache)")
+    ap.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                    help="processes for extraction (default: the number of cores)")
     return ap
 
 
@@ -92,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "build":
             render.recover(args.out)
             render.check_output_folder(args.out, args.content)
+        cache = Cache(None if args.no_cache else args.cache)
         timeline = pipeline.run(args.content, keep_going=args.keep_going, previous_ids=previous_ids(args.out),
-                                today=dt.date.today())
+                                today=dt.date.today(), cache=cache, jobs=max(1, args.jobs))
         report(timeline.problems)
         warnings = [p for p in timeline.problems if p.warning]
         if args.strict and warnings:

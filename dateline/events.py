@@ -11,18 +11,13 @@ import math
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
-
-import yaml
 
 from .articles import Article
 from .statements import Statement, canonical_value
 from .temporal import PRECISIONS
+from .words import event_data, stem
 
-DATA = Path(__file__).parent / "data" / "events.yaml"
-LARGE_GROUP = 120
-TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
+LARGE_GROUP = 40
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
                 "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12}
 NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(NUMBER_WORDS)
@@ -80,60 +75,6 @@ class Event:
         return self.stats.mentions
 
 
-@lru_cache(maxsize=1)
-def event_data() -> dict:
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    data["stopword_set"] = frozenset(data["stopwords"])
-    data["class_of"] = defaultdict(list)
-    for name, words in data["event_classes"].items():
-        for word in words:
-            data["class_of"][stem(word, data)].append("@" + name)
-    return data
-
-
-def stem(word: str, data: dict | None = None) -> str:
-    word = word.lower().replace("’", "'")
-    if word.endswith("'s"):
-        word = word[:-2]
-    word = word.rstrip("'")
-    irregular = (data or event_data())["irregular_plurals"]
-    if word in irregular:
-        return irregular[word]
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
-
-
-def content_words(statement: Statement) -> Counter:
-    """Content-word weights of a statement: its sentence, words near its date counting most,
-    and, at half weight, the sentences around it (a report often names its subject in the next
-    one). Names count more; each word also counts for its kind of happening (@attack...)."""
-    data = event_data()
-    counts: Counter = Counter()
-    expression = set(w.lower() for w in TOKEN.findall(statement.expression))
-    surroundings = statement.context[len(statement.sentence):]
-    anchor = statement.sentence.find(statement.expression)
-    around = data["around_weight"]
-    for text, weight in ((statement.sentence, 1.0), (statement.previous, around), (surroundings, around)):
-        tokens = list(TOKEN.finditer(text))
-        at = sum(1 for m in tokens if m.start() < anchor) if text is statement.sentence else None
-        for i, m in enumerate(tokens):
-            word = m.group()
-            low = word.lower()
-            if low in data["stopword_set"] or low in expression or len(low) < 3:
-                continue
-            w = weight * (data["name_weight"] if i > 0 and word[0].isupper() else 1.0)
-            if at is not None and abs(i - at) > data["near_words"]:
-                w *= data["far_weight"]
-            stemmed = stem(word)
-            counts[stemmed] += w
-            for cls in data["class_of"].get(stemmed, ()):
-                counts[cls] += w * data["class_weight"]
-    return counts
-
-
 def cosine(a: dict, b: dict) -> float:
     if len(a) > len(b):
         a, b = b, a
@@ -152,7 +93,7 @@ def dot(a: dict, b: dict) -> float:
 
 
 def _vectors(statements: list[Statement]) -> dict[str, dict]:
-    words = {s.id: content_words(s) for s in statements}
+    words = {s.id: dict(s.words) for s in statements}
     df = Counter(w for c in words.values() for w in c)
     n = len(statements) + 1
     def weight(word: str) -> float:
@@ -203,17 +144,21 @@ def _cluster(group: list[Statement], vectors: dict[str, dict], threshold: float)
 
 def _leader(group: list[Statement], vectors: dict[str, dict], threshold: float) -> list[list[Statement]]:
     """One pass: each statement joins the cluster whose centroid it is most like, or starts one."""
-    clusters: list[tuple[list[Statement], Counter]] = []
+    clusters: list[list] = []       # [members, centroid (a sum of unit vectors), its norm]
     for s in group:
         v = vectors[s.id]
-        scores = [cosine(v, centroid) for _, centroid in clusters]   # centroids are not unit vectors
-        best = max(range(len(scores)), key=scores.__getitem__, default=None)
-        if best is not None and scores[best] >= threshold:
-            clusters[best][0].append(s)
-            clusters[best][1].update(v)
+        best, best_score = None, threshold
+        for c in clusters:
+            score = dot(v, c[1]) / c[2] if c[2] else 0.0
+            if score >= best_score:
+                best, best_score = c, score
+        if best is None:
+            clusters.append([[s], Counter(v), 1.0 if v else 0.0])
         else:
-            clusters.append(([s], Counter(v)))
-    return [members for members, _ in clusters]
+            best[0].append(s)
+            best[1].update(v)
+            best[2] = math.sqrt(sum(x * x for x in best[1].values()))
+    return [c[0] for c in clusters]
 
 
 def claims_of(statement: Statement) -> list[Claim]:
@@ -282,9 +227,11 @@ def make_event(value: str, members: list[Statement], vectors: dict[str, dict],
                articles: dict[str, Article], stats: DateStats) -> Event:
     order = lambda s: (articles[s.article].published, s.article, s.position)  # noqa: E731
     members = sorted(members, key=order)
-    # the headline is the statement most like the others (the medoid); ties go to the earliest
-    headline = max(members, key=lambda s: sum(dot(vectors.get(s.id, {}), vectors.get(o.id, {}))
-                                             for o in members if o is not s))
+    # the headline is the statement nearest the event's centroid; ties go to the earliest
+    centroid: Counter = Counter()
+    for s in members:
+        centroid.update(vectors.get(s.id, {}))
+    headline = max(members, key=lambda s: dot(vectors.get(s.id, {}), centroid))
     sources = tuple(dict.fromkeys(s.article for s in members))
     first = members[0]
     return Event(

@@ -1,17 +1,24 @@
 """The whole path from `content/` to an in-memory timeline, stage by stage:
-load -> article overrides -> tag/resolve/statements -> statement overrides -> events ->
-event overrides. Rendering is separate (render.py), so `check` and `explain` share this."""
+load -> article overrides -> tag/resolve/statements (cached, in parallel) -> statement
+overrides -> events -> event overrides. Rendering is separate (render.py), so `check`,
+`explain` and `review` share this."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from .articles import Article, Site, future_warnings, load_articles, load_site
+from .cache import Cache
 from .errors import ContentError, Problem
 from .events import Event, build_events
 from .overrides import Overrides, Report, apply_to_articles, apply_to_events, apply_to_statements, load_overrides
 from .statements import Extraction, extract
+
+PARALLEL_FROM = 24      # fewer articles than this are quicker to do in one process
 
 
 @dataclass(frozen=True)
@@ -24,16 +31,60 @@ class Timeline:
     problems: tuple[Problem, ...]          # warnings, and with keep_going the skipped files
 
 
+class Progress:
+    """A one-line progress count on a terminal; silent in CI and when output is not a terminal."""
+
+    def __init__(self, label: str, total: int, stream=sys.stderr):
+        self.label, self.total, self.stream, self.done = label, total, stream, 0
+        self.shown = stream.isatty() and not os.environ.get("CI") and total >= PARALLEL_FROM
+
+    def step(self, n: int = 1) -> None:
+        self.done += n
+        if self.shown and (self.done == self.total or self.done % 50 == 0):
+            width = 30
+            filled = width * self.done // max(1, self.total)
+            self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}")
+            if self.done == self.total:
+                self.stream.write("\n")
+            self.stream.flush()
+
+
+def extract_all(articles: list[Article], cache: Cache, jobs: int) -> dict[str, Extraction]:
+    """Every article's extraction: from the cache where it checks out, else computed, in
+    parallel processes when there are many."""
+    out: dict[str, Extraction] = {}
+    missing = []
+    for a in articles:
+        cached = cache.get(a)
+        if cached is None:
+            missing.append(a)
+        else:
+            out[a.id] = cached
+    progress = Progress("extracting", len(missing))
+    if jobs > 1 and len(missing) >= PARALLEL_FROM:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for a, x in zip(missing, pool.map(extract, missing, chunksize=16)):
+                out[a.id] = x
+                cache.put(a, x)
+                progress.step()
+    else:
+        for a in missing:
+            out[a.id] = x = extract(a)
+            cache.put(a, x)
+            progress.step()
+    return out
+
+
 def run(content: Path, *, keep_going: bool = False, previous_ids: frozenset = frozenset(),
-        today: dt.date | None = None) -> Timeline:
+        today: dt.date | None = None, cache: Cache | None = None, jobs: int = 1) -> Timeline:
     site = load_site(content)
     articles, skipped = load_articles(content, keep_going=keep_going)
     overrides = load_overrides(content)
     report = Report(overrides, previous_ids)
     articles = apply_to_articles(articles, overrides, report)
-    extractions: dict[str, Extraction] = {a.id: extract(a) for a in articles}
+    extractions = extract_all(articles, cache or Cache(None), jobs)
     by_id = {a.id: a for a in articles}
-    statements = apply_to_statements([s for x in extractions.values() for s in x.statements], overrides, report)
+    statements = apply_to_statements([s for a in articles for s in extractions[a.id].statements], overrides, report)
     events = apply_to_events(build_events(statements, by_id), overrides, report, by_id)
     errors = [p for p in report.problems if not p.warning]
     if errors:

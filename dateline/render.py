@@ -11,32 +11,27 @@ import os
 import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
-import markdown
-import nh3
 
 from .errors import ContentError, Problem
+from .markup import fill_marks, markdown_html
 from .events import Event
 from .pipeline import Timeline
 from .statements import Extraction, canonical_value
-from .temporal import period_of
+from .temporal import PRECISIONS, period_of
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MARKER = ".dateline-site"       # marks a folder as dateline's own output, safe to replace
 SCHEMA_VERSION = 1
+PAGE_EVENTS = 500           # the most entries one timeline page holds
+KEY_EVENTS_ON_INDEX = 300   # the index of a large timeline shows this many key events
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 SEASONS = {"SP": "spring", "SU": "summer", "FA": "autumn", "WI": "winter"}
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth"}
-# Article bodies are pasted from the web: keep the formatting, drop anything that could run.
-ALLOWED_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "a", "em", "strong", "b", "i",
-                "u", "s", "blockquote", "q", "code", "pre", "ul", "ol", "li", "table", "thead",
-                "tbody", "tr", "th", "td", "img", "figure", "figcaption", "sup", "sub", "abbr", "span"}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"},
-                      "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
-OPEN, SEP, CLOSE = "\ue000", "\ue001", "\ue002"   # private-use marks for highlights through Markdown
 
 
 # ---------------------------------------------------------------- dates as people read them
@@ -80,52 +75,23 @@ def span_note(precision: str) -> str:
 
 # ---------------------------------------------------------------- HTML pieces
 
-def markdown_html(text: str) -> str:
-    html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+def highlighted_body(extraction: Extraction, event_links: dict, root: str) -> str:
+    """The article as HTML, every temporal expression marked with its resolved value (shown on
+    hover and focus) and linked to its timeline entry where it has one (`event_links`: statement
+    id -> page#event)."""
+    event_at = {s.start: event_links.get(s.id) for s in extraction.statements}
 
-
-def highlighted_body(body: str, extraction: Extraction, statement_events: dict, root: str) -> str:
-    """The article's Markdown as HTML, every temporal expression marked with its resolved value
-    (shown on hover and focus) and linked to its timeline entry where it has one."""
-    marks = []
-    for t in extraction.timexes:
-        if re.search(r"[*_`\[\]<>\n]", body[t.start:t.end]):
-            continue   # an expression across Markdown syntax is left unmarked rather than broken
-        marks.append(t)
-    by_start = {}
-    for s in extraction.statements:
-        by_start[s.start] = statement_events.get(s.id)
-    pieces, last = [], 0
-    for i, t in enumerate(marks):
-        pieces += [body[last:t.start], f"{OPEN}{i}{SEP}", body[t.start:t.end], CLOSE]
-        last = t.end
-    pieces.append(body[last:])
-    html = markdown_html("".join(pieces))
-
-    def open_mark(m: re.Match) -> str:
-        t = marks[int(m.group(1))]
-        event = by_start.get(t.start)
+    def open_tag(i: int) -> tuple[str, str]:
+        t = extraction.timexes[i]
+        event = event_at.get(t.start)
         period = period_of(canonical_value(t.value)) if t.type in ("DATE", "TIME") else None
         label = date_label(canonical_value(t.value), period.precision) if period else t.value
         tip = jinja2.utils.markupsafe.escape(f"{t.type.lower()}: {label} ({t.value})")
-        href = f' href="{root}index.html#{event}"' if event else ""
-        tag = "a" if event else "span"
-        return f'<{tag} class="timex timex-{t.type.lower()}" tabindex="0" data-value="{t.value}" title="{tip}"{href}>'
+        name = "a" if event else "span"
+        href = f' href="{root}{event}"' if event else ""
+        return f'<{name} class="timex timex-{t.type.lower()}" tabindex="0" data-value="{t.value}" title="{tip}"{href}>', name
 
-    html = re.sub(f"{OPEN}(\\d+){SEP}", open_mark, html)
-    # each close mark closes the element its open mark started
-    out, stack = [], []
-    for part in re.split(f"({CLOSE}|<(?:a|span) class=\"timex)", html):
-        if part.startswith("<a class=\"timex"):
-            stack.append("a")
-        elif part.startswith("<span class=\"timex"):
-            stack.append("span")
-        elif part == CLOSE:
-            part = f"</{stack.pop()}>" if stack else ""
-        out.append(part)
-    return "".join(out)
+    return fill_marks(extraction.body_html, open_tag)
 
 
 def web_url(url: str) -> str:
@@ -217,19 +183,26 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     data = timeline_data(timeline)
     statement_events = {s.id: e.id for e in timeline.events for s in e.statements}
     key_ids = key_event_ids(timeline.events)
-    years = group_by_year(timeline.events)
+    pages = plan_pages(list(timeline.events), key_ids)
+    home = {e.id: page.path for page in reversed(pages) for e in page.events}   # the fullest page wins
+    nav = [(p.label, p.path, len(p.events)) for p in pages if p.path != "index.html"]
     files: dict[str, str | bytes] = {}
     try:
-        files["index.html"] = env.get_template("index.html").render(
-            site=timeline.site, years=years, articles=articles, key_ids=key_ids, root="",
-            sources=sorted({articles[s].source or s for e in timeline.events for s in e.sources if s in articles}))
+        timeline_page = env.get_template("index.html")
+        for page in pages:
+            root = "../" * page.path.count("/")
+            files[page.path] = timeline_page.render(
+                site=timeline.site, years=group_by_year(page.events), articles=articles, key_ids=key_ids,
+                root=root, heading=page.heading, nav=nav, here=page.path, event_href=home,
+                sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles}))
         page = env.get_template("article.html")
         for a in timeline.articles:
             extraction = timeline.extractions[a.id]
+            event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
             files[f"articles/{a.id}.html"] = page.render(
                 site=timeline.site, article=a, root="../",
-                body=highlighted_body(a.body, extraction, statement_events, "../"),
-                dated=[(s, statement_events.get(s.id)) for s in extraction.statements])
+                body=highlighted_body(extraction, event_links, "../"),
+                dated=[(s, event_links.get(s.id)) for s in extraction.statements])
     except jinja2.TemplateSyntaxError as e:
         raise ContentError(Problem(e.filename or e.name or "template", e.lineno, f"template error: {e.message}")) from None
     except jinja2.TemplateError as e:
@@ -241,6 +214,41 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
                 if path.is_file():
                     files[f"static/{path.name}"] = path.read_bytes()
     return files
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    label: str          # in the navigation between pages
+    heading: str
+    events: tuple
+
+
+def plan_pages(events: list[Event], key_ids: set[str]) -> list[Page]:
+    """A small timeline is one page. A large one gets an index of its key events and a page per
+    year, or per month where a year alone would be too long, so no page grows without bound."""
+    if len(events) <= PAGE_EVENTS:
+        return [Page("index.html", "All", "", tuple(events))]
+    pages = [Page("index.html", "Key events", "Key events",
+                  tuple(sorted(sorted((e for e in events if e.id in key_ids), key=lambda e: (-e.salience, e.id))
+                               [:KEY_EVENTS_ON_INDEX], key=lambda e: (e.start, PRECISIONS.index(e.precision), e.id))))]
+    by_year: dict[int, list[Event]] = {}
+    for e in events:
+        by_year.setdefault(int(e.start[:4]), []).append(e)
+    for year, year_events in by_year.items():
+        if len(year_events) <= PAGE_EVENTS:
+            pages.append(Page(f"years/{year}.html", str(year), str(year), tuple(year_events)))
+            continue
+        by_month: dict[str, list[Event]] = {}
+        for e in year_events:
+            by_month.setdefault(e.start[:7], []).append(e)
+        for month, month_events in by_month.items():
+            label = f"{MONTHS[int(month[5:]) - 1]} {year}"
+            for part in range(0, len(month_events), PAGE_EVENTS):
+                suffix = f"-{part // PAGE_EVENTS + 1}" if part else ""
+                pages.append(Page(f"years/{month}{suffix}.html", label + (f" ({part // PAGE_EVENTS + 1})" if part else ""),
+                                  label, tuple(month_events[part:part + PAGE_EVENTS])))
+    return pages
 
 
 def key_event_ids(events) -> set[str]:

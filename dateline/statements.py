@@ -16,6 +16,8 @@ import yaml
 
 from .articles import Article
 from .temporal import Timex, period_of, tag
+from .markup import marked_html
+from .words import content_words
 
 DATA = Path(__file__).parent / "data" / "text.yaml"
 DATED_TYPES = ("DATE", "TIME")
@@ -53,6 +55,7 @@ class Statement:
     rule: str
     direction: int
     position: int          # order within the article
+    words: tuple = ()      # weighted content words, for telling happenings apart (words.py)
     note: str = ""         # an editor's note, from overrides
     changed: tuple[str, ...] = ()   # fields an override changed
     original_value: str = ""        # the value before an override changed it
@@ -64,6 +67,7 @@ class Extraction:
     article: str
     timexes: tuple[Timex, ...]
     statements: tuple[Statement, ...]
+    body_html: str          # the body as safe HTML, timex i marked (markup.py)
 
 
 @lru_cache(maxsize=1)
@@ -177,14 +181,16 @@ def extract(article: Article, published=None) -> Extraction:
                 occurrence += 1
                 sid = statement_id(article.id, text, t.text, occurrence)
             seen_ids.add(sid)
+            previous = " ".join(body[sentences[i - 1].start:sentences[i - 1].end].split()) if i else ""
             statements.append(Statement(
-                id=sid, article=article.id, sentence=text, context=" ".join(context),
-                previous=" ".join(body[sentences[i - 1].start:sentences[i - 1].end].split()) if i else "",
+                id=sid, article=article.id, sentence=text, context=" ".join(context), previous=previous,
+                words=content_words(text, t.text, previous, " ".join(context[1:])),
                 expression=t.text, start=t.start, end=t.end, value=t.value, type=t.type, mod=t.mod,
                 period_start=period.start.isoformat(), period_end=period.end.isoformat(),
                 precision=period.precision, rule=t.rule, direction=t.direction,
                 position=len(statements)))
-    return Extraction(article.id, tuple(timexes), tuple(statements))
+    body_html = marked_html(body, [(t.start, t.end) for t in timexes])
+    return Extraction(article.id, tuple(timexes), tuple(statements), body_html)
 
 
 def canonical_value(value: str) -> str:

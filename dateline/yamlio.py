@@ -10,6 +10,7 @@ import yaml
 
 from .errors import ContentError, Problem
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml's, where PyYAML has it
 MAX_EXPANDED_NODES = 100_000   # what a document may grow to once its aliases are expanded
 
 
@@ -18,7 +19,7 @@ def _problem(path: str, line_offset: int, error: Exception) -> Problem:
     line = mark.line + line_offset if mark else line_offset
     column = mark.column + 1 if mark else None
     text = getattr(error, "problem", None) or str(error)
-    if "\t" in text or "found character '\\t'" in text:
+    if "\t" in text or "tab character" in text:
         text = "a tab character: YAML must be indented with spaces"
     return Problem(path, line, f"invalid YAML: {text}", column)
 
@@ -26,7 +27,7 @@ def _problem(path: str, line_offset: int, error: Exception) -> Problem:
 def compose(text: str, path: str, line_offset: int = 1) -> yaml.Node | None:
     """The node tree of a YAML document (for line numbers), checked for alias bombs."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as e:
         raise ContentError(_problem(path, line_offset, e)) from None
     if node is not None and expanded_size(node) > MAX_EXPANDED_NODES:

@@ -1,0 +1,110 @@
+"""On-disk cache of each article's extraction, so a rebuild redoes only what changed.
+
+An entry is keyed by the article's id, text and publication date and by a fingerprint of the
+extraction code and grammar; it carries a checksum of its own payload. Anything that does not
+check out (a stale format, a torn write, a hand edit) is treated as missing and recomputed:
+the cache is never trusted blindly.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, fields
+from functools import lru_cache
+from pathlib import Path
+
+from .articles import Article
+from .statements import Extraction, Statement
+from .temporal import Timex
+
+FORMAT = 1
+PACKAGE = Path(__file__).resolve().parent
+# what extraction depends on: its code and its data
+FINGERPRINTED = ("temporal", "statements.py", "words.py", "markup.py", "data", "cache.py")
+
+
+@lru_cache(maxsize=1)
+def engine_fingerprint() -> str:
+    digest = hashlib.sha256(str(FORMAT).encode())
+    for name in FINGERPRINTED:
+        path = PACKAGE / name
+        files = sorted(p for p in path.rglob("*") if p.suffix in (".py", ".yaml")) if path.is_dir() else [path]
+        for f in files:
+            digest.update(str(f.relative_to(PACKAGE)).encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()
+
+
+def article_key(article: Article) -> str:
+    digest = hashlib.sha256()
+    for part in (engine_fingerprint(), article.id, article.published.isoformat(), article.body):
+        digest.update(part.encode("utf-8") + b"\x1f")
+    return digest.hexdigest()
+
+
+def to_json(x: Extraction) -> dict:
+    return {"article": x.article, "timexes": [asdict(t) for t in x.timexes],
+            "statements": [asdict(s) for s in x.statements], "body_html": x.body_html}
+
+
+TUPLE_FIELDS = {"changed": tuple, "words": lambda pairs: tuple(map(tuple, pairs))}
+
+
+def from_json(data: dict) -> Extraction:
+    def build(cls, row):
+        if row.keys() != FIELD_NAMES[cls]:
+            raise ValueError(f"fields of {cls.__name__} differ")
+        for name, convert in TUPLE_FIELDS.items():
+            if name in row:
+                row[name] = convert(row[name])
+        return cls(**row)
+    return Extraction(data["article"], tuple(build(Timex, t) for t in data["timexes"]),
+                      tuple(build(Statement, s) for s in data["statements"]), data["body_html"])
+
+
+FIELD_NAMES = {cls: {f.name for f in fields(cls)} for cls in (Timex, Statement)}
+
+
+class Cache:
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.hits = self.misses = 0
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, article: Article) -> Extraction | None:
+        if self.folder is None:
+            return None
+        key = article_key(article)
+        try:
+            header, payload = self._path(key).read_bytes().split(b"\n", 1)
+            entry = json.loads(header)
+            if entry["format"] != FORMAT or entry["key"] != key or entry["sha256"] != hashlib.sha256(payload).hexdigest():
+                raise ValueError("stale or damaged entry")
+            extraction = from_json(json.loads(payload))
+            if extraction.article != article.id:
+                raise ValueError("entry of another article")
+        except (OSError, ValueError, KeyError, TypeError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return extraction
+
+    def put(self, article: Article, extraction: Extraction) -> None:
+        if self.folder is None:
+            return
+        key = article_key(article)
+        # two lines: a header that names the key and the checksum of the second, the payload
+        payload = json.dumps(to_json(extraction), ensure_ascii=False).encode("utf-8")
+        header = json.dumps({"format": FORMAT, "key": key, "sha256": hashlib.sha256(payload).hexdigest()})
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(header.encode("ascii") + b"\n" + payload)
+            os.replace(tmp, path)      # a reader sees the old entry or the new one, never half
+        except OSError:
+            pass                       # a cache that cannot be written only costs time

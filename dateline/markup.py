@@ -1,0 +1,55 @@
+"""Article Markdown to safe HTML, with the temporal expressions marked.
+
+The expensive part (Markdown and sanitising) depends on the article alone, so it runs at
+extraction time, in parallel and cached; the marks are filled in with links at render time.
+"""
+from __future__ import annotations
+
+import re
+
+import markdown
+import nh3
+
+# Article bodies are pasted from the web: keep the formatting, drop anything that could run.
+ALLOWED_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "a", "em", "strong", "b", "i",
+                "u", "s", "blockquote", "q", "code", "pre", "ul", "ol", "li", "table", "thead",
+                "tbody", "tr", "th", "td", "img", "figure", "figcaption", "sup", "sub", "abbr", "span"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"},
+                      "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
+OPEN, SEP, CLOSE = "\ue000", "\ue001", "\ue002"   # private-use marks that pass through Markdown
+MARK = re.compile(f"{OPEN}(\\d+){SEP}")
+PIECES = re.compile(f"({CLOSE}|{OPEN}\\d+{SEP})")
+MARKDOWN_SYNTAX = re.compile(r"[*_`\[\]<>\n]")
+
+
+def markdown_html(text: str) -> str:
+    html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
+
+
+def marked_html(body: str, spans: list[tuple[int, int]]) -> str:
+    """The body as safe HTML, span i wrapped in OPEN i SEP ... CLOSE. A span across Markdown
+    syntax is left unmarked rather than broken."""
+    pieces, last = [], 0
+    for i, (start, end) in enumerate(spans):
+        if start < last or MARKDOWN_SYNTAX.search(body, start, end):
+            continue
+        pieces += [body[last:start], f"{OPEN}{i}{SEP}", body[start:end], CLOSE]
+        last = end
+    pieces.append(body[last:])
+    return markdown_html("".join(pieces))
+
+
+def fill_marks(html: str, open_tag) -> str:
+    """Replace the marks: `open_tag(i)` gives (opening tag, tag name) for span i."""
+    out, stack = [], []
+    for part in PIECES.split(html):
+        if part == CLOSE:
+            part = f"</{stack.pop()}>" if stack else ""
+        elif (m := MARK.fullmatch(part)):
+            tag, name = open_tag(int(m.group(1)))
+            stack.append(name)
+            part = tag
+        out.append(part)
+    return "".join(out)

@@ -1,0 +1,69 @@
+"""Content words of a statement, weighted for telling happenings apart (used by events.py).
+
+Computed once per statement at extraction time, so that it is cached with the extraction."""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+DATA = Path(__file__).parent / "data" / "events.yaml"
+TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+@lru_cache(maxsize=1)
+def event_data() -> dict:
+    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data["stopword_set"] = frozenset(data["stopwords"])
+    data["class_of"] = defaultdict(list)
+    for name, words in data["event_classes"].items():
+        for word in words:
+            data["class_of"][stem(word, data)].append("@" + name)
+    return data
+
+
+def stem(word: str, data: dict | None = None) -> str:
+    word = word.lower().replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.rstrip("'")
+    irregular = (data or event_data())["irregular_plurals"]
+    if word in irregular:
+        return irregular[word]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def content_words(sentence: str, expression: str, previous: str, following: str) -> tuple:
+    """Content-word weights of a statement: its sentence, words near its date counting most,
+    and, at half weight, the sentences around it (a report often names its subject in the next
+    one). Names count more; each word also counts for its kind of happening (@attack...)."""
+    data = event_data()
+    counts: Counter = Counter()
+    own = set(w.lower() for w in TOKEN.findall(expression))
+    anchor = sentence.find(expression)
+    around = data["around_weight"]
+    for text, weight in ((sentence, 1.0), (previous, around), (following, around)):
+        tokens = list(TOKEN.finditer(text))
+        at = sum(1 for m in tokens if m.start() < anchor) if text is sentence else None
+        for i, m in enumerate(tokens):
+            word = m.group()
+            low = word.lower()
+            if low in data["stopword_set"] or low in own or len(low) < 3:
+                continue
+            w = weight * (data["name_weight"] if i > 0 and word[0].isupper() else 1.0)
+            if at is not None and abs(i - at) > data["near_words"]:
+                w *= data["far_weight"]
+            stemmed = stem(word)
+            counts[stemmed] += w
+            for cls in data["class_of"].get(stemmed, ()):
+                counts[cls] += w * data["class_weight"]
+    return tuple(sorted((word, round(weight, 4)) for word, weight in counts.items()))
+
+
