@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import json
 import os
 import sys
@@ -52,6 +53,19 @@ def previous_ids(out: Path) -> frozenset:
         return frozenset()
 
 
+def input_digest(args) -> str:
+    """A digest of everything a build reads: the content, the templates, dateline's own code and
+    data, the options, and today's date (for the future-date warning)."""
+    digest = hashlib.sha256(json.dumps([dt.date.today().isoformat(), args.review, args.keep_going,
+                                        str(args.templates)]).encode())
+    package = Path(__file__).resolve().parent
+    roots = [args.content, render.DEFAULT_TEMPLATES, package] + ([args.templates] if args.templates else [])
+    for root in roots:
+        for path in sorted(p for p in Path(root).rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
 def report(problems, stream=sys.stderr) -> None:
     for p in problems:
         print(p, file=stream)
@@ -95,9 +109,20 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.content}: no such content folder (give --content DIR)", file=sys.stderr)
         return 2
     try:
+        inputs = ""
         if args.command == "build":
             render.recover(args.out)
             render.check_output_folder(args.out, args.content)
+            inputs = input_digest(args)
+            last = render.up_to_date(args.out, inputs)
+            if last is not None:
+                for line in last.get("warnings", []):
+                    print(line, file=sys.stderr)
+                if args.strict and last.get("warnings"):
+                    print(f"{len(last['warnings'])} warning(s), and --strict makes them errors", file=sys.stderr)
+                    return 1
+                print(f"{args.out}/ is up to date")
+                return 0
         cache = Cache(None if args.no_cache else args.cache)
         timeline = pipeline.run(args.content, keep_going=args.keep_going, previous_ids=previous_ids(args.out),
                                 today=dt.date.today(), cache=cache, jobs=max(1, args.jobs))
@@ -114,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             print(f"ok: {len(timeline.articles)} articles, {len(timeline.events)} events, {len(warnings)} warnings")
             return 0
-        render.write_site(files, args.out)
+        render.write_site(files, args.out, inputs, [str(p) for p in warnings])
         skipped = [p for p in timeline.problems if not p.warning]
         print(f"built {args.out}/: {len(timeline.articles)} articles, {len(timeline.events)} events"
               + (f", {len(skipped)} problem(s) skipped with --keep-going" if skipped else ""))

@@ -6,6 +6,7 @@ failed or killed build leaves the previous site as it was. The same input gives 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -196,9 +197,9 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
                 root=root, heading=page.heading, nav=nav, here=page.path, event_href=home,
                 sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles}))
         page = env.get_template("article.html")
+        event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
         for a in timeline.articles:
             extraction = timeline.extractions[a.id]
-            event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
             files[f"articles/{a.id}.html"] = page.render(
                 site=timeline.site, article=a, root="../",
                 body=highlighted_body(extraction, event_links, "../"),
@@ -268,19 +269,58 @@ def group_by_year(events) -> list[tuple[int, list[tuple[str, list[Event]]]]]:
     return [(year, list(months.items())) for year, months in years.items()]
 
 
-def write_site(files: dict[str, str | bytes], out: Path) -> None:
-    """Write into a temporary folder beside `out`, then swap it in."""
+def read_marker(out: Path) -> dict:
+    """What the last build recorded in its output: the digest of its inputs, its warnings, and
+    the hash of every file it wrote."""
+    try:
+        data = json.loads((out / MARKER).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) and data.get("tool") == "dateline" else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def up_to_date(out: Path, inputs: str) -> dict | None:
+    """The last build's record if it was made from exactly these inputs and its files are all
+    still there, else None."""
+    marker = read_marker(out)
+    if marker.get("inputs") != inputs:
+        return None
+    files = marker.get("files", {})
+    present = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()} - {MARKER}
+    if present != set(files):
+        return None
+    for rel, (_, size) in files.items():
+        if (out / rel).stat().st_size != size:
+            return None
+    return marker
+
+
+def write_site(files: dict[str, str | bytes], out: Path, inputs: str = "", warnings: list[str] = ()) -> None:
+    """Write into a temporary folder beside `out`, then swap it in. A file the last build wrote
+    with the same bytes is hard-linked from it, not written again."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    previous = read_marker(out).get("files", {}) if out.exists() else {}
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
+        record = {}
         for rel, content in sorted(files.items()):
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(content, str):
                 content = content.encode("utf-8")
+            digest = hashlib.sha256(content).hexdigest()
+            record[rel] = (digest, len(content))
+            if previous.get(rel, [None])[0] == digest:
+                try:
+                    os.link(out / rel, path)
+                    continue
+                except OSError:
+                    pass
             path.write_bytes(content)
-        (staging / MARKER).write_text("This folder is written by dateline; a build replaces it whole.\n")
+        (staging / MARKER).write_text(json.dumps(
+            {"tool": "dateline", "note": "written by dateline; a build replaces this folder whole",
+             "inputs": inputs, "warnings": list(warnings), "files": record}, indent=0) + "\n", encoding="utf-8")
         os.chmod(staging, 0o755)
         if out.exists() and exchange(staging, out):
             shutil.rmtree(staging)       # now holds the previous site
@@ -311,8 +351,11 @@ def exchange(a: Path, b: Path) -> bool:
 
 
 def recover(out: Path) -> None:
-    """Put back a previous site left aside by a build killed between its two renames."""
+    """Put back a previous site left aside by a build killed between its two renames, and clear
+    the half-written folders of killed builds."""
     out = out.resolve()
+    for stale in out.parent.glob(f".{out.name}.new-*"):
+        shutil.rmtree(stale, ignore_errors=True)
     if out.exists():
         return
     for old in sorted(out.parent.glob(f".{out.name}.old-*/site")):
