@@ -137,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
             return print_review(timeline)
         files = render.render_pages(timeline, render.environment(args.templates), review=args.review)
         if args.command == "check":
+            for _ in files:     # render everything, so template errors show, but write nothing
+                pass
             print(f"ok: {len(timeline.articles)} articles, {len(timeline.events)} events, {len(warnings)} warnings")
             return 0
         render.write_site(files, args.out, inputs, [str(p) for p in warnings])

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from .articles import Article
 from .statements import Statement, canonical_value
 from .temporal import PRECISIONS
-from .words import event_data, stem
+from .words import event_data, stem, weights
 
 LARGE_GROUP = 40
 NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
@@ -75,15 +75,6 @@ class Event:
         return self.stats.mentions
 
 
-def cosine(a: dict, b: dict) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    dot = sum(w * b.get(k, 0.0) for k, w in a.items())
-    na = math.sqrt(sum(w * w for w in a.values()))
-    nb = math.sqrt(sum(w * w for w in b.values()))
-    return dot / (na * nb) if na and nb else 0.0
-
-
 def dot(a: dict, b: dict) -> float:
     """Cosine of two unit vectors."""
     if len(a) > len(b):
@@ -92,18 +83,31 @@ def dot(a: dict, b: dict) -> float:
     return sum(w * get(k, 0.0) for k, w in a.items())
 
 
-def _vectors(statements: list[Statement]) -> dict[str, dict]:
-    words = {s.id: dict(s.words) for s in statements}
-    df = Counter(w for c in words.values() for w in c)
-    n = len(statements) + 1
-    def weight(word: str) -> float:
-        return 1.0 if word.startswith("@") else math.log(n / df[word])
+class Vectors:
+    """TF-IDF unit vectors of statements, made on demand: document frequencies come from the
+    whole collection, but only one date's vectors are held at a time."""
 
-    def unit(counts: Counter) -> dict:
-        v = {w: c * weight(w) for w, c in counts.items()}
-        norm = math.sqrt(sum(x * x for x in v.values()))
-        return {w: x / norm for w, x in v.items()} if norm else {}
-    return {sid: unit(counts) for sid, counts in words.items()}
+    def __init__(self, statements: list[Statement]):
+        self.df = Counter(s.words[i] for s in statements for i in range(0, len(s.words), 2))
+        self.n = len(statements) + 1
+        self.made: dict[str, dict] = {}
+
+    def of(self, s: Statement) -> dict:
+        if s.id not in self.made:
+            v = {w: c if w.startswith("@") else c * math.log(self.n / self.df[w])
+                 for w, c in weights(s.words).items()}
+            norm = math.sqrt(sum(x * x for x in v.values()))
+            self.made[s.id] = {w: x / norm for w, x in v.items()} if norm else {}
+        return self.made[s.id]
+
+    def forget(self) -> None:
+        self.made.clear()
+
+    def get(self, sid: str, default=None):
+        return self.made.get(sid, default)
+
+    def __getitem__(self, sid: str) -> dict:
+        return self.made[sid]
 
 
 def _cluster(group: list[Statement], vectors: dict[str, dict], threshold: float) -> list[list[Statement]]:
@@ -207,11 +211,14 @@ def build_events(statements: list[Statement], articles: dict[str, Article]) -> l
     for s in sorted(statements, key=order):
         groups[canonical_value(s.value)].append(s)
     stats = date_stats(groups, articles)
-    vectors = _vectors(statements)
+    vectors = Vectors(statements)
     events = []
     for value, group in groups.items():
+        for s in group:
+            vectors.of(s)
         for members in _cluster(group, vectors, data["merge_similarity"]):
             events.append(make_event(value, members, vectors, articles, stats[value]))
+        vectors.forget()
     return sort_events(events)
 
 

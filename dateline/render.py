@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -177,8 +178,9 @@ def environment(templates: Path | None) -> jinja2.Environment:
     return env
 
 
-def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = False) -> dict[str, str | bytes]:
-    """Every file of the site, path -> content. With `review`, pages show ids to copy."""
+def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = False) -> Iterator[tuple[str, str | bytes]]:
+    """Every file of the site as (path, content), one at a time so that a large site is never
+    held in memory whole. With `review`, pages show ids to copy."""
     env.globals["review"] = review
     articles = {a.id: a for a in timeline.articles}
     data = timeline_data(timeline)
@@ -187,12 +189,11 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     pages = plan_pages(list(timeline.events), key_ids)
     home = {e.id: page.path for page in reversed(pages) for e in page.events}   # the fullest page wins
     nav = [(p.label, p.path, len(p.events)) for p in pages if p.path != "index.html"]
-    files: dict[str, str | bytes] = {}
     try:
         timeline_page = env.get_template("index.html")
         for page in pages:
             root = "../" * page.path.count("/")
-            files[page.path] = timeline_page.render(
+            yield page.path, timeline_page.render(
                 site=timeline.site, years=group_by_year(page.events), articles=articles, key_ids=key_ids,
                 root=root, heading=page.heading, nav=nav, here=page.path, event_href=home,
                 sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles}))
@@ -200,7 +201,7 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
         event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
         for a in timeline.articles:
             extraction = timeline.extractions[a.id]
-            files[f"articles/{a.id}.html"] = page.render(
+            yield f"articles/{a.id}.html", page.render(
                 site=timeline.site, article=a, root="../",
                 body=highlighted_body(extraction, event_links, "../"),
                 dated=[(s, event_links.get(s.id)) for s in extraction.statements])
@@ -208,13 +209,14 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
         raise ContentError(Problem(e.filename or e.name or "template", e.lineno, f"template error: {e.message}")) from None
     except jinja2.TemplateError as e:
         raise ContentError(Problem("templates", 1, f"template error: {e}")) from None
-    files["timeline.json"] = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    yield "timeline.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    static = {}
     for folder in ([DEFAULT_TEMPLATES / "static"] + [Path(p) / "static" for p in env.loader.searchpath[:-1]]):
         if folder.is_dir():
             for path in sorted(folder.iterdir()):
                 if path.is_file():
-                    files[f"static/{path.name}"] = path.read_bytes()
-    return files
+                    static[f"static/{path.name}"] = path.read_bytes()   # a user's file replaces ours
+    yield from sorted(static.items())
 
 
 @dataclass(frozen=True)
@@ -295,7 +297,7 @@ def up_to_date(out: Path, inputs: str) -> dict | None:
     return marker
 
 
-def write_site(files: dict[str, str | bytes], out: Path, inputs: str = "", warnings: list[str] = ()) -> None:
+def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str = "", warnings: list[str] = ()) -> None:
     """Write into a temporary folder beside `out`, then swap it in. A file the last build wrote
     with the same bytes is hard-linked from it, not written again."""
     out = out.resolve()
@@ -304,7 +306,7 @@ def write_site(files: dict[str, str | bytes], out: Path, inputs: str = "", warni
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         record = {}
-        for rel, content in sorted(files.items()):
+        for rel, content in files:
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             if isinstance(content, str):

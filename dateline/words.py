@@ -4,6 +4,7 @@ Computed once per statement at extraction time, so that it is cached with the ex
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import yaml
 
 DATA = Path(__file__).parent / "data" / "events.yaml"
+WEIGHT_SCALE = 16
 TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
 
 
@@ -64,6 +66,16 @@ def content_words(sentence: str, expression: str, previous: str, following: str)
             counts[stemmed] += w
             for cls in data["class_of"].get(stemmed, ()):
                 counts[cls] += w * data["class_weight"]
-    return tuple(sorted((word, round(weight, 4)) for word, weight in counts.items()))
+    # flat and small: (word, weight in sixteenths, word, weight, ...), words interned, weights
+    # small ints (which Python shares); a large collection holds hundreds of thousands of these
+    flat = []
+    for word, weight in sorted(counts.items()):
+        flat += [sys.intern(word), round(weight * WEIGHT_SCALE)]
+    return tuple(flat)
+
+
+def weights(words: tuple) -> dict[str, float]:
+    """content_words' flat tuple back as {word: weight}."""
+    return {words[i]: words[i + 1] / WEIGHT_SCALE for i in range(0, len(words), 2)}
 
 
