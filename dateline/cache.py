@@ -48,16 +48,16 @@ def to_json(x: Extraction) -> dict:
             "statements": [asdict(s) for s in x.statements], "body_html": x.body_html}
 
 
-TUPLE_FIELDS = {"changed": tuple, "words": lambda pairs: tuple(map(tuple, pairs))}
+TUPLE_FIELDS = ("changed", "words")
 
 
 def from_json(data: dict) -> Extraction:
     def build(cls, row):
         if row.keys() != FIELD_NAMES[cls]:
             raise ValueError(f"fields of {cls.__name__} differ")
-        for name, convert in TUPLE_FIELDS.items():
+        for name in TUPLE_FIELDS:
             if name in row:
-                row[name] = convert(row[name])
+                row[name] = tuple(row[name])
         return cls(**row)
     return Extraction(data["article"], tuple(build(Timex, t) for t in data["timexes"]),
                       tuple(build(Statement, s) for s in data["statements"]), data["body_html"])

@@ -143,7 +143,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         render.write_site(files, args.out, inputs, [str(p) for p in warnings])
         skipped = [p for p in timeline.problems if not p.warning]
-        print(f"built {args.out}/: {len(timeline.articles)} articles, {len(timeline.events)} events"
+        print(f"built {args.out}/: {len(timeline.articles)} articles ({timeline.cached} from the cache), "
+              f"{len(timeline.events)} events"
               + (f", {len(skipped)} problem(s) skipped with --keep-going" if skipped else ""))
         return 0
     except ContentError as e:

@@ -29,6 +29,7 @@ class Timeline:
     events: tuple[Event, ...]
     overrides: Overrides
     problems: tuple[Problem, ...]          # warnings, and with keep_going the skipped files
+    cached: int = 0                        # articles whose extraction came from the cache
 
 
 class Progress:
@@ -82,7 +83,8 @@ def run(content: Path, *, keep_going: bool = False, previous_ids: frozenset = fr
     overrides = load_overrides(content)
     report = Report(overrides, previous_ids)
     articles = apply_to_articles(articles, overrides, report)
-    extractions = extract_all(articles, cache or Cache(None), jobs)
+    cache = cache or Cache(None)
+    extractions = extract_all(articles, cache, jobs)
     by_id = {a.id: a for a in articles}
     statements = apply_to_statements([s for a in articles for s in extractions[a.id].statements], overrides, report)
     events = apply_to_events(build_events(statements, by_id), overrides, report, by_id)
@@ -90,4 +92,5 @@ def run(content: Path, *, keep_going: bool = False, previous_ids: frozenset = fr
     if errors:
         raise ContentError(errors)
     warnings = report.problems + (future_warnings(articles, today) if today else [])
-    return Timeline(site, tuple(articles), extractions, tuple(events), overrides, tuple(skipped + warnings))
+    return Timeline(site, tuple(articles), extractions, tuple(events), overrides, tuple(skipped + warnings),
+                    cached=cache.hits)

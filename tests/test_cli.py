@@ -106,3 +106,27 @@ def test_ids_survive_unrelated_edits(demo_content, tmp_path):
         assert statement_ids(before, a["id"]) == statement_ids(after, a["id"]), a["id"]
     old_events = {e["id"] for e in before["events"]}
     assert old_events <= {e["id"] for e in after["events"]}
+
+
+def test_cache_is_used_and_a_damaged_entry_is_rebuilt(tmp_path):
+    cache, out = tmp_path / "cache", tmp_path / "site"
+    first = run_build("--content", ROOT / "content", "--out", out, "--cache", cache)
+    assert "(0 from the cache)" in first.stdout
+    reference = tree_digest(out)
+    entries = sorted(cache.rglob("*.json"))
+    assert len(entries) == 5
+    entries[0].write_bytes(entries[0].read_bytes()[:-40] + b"garbage")      # a torn write
+    second = run_build("--content", ROOT / "content", "--out", tmp_path / "plain", "--cache", cache, "--no-cache")
+    assert "(0 from the cache)" in second.stdout
+    third = run_build("--content", ROOT / "content", "--out", tmp_path / "again", "--cache", cache)
+    assert "(4 from the cache)" in third.stdout
+    assert tree_digest(tmp_path / "again") == reference
+    fourth = run_build("--content", ROOT / "content", "--out", tmp_path / "more", "--cache", cache)
+    assert "(5 from the cache)" in fourth.stdout
+
+
+def test_unchanged_rebuild_is_skipped(tmp_path):
+    out = tmp_path / "site"
+    assert run_build("--content", ROOT / "content", "--out", out).returncode == 0
+    again = run_build("--content", ROOT / "content", "--out", out)
+    assert again.returncode == 0 and "is up to date" in again.stdout
