@@ -33,7 +33,7 @@ def sources() -> list[Path]:
 
 
 def make_corpus(target: Path, count: int) -> Path:
-    """`count` articles: copies of the sources, the k-th round shifted by k * 53 days."""
+    """`count` articles: copies of the sources, the k-th round moved k * 53 days earlier."""
     articles = target / "articles"
     if articles.is_dir() and len(list(articles.iterdir())) == count:
         return target
@@ -42,7 +42,7 @@ def make_corpus(target: Path, count: int) -> Path:
     pool = sources()
     for i in range(count):
         source = pool[i % len(pool)]
-        shift = dt.timedelta(days=53 * (i // len(pool)))
+        shift = -dt.timedelta(days=53 * (i // len(pool)))   # back in time: no date in the future
         text = source.read_text(encoding="utf-8")
         text = FRONT.sub(lambda m: f"published: {dt.date.fromisoformat(m.group(1)[:10]) + shift}", text, count=1)
         (articles / f"{source.stem}-r{i // len(pool):03d}.md").write_text(text, encoding="utf-8")

@@ -48,7 +48,7 @@ def to_json(x: Extraction) -> dict:
             "statements": [asdict(s) for s in x.statements], "body_html": x.body_html}
 
 
-TUPLE_FIELDS = ("changed", "words")
+TUPLE_FIELDS = ("changed", "words", "claims")
 
 
 def from_json(data: dict) -> Extraction:

@@ -8,26 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .articles import Article
 from .statements import Statement, canonical_value
 from .temporal import PRECISIONS
-from .words import event_data, stem, weights
+from .words import event_data, weights
 
 LARGE_GROUP = 40
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12}
-NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(NUMBER_WORDS)
-CLAIM = re.compile(
-    rf"(?<![\w$£€.,])(?P<hedge>(?:some|about|around|approximately|nearly|almost|at least|more than|"
-    rf"over|up to|roughly|an estimated)\s+)?(?P<n>{NUMBER})(?:\s+(?:out\s+)?of\s+(?P<total>{NUMBER}))?"
-    rf"(?P<words>(?:\s+[A-Za-z][\w-]*){{1,3}}?)(?:\s+(?:out\s+)?of\s+(?P<total2>{NUMBER}))?(?!\w)",
-    re.IGNORECASE)
-
-
+LEADER_WINDOW = 48
 @dataclass(frozen=True)
 class Claim:
     article: str
@@ -76,11 +66,8 @@ class Event:
 
 
 def dot(a: dict, b: dict) -> float:
-    """Cosine of two unit vectors."""
-    if len(a) > len(b):
-        a, b = b, a
-    get = b.get
-    return sum(w * get(k, 0.0) for k, w in a.items())
+    """Cosine of two unit vectors (only the shared words count, found by a set intersection)."""
+    return sum(a[k] * b[k] for k in a.keys() & b.keys())
 
 
 class Vectors:
@@ -147,12 +134,14 @@ def _cluster(group: list[Statement], vectors: dict[str, dict], threshold: float)
 
 
 def _leader(group: list[Statement], vectors: dict[str, dict], threshold: float) -> list[list[Statement]]:
-    """One pass: each statement joins the cluster whose centroid it is most like, or starts one."""
+    """One pass: each statement joins the cluster whose centroid it is most like, or starts one.
+    Only the most recent LEADER_WINDOW clusters are candidates, which bounds the work on a
+    very busy day (statements come in publication order, so recent clusters are the live ones)."""
     clusters: list[list] = []       # [members, centroid (a sum of unit vectors), its norm]
     for s in group:
         v = vectors[s.id]
         best, best_score = None, threshold
-        for c in clusters:
+        for c in clusters[-LEADER_WINDOW:]:
             score = dot(v, c[1]) / c[2] if c[2] else 0.0
             if score >= best_score:
                 best, best_score = c, score
@@ -166,24 +155,8 @@ def _leader(group: list[Statement], vectors: dict[str, dict], threshold: float) 
 
 
 def claims_of(statement: Statement) -> list[Claim]:
-    out = []
-    for m in CLAIM.finditer(statement.context):
-        words = m.group("words").split()
-        noun = next((w for w in words if w.lower() in event_data()["irregular_plurals"]
-                     or (w.lower().endswith("s") and len(w) > 3 and w.lower() not in event_data()["stopword_set"])),
-                    None)
-        if not noun:
-            continue
-        # the claim ends at its noun (plus a trailing "out of N")
-        n = m.group("n").lower()
-        n = str(NUMBER_WORDS.get(n, n.replace(",", "")))
-        total = m.group("total") or m.group("total2")
-        amount = f"{n} of {total.replace(',', '')}" if total else n
-        text = m.group().strip()
-        if not m.group("total2"):
-            text = text[: text.find(noun) + len(noun)]
-        out.append(Claim(statement.article, statement.id, stem(noun), amount, text))
-    return out
+    c = statement.claims
+    return [Claim(statement.article, statement.id, c[i], c[i + 1], c[i + 2]) for i in range(0, len(c), 3)]
 
 
 def disagreements_of(statements: list[Statement]) -> tuple[Disagreement, ...]:

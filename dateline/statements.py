@@ -17,7 +17,7 @@ import yaml
 from .articles import Article
 from .temporal import Timex, period_of, tag
 from .markup import marked_html
-from .words import content_words
+from .words import content_words, quantity_claims
 
 DATA = Path(__file__).parent / "data" / "text.yaml"
 DATED_TYPES = ("DATE", "TIME")
@@ -56,6 +56,7 @@ class Statement:
     direction: int
     position: int          # order within the article
     words: tuple = ()      # weighted content words, for telling happenings apart (words.py)
+    claims: tuple = ()     # counted things it reports, to find where sources disagree (words.py)
     note: str = ""         # an editor's note, from overrides
     changed: tuple[str, ...] = ()   # fields an override changed
     original_value: str = ""        # the value before an override changed it
@@ -185,6 +186,7 @@ def extract(article: Article, published=None) -> Extraction:
             statements.append(Statement(
                 id=sid, article=article.id, sentence=text, context=" ".join(context), previous=previous,
                 words=content_words(text, t.text, previous, " ".join(context[1:])),
+                claims=quantity_claims(" ".join(context)),
                 expression=t.text, start=t.start, end=t.end, value=t.value, type=t.type, mod=t.mod,
                 period_start=period.start.isoformat(), period_end=period.end.isoformat(),
                 precision=period.precision, rule=t.rule, direction=t.direction,

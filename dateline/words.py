@@ -1,6 +1,6 @@
-"""Content words of a statement, weighted for telling happenings apart (used by events.py).
-
-Computed once per statement at extraction time, so that it is cached with the extraction."""
+"""What events.py compares statements by: their weighted content words, and the counted things
+they report (to show where sources disagree). Computed once per statement at extraction time,
+so that it is cached with the extraction."""
 from __future__ import annotations
 
 import re
@@ -79,3 +79,36 @@ def weights(words: tuple) -> dict[str, float]:
     return {words[i]: words[i + 1] / WEIGHT_SCALE for i in range(0, len(words), 2)}
 
 
+# ---------------------------------------------------------------- numbers that sources may disagree on
+
+NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12}
+NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(NUMBER_WORDS)
+CLAIM = re.compile(
+    rf"(?<![\w$£€.,])(?P<hedge>(?:some|about|around|approximately|nearly|almost|at least|more than|"
+    rf"over|up to|roughly|an estimated)\s+)?(?P<n>{NUMBER})(?:\s+(?:out\s+)?of\s+(?P<total>{NUMBER}))?"
+    rf"(?P<words>(?:\s+[A-Za-z][\w-]*){{1,3}}?)(?:\s+(?:out\s+)?of\s+(?P<total2>{NUMBER}))?(?!\w)",
+    re.IGNORECASE)
+
+
+def quantity_claims(context: str) -> tuple:
+    """Counted things in a statement's context ("some 30 drones", "18 out of 23 drones"), flat:
+    (noun stem, amount, wording, ...). Sources that give different amounts disagree."""
+    data = event_data()
+    out = []
+    for m in CLAIM.finditer(context):
+        words = m.group("words").split()
+        noun = next((w for w in words if w.lower() in data["irregular_plurals"]
+                     or (w.lower().endswith("s") and len(w) > 3 and w.lower() not in data["stopword_set"])),
+                    None)
+        if not noun:
+            continue
+        n = m.group("n").lower()
+        n = str(NUMBER_WORDS.get(n, n.replace(",", "")))
+        total = m.group("total") or m.group("total2")
+        amount = f"{n} of {total.replace(',', '')}" if total else n
+        text = m.group().strip()
+        if not m.group("total2"):       # the claim ends at its noun, or at a trailing "out of N"
+            text = text[: text.find(noun) + len(noun)]
+        out += [stem(noun), amount, text]
+    return tuple(out)
