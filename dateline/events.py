@@ -66,8 +66,10 @@ class Event:
 
 
 def dot(a: dict, b: dict) -> float:
-    """Cosine of two unit vectors (only the shared words count, found by a set intersection)."""
-    return sum(a[k] * b[k] for k in a.keys() & b.keys())
+    """Cosine of two unit vectors (only the shared words count, found by a set intersection).
+    fsum is exact, so the result does not depend on the set's order, which changes from one
+    process to the next: the same input must always give the same site."""
+    return math.fsum(a[k] * b[k] for k in a.keys() & b.keys())
 
 
 class Vectors:
