@@ -126,6 +126,17 @@ def timeline_data(timeline: Timeline) -> dict:
     }
 
 
+def json_lines(data: dict) -> str:
+    """JSON with one article or event per line: quick to write (the C encoder works only without
+    indentation) and readable in a diff."""
+    def dump(value):
+        return json.dumps(value, ensure_ascii=False)
+    head = ",\n ".join(f"{dump(k)}: {dump(v)}" for k, v in data.items() if not isinstance(v, list))
+    lists = ",\n ".join(f"{dump(k)}: [\n  " + ",\n  ".join(dump(x) for x in v) + "\n ]"
+                        for k, v in data.items() if isinstance(v, list))
+    return "{\n " + head + ",\n " + lists + "\n}\n"
+
+
 def event_data(e: Event, articles: dict) -> dict:
     data = {
         "id": e.id, "value": e.value, "start": e.start, "end": e.end, "precision": e.precision,
@@ -209,7 +220,7 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
         raise ContentError(Problem(e.filename or e.name or "template", e.lineno, f"template error: {e.message}")) from None
     except jinja2.TemplateError as e:
         raise ContentError(Problem("templates", 1, f"template error: {e}")) from None
-    yield "timeline.json", json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    yield "timeline.json", json_lines(data)
     static = {}
     for folder in ([DEFAULT_TEMPLATES / "static"] + [Path(p) / "static" for p in env.loader.searchpath[:-1]]):
         if folder.is_dir():
