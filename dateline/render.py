@@ -18,6 +18,7 @@ from pathlib import Path
 
 import jinja2
 
+from . import exports
 from .errors import ContentError, Problem
 from .markup import fill_marks, markdown_html
 from .events import Event
@@ -221,6 +222,9 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     except jinja2.TemplateError as e:
         raise ContentError(Problem("templates", 1, f"template error: {e}")) from None
     yield "timeline.json", json_lines(data)
+    yield "timelinejs.json", exports.timelinejs(timeline, date_label, home)
+    yield "feed.xml", exports.atom(timeline, date_label, home)
+    yield "timeline.ics", exports.ical(timeline, date_label, home)
     static = {}
     for folder in ([DEFAULT_TEMPLATES / "static"] + [Path(p) / "static" for p in env.loader.searchpath[:-1]]):
         if folder.is_dir():
