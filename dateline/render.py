@@ -71,6 +71,19 @@ def date_label(value: str, precision: str) -> str:
     return value
 
 
+def machine_date(value: str, precision: str) -> str:
+    """A value HTML's <time datetime> accepts: a day, a week, a month or a year; a season,
+    quarter or half as the month it starts in, a decade or century as its first year."""
+    period = period_of(value)
+    if period is None:
+        return value
+    if precision in ("day", "week", "month", "year"):
+        return value.split("T")[0] if precision != "week" else value[:8]
+    if precision in ("season", "quarter", "half"):
+        return f"{period.start:%Y-%m}"
+    return f"{period.start.year:04d}"
+
+
 def span_note(precision: str) -> str:
     """Said of entries coarser than a day, which stand at the start of their period."""
     return "" if precision == "day" else f"whole {precision}"
@@ -184,6 +197,7 @@ def environment(templates: Path | None) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     env.filters["date_label"] = date_label
     env.filters["span_note"] = span_note
+    env.filters["machine_date"] = machine_date
     env.filters["quote"] = quote_html
     env.filters["markdown"] = markdown_html
     env.filters["web_url"] = web_url

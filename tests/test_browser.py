@@ -1,0 +1,162 @@
+"""The site in a real browser (Playwright driving Debian's chromium): no console errors, working
+reading aids, no WCAG 2.1 AA violations (axe-core), valid HTML (the Nu checker), the TimelineJS
+export loading in TimelineJS itself, and hostile content that never runs.
+
+Needs /usr/bin/chromium and `npm install` in tests/browser (.ci/run does both). Without them the
+tests are skipped on a developer's machine, and fail in CI."""
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run_build
+
+BROWSER = Path(os.environ.get("DATELINE_CHROMIUM", "/usr/bin/chromium"))
+TOOLS = ROOT / "tests" / "browser" / "node_modules"
+AXE = TOOLS / "axe-core" / "axe.min.js"
+TIMELINEJS = TOOLS / "@knight-lab" / "timelinejs" / "dist"
+VNU = TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def missing(*paths) -> str | None:
+    absent = [str(p) for p in paths if not Path(p).exists()]
+    return f"not installed: {', '.join(absent)}" if absent else None
+
+
+def require(*paths):
+    reason = missing(*paths)
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(reason + " (CI must install it: see .ci/run)")
+        pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    require(BROWSER)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require(Path("playwright (pip)"))
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(BROWSER), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    # the site needs no network: refuse it, so that any attempt shows as an error
+    context.route("http*://**", lambda route: route.abort())
+    pg = context.new_page()
+    pg.errors = []
+    pg.on("console", lambda m: pg.errors.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))
+    yield pg
+    context.close()
+
+
+def test_pages_render_without_console_errors(page, demo_site):
+    for path in ["index.html"] + sorted(p.name for p in (demo_site / "articles").iterdir()):
+        url = (demo_site / path if path == "index.html" else demo_site / "articles" / path).as_uri()
+        page.goto(url)
+        assert page.errors == [], (path, page.errors)
+    page.goto((demo_site / "index.html").as_uri())
+    assert page.locator(".entry").count() == len(json.loads((demo_site / "timeline.json").read_text())["events"])
+
+
+def visible(page) -> int:
+    return page.locator(".entry:visible").count()
+
+
+def test_filters_and_search(page, demo_site):
+    page.goto((demo_site / "index.html").as_uri())
+    total = visible(page)
+    assert page.locator(".controls").is_visible()
+    page.fill("input[name=q]", "Blinken")
+    assert visible(page) == 1
+    assert "1 of" in page.text_content(".count")
+    page.fill("input[name=q]", "")
+    assert visible(page) == total
+    page.select_option("select[name=source]", "DNA India")
+    shown = page.locator(".entry:visible")
+    assert 0 < shown.count() < total
+    for i in range(shown.count()):
+        assert "DNA India" in shown.nth(i).get_attribute("data-sources")
+    page.select_option("select[name=source]", "")
+    page.check("input[name=view][value=key]")
+    assert 0 < visible(page) < total
+    assert page.locator(".entry.key:visible").count() == visible(page)
+    page.check("input[name=view][value=all]")
+    assert visible(page) == total
+
+
+def test_page_works_without_javascript(browser, demo_site):
+    context = browser.new_context(java_script_enabled=False)
+    pg = context.new_page()
+    pg.goto((demo_site / "index.html").as_uri())
+    assert pg.locator(".entry:visible").count() == pg.locator(".entry").count() > 0
+    assert not pg.locator(".controls").is_visible()      # no controls that would do nothing
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["index.html", "articles/dna-putin-visits-belarus.html"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_no_wcag_aa_violations(page, demo_site, path, scheme):
+    require(AXE)
+    page.emulate_media(color_scheme=scheme)
+    page.goto((demo_site / path).as_uri())
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+    problems = [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+    assert problems == []
+
+
+def test_html_is_valid(demo_site, tmp_path):
+    require(VNU)
+    if not shutil.which("java"):
+        require(Path("java"))
+    review = tmp_path / "review"
+    assert run_build("--content", ROOT / "content", "--out", review, "--review").returncode == 0
+    pages = [str(p) for site in (demo_site, review) for p in sorted(site.rglob("*.html"))]
+    result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "text", *pages],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr or result.stdout
+
+
+def test_timelinejs_export_loads_in_timelinejs(page, demo_site, tmp_path):
+    require(TIMELINEJS)
+    data = (demo_site / "timelinejs.json").read_text(encoding="utf-8")
+    host = tmp_path / "timelinejs.html"
+    host.write_text(f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>TimelineJS</title>
+<link rel="stylesheet" href="{(TIMELINEJS / 'css' / 'timeline.css').as_uri()}">
+<script src="{(TIMELINEJS / 'js' / 'timeline.js').as_uri()}"></script></head>
+<body><div id="timeline-embed" style="width: 100%; height: 600px"></div>
+<script>window.timeline = new TL.Timeline("timeline-embed", {data}, {{script_path: "{(TIMELINEJS / 'js').as_uri()}/"}});
+window.timeline.on("loaded", function () {{ window.loaded = true; }});</script></body></html>""", encoding="utf-8")
+    page.goto(host.as_uri())
+    page.wait_for_function("window.loaded === true", timeout=20000)
+    slides = page.evaluate("window.timeline._storyslider._slides.length")
+    assert slides == len(json.loads(data)["events"]) + 1          # the title slide, then one per event
+    errors = [e for e in page.errors if "net::ERR" not in e and "Failed to load resource" not in e]
+    assert errors == []
+
+
+def test_hostile_content_never_runs(page, tmp_path):
+    from test_safety import hostile_site
+    site = hostile_site(tmp_path)
+    for html in sorted(site.rglob("*.html")):
+        page.goto(html.as_uri())
+        for link in page.locator("a[href]").all()[:40]:
+            href = link.get_attribute("href") or ""
+            assert not href.lower().startswith("javascript:")
+        page.mouse.move(10, 10)
+        page.wait_for_timeout(100)
+        assert page.evaluate("typeof window.__pwned") == "undefined", html.name
