@@ -93,17 +93,31 @@ def test_a_killed_build_leaves_the_previous_site(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     started = time.monotonic()
     full = subprocess.run([sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out",
-                           str(tmp_path / "timing")], env=env, capture_output=True)
+                           str(tmp_path / "timing"), "--no-cache"], env=env, capture_output=True)
     assert full.returncode == 0
     duration = time.monotonic() - started
     for fraction in (0.2, 0.5, 0.8, 0.95):
         proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--content", str(content),
-                                 "--out", str(out)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                 "--out", str(out), "--no-cache"], env=env, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
         time.sleep(duration * fraction)
-        proc.send_signal(signal.SIGKILL)
+        proc.send_signal(signal.SIGKILL)     # the build alone: its workers must not outlive it
         proc.wait()
         now = tree_digest(out)
         # either the old site, untouched, or (if the build had finished) the complete new one
         assert now == old or now == tree_digest(tmp_path / "timing"), fraction
         if now != old:
-            return
+            break
+    time.sleep(0.5)
+    assert processes_mentioning(str(content)) == [], "worker processes outlived the killed build"
+
+
+def processes_mentioning(text: str) -> list[int]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if text.encode() in cmdline.read_bytes():
+                found.append(int(cmdline.parent.name))
+        except OSError:
+            pass
+    return found
