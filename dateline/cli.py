@@ -18,7 +18,7 @@ from .cache import Cache
 from .errors import ContentError, Problem
 from .review import print_review
 
-COMMANDS = ("build", "check", "explain", "review")
+COMMANDS = ("build", "check", "explain", "review", "serve")
 DIRECTIONS = {-1: "past tense: the latest such date on or before publication",
               0: "no tense cue: read as past", 1: "future cue: the next such date after publication"}
 
@@ -27,7 +27,8 @@ def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python build.py", description="Build a source-cited timeline site from news articles.")
     ap.add_argument("command", nargs="?", default="build", choices=COMMANDS,
                     help="build (default): write the site; check: validate, write nothing; explain ID: how a "
-                         "statement or event got its date; review: the statements most likely to be wrong")
+                         "statement or event got its date; review: the statements most likely to be wrong; "
+                         "serve: build, serve on localhost, rebuild and reload on every change")
     ap.add_argument("target", nargs="?", help="with explain: a statement or event id")
     ap.add_argument("--content", default="content", type=Path, help="the content folder (default: content)")
     ap.add_argument("--out", default="site", type=Path, help="the output folder (default: site)")
@@ -38,6 +39,7 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--cache", default=".dateline-cache", type=Path,
                     help="where extraction results are kept between builds (default .dateline-cache)")
     ap.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    ap.add_argument("--port", type=int, default=8000, help="with serve: the port on 127.0.0.1 (default 8000; 0 picks a free one)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                     help="processes for extraction (default: the number of cores)")
     return ap
@@ -108,45 +110,16 @@ def main(argv: list[str] | None = None) -> int:
     if not args.content.is_dir():
         print(f"{args.content}: no such content folder (give --content DIR)", file=sys.stderr)
         return 2
+    if args.command == "serve":
+        from .serve import serve
+        return serve(args, lambda: run(args, "build"))
+    return run(args, args.command)
+
+
+def run(args, command: str) -> int:
+    """One command, with every error turned into `path:line: message` lines and an exit code."""
     try:
-        inputs = ""
-        if args.command == "build":
-            render.recover(args.out)
-            render.check_output_folder(args.out, args.content)
-            inputs = input_digest(args)
-            last = render.up_to_date(args.out, inputs)
-            if last is not None:
-                for line in last.get("warnings", []):
-                    print(line, file=sys.stderr)
-                if args.strict and last.get("warnings"):
-                    print(f"{len(last['warnings'])} warning(s), and --strict makes them errors", file=sys.stderr)
-                    return 1
-                print(f"{args.out}/ is up to date")
-                return 0
-        cache = Cache(None if args.no_cache else args.cache)
-        timeline = pipeline.run(args.content, keep_going=args.keep_going, previous_ids=previous_ids(args.out),
-                                today=dt.date.today(), cache=cache, jobs=max(1, args.jobs))
-        report(timeline.problems)
-        warnings = [p for p in timeline.problems if p.warning]
-        if args.strict and warnings:
-            print(f"{len(warnings)} warning(s), and --strict makes them errors", file=sys.stderr)
-            return 1
-        if args.command == "explain":
-            return explain(timeline, args.target)
-        if args.command == "review":
-            return print_review(timeline)
-        files = render.render_pages(timeline, render.environment(args.templates), review=args.review)
-        if args.command == "check":
-            for _ in files:     # render everything, so template errors show, but write nothing
-                pass
-            print(f"ok: {len(timeline.articles)} articles, {len(timeline.events)} events, {len(warnings)} warnings")
-            return 0
-        render.write_site(files, args.out, inputs, [str(p) for p in warnings])
-        skipped = [p for p in timeline.problems if not p.warning]
-        print(f"built {args.out}/: {len(timeline.articles)} articles ({timeline.cached} from the cache), "
-              f"{len(timeline.events)} events"
-              + (f", {len(skipped)} problem(s) skipped with --keep-going" if skipped else ""))
-        return 0
+        return _run(args, command)
     except ContentError as e:
         report(e.problems)
         return 1
@@ -159,3 +132,44 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as e:
         report([Problem(e.filename or "?", 1, f"cannot read or write: {e.strerror}")])
         return 1
+
+
+def _run(args, command: str) -> int:
+    inputs = ""
+    if command == "build":
+        render.recover(args.out)
+        render.check_output_folder(args.out, args.content)
+        inputs = input_digest(args)
+        last = render.up_to_date(args.out, inputs)
+        if last is not None:
+            for line in last.get("warnings", []):
+                print(line, file=sys.stderr)
+            if args.strict and last.get("warnings"):
+                print(f"{len(last['warnings'])} warning(s), and --strict makes them errors", file=sys.stderr)
+                return 1
+            print(f"{args.out}/ is up to date")
+            return 0
+    cache = Cache(None if args.no_cache else args.cache)
+    timeline = pipeline.run(args.content, keep_going=args.keep_going, previous_ids=previous_ids(args.out),
+                            today=dt.date.today(), cache=cache, jobs=max(1, args.jobs))
+    report(timeline.problems)
+    warnings = [p for p in timeline.problems if p.warning]
+    if args.strict and warnings:
+        print(f"{len(warnings)} warning(s), and --strict makes them errors", file=sys.stderr)
+        return 1
+    if command == "explain":
+        return explain(timeline, args.target)
+    if command == "review":
+        return print_review(timeline)
+    files = render.render_pages(timeline, render.environment(args.templates), review=args.review)
+    if command == "check":
+        for _ in files:     # render everything, so template errors show, but write nothing
+            pass
+        print(f"ok: {len(timeline.articles)} articles, {len(timeline.events)} events, {len(warnings)} warnings")
+        return 0
+    render.write_site(files, args.out, inputs, [str(p) for p in warnings])
+    skipped = [p for p in timeline.problems if not p.warning]
+    print(f"built {args.out}/: {len(timeline.articles)} articles ({timeline.cached} from the cache), "
+          f"{len(timeline.events)} events"
+          + (f", {len(skipped)} problem(s) skipped with --keep-going" if skipped else ""))
+    return 0
