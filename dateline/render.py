@@ -105,7 +105,8 @@ def highlighted_body(extraction: Extraction, event_links: dict, root: str) -> st
         tip = jinja2.utils.markupsafe.escape(f"{t.type.lower()}: {label} ({t.value})")
         name = "a" if event else "span"
         href = f' href="{root}{event}"' if event else ""
-        return f'<{name} class="timex timex-{t.type.lower()}" tabindex="0" data-value="{t.value}" title="{tip}"{href}>', name
+        return (f'<{name} class="timex timex-{t.type.lower()}" tabindex="0" data-value="{t.value}" '
+                f'data-label="{jinja2.utils.markupsafe.escape(label)}" title="{tip}"{href}>', name)
 
     return fill_marks(extraction.body_html, open_tag)
 

@@ -42,6 +42,7 @@ class _Context:
     anchor: dt.date          # start of the last date the text mentioned (the DCT at first)
     anchor_is_day: bool = True
     quarter: tuple[int, int] | None = None   # the last quarter the text named, (year, q)
+    span: tuple[int, int] = (0, 0)           # the mention being resolved
 
 
 class Reject(Exception):
@@ -311,6 +312,20 @@ def kind_numeric_date(ctx, f, p, direction):
     return "DATE", iso_day(make_date(year, month, day)), None
 
 
+def kind_absolute(ctx, f, p, direction):
+    """A fully written date in a rarer form: dateparser reads it (the day order follows the
+    `day_first` option). Imported here, late, as it is slow to import and rarely needed."""
+    import dateparser
+    text = ctx.text[ctx.span[0]:ctx.span[1]]
+    settings = {"DATE_ORDER": "DMY" if ctx.day_first else "MDY", "STRICT_PARSING": True,
+                "REQUIRE_PARTS": ["day", "month", "year"], "PREFER_LOCALE_DATE_ORDER": False,
+                "RELATIVE_BASE": dt.datetime.combine(ctx.dct, dt.time())}
+    parsed = dateparser.parse(text, languages=["en"], settings=settings)
+    if parsed is None:
+        raise Reject(f"dateparser cannot read {text!r}")
+    return "DATE", iso_day(parsed.date()), None
+
+
 def kind_decade(ctx, f, p, direction):
     if "decade_word" in f:     # "the nineties": the latest such decade up to the DCT's
         tens = int(f["decade_word"])
@@ -553,6 +568,7 @@ def resolve_one(mention: Mention, ctx: _Context) -> Timex | None:
     rule = mention.rule
     fields = {**rule.params.get("fields", {}), **fields_of(mention, ctx.grammar)}
     direction = mention.direction
+    ctx.span = (mention.start, mention.end)
     try:
         type_, value, mod = KINDS[rule.kind](ctx, fields, rule.params, direction)
     except Reject:
