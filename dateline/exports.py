@@ -17,13 +17,16 @@ def newest(timeline: Timeline) -> dt.date:
     return max((a.published for a in timeline.articles), default=dt.date(1970, 1, 1))
 
 
+def by_id(timeline: Timeline) -> dict:
+    return {a.id: a for a in timeline.articles}
+
+
 def event_url(timeline: Timeline, event_id: str, href: str) -> str:
     base = timeline.site.base_url
     return f"{base.rstrip('/')}/{href}" if base else href
 
 
-def sources_line(timeline: Timeline, e: Event) -> str:
-    articles = {a.id: a for a in timeline.articles}
+def sources_line(articles: dict, e: Event) -> str:
     return ", ".join(articles[s].source or articles[s].title if s in articles else s for s in e.sources)
 
 
@@ -41,7 +44,7 @@ def _tl_date(day: dt.date, precision: str) -> dict:
 def timelinejs(timeline: Timeline, label, hrefs: dict) -> str:
     """Knight Lab TimelineJS 3's JSON: a title slide and one slide per event. A period longer
     than its own unit (a week, a season) gets an end date, and every slide shows our label."""
-    events = []
+    events, articles = [], by_id(timeline)
     for e in timeline.events:
         start, end = dt.date.fromisoformat(e.start), dt.date.fromisoformat(e.end)
         slide = {
@@ -51,7 +54,7 @@ def timelinejs(timeline: Timeline, label, hrefs: dict) -> str:
             "text": {"headline": escape(e.title[:140]),
                      "text": (markdown_html(e.summary) if e.summary else "") +
                              "".join(f"<p>{escape(s.sentence)}</p>" for s in e.statements[:3]) +
-                             f"<p><em>{escape(sources_line(timeline, e))}</em></p>"},
+                             f"<p><em>{escape(sources_line(articles, e))}</em></p>"},
             "group": e.precision if e.precision != "day" else "",
         }
         if e.precision in ("week", "season", "quarter", "half", "decade", "century"):
@@ -68,7 +71,8 @@ def timelinejs(timeline: Timeline, label, hrefs: dict) -> str:
 # ---------------------------------------------------------------- Atom
 
 def atom(timeline: Timeline, label, hrefs: dict) -> str:
-    updated = f"{newest(timeline).isoformat()}T00:00:00Z"
+    last = newest(timeline)
+    updated = f"{last.isoformat()}T00:00:00Z"
     feed_id = timeline.site.base_url or f"urn:dateline:{slug(timeline.site.title)}"
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<feed xmlns="http://www.w3.org/2005/Atom">',
@@ -80,16 +84,16 @@ def atom(timeline: Timeline, label, hrefs: dict) -> str:
         lines.append(f"  <subtitle>{escape(timeline.site.description)}</subtitle>")
     if timeline.site.base_url:
         lines.append(f"  <link href={quoteattr(timeline.site.base_url)}/>")
-    articles = {a.id: a for a in timeline.articles}
+    articles = by_id(timeline)
     for e in timeline.events:
-        published = max((articles[s].published for s in e.sources if s in articles), default=newest(timeline))
+        published = max((articles[s].published for s in e.sources if s in articles), default=last)
         body = "".join(f"<p>{escape(s.sentence)}</p>" for s in e.statements) or markdown_html(e.summary)
         lines += ["  <entry>",
                   f"    <id>{escape(entry_id(timeline, e))}</id>",
                   f"    <title>{escape(label(e.value, e.precision))}: {escape(e.title[:200])}</title>",
                   f"    <updated>{published.isoformat()}T00:00:00Z</updated>",
                   f"    <link href={quoteattr(event_url(timeline, e.id, hrefs.get(e.id, 'index.html') + '#' + e.id))}/>",
-                  f"    <author><name>{escape(sources_line(timeline, e) or 'dateline')}</name></author>",
+                  f"    <author><name>{escape(sources_line(articles, e) or 'dateline')}</name></author>",
                   f"    <content type=\"html\">{escape(body)}</content>",
                   "  </entry>"]
     lines.append("</feed>")
@@ -112,14 +116,19 @@ def _ical_text(text: str) -> str:
 
 
 def _fold(line: str) -> list[str]:
-    """RFC 5545: lines of at most 75 octets, continued with a leading space."""
-    out, current = [], ""
+    """RFC 5545: lines of at most 75 octets, continued with a leading space (never splitting a
+    character)."""
+    if len(line.encode("utf-8")) <= 75:
+        return [line]
+    out, current, size = [], [], 0
     for ch in line:
-        if len((current + ch).encode("utf-8")) > (75 if not out else 74):
-            out.append(current)
-            current = ""
-        current += ch
-    out.append(current)
+        n = len(ch.encode("utf-8"))
+        if size + n > (75 if not out else 74):
+            out.append("".join(current))
+            current, size = [], 0
+        current.append(ch)
+        size += n
+    out.append("".join(current))
     return [out[0]] + [" " + part for part in out[1:]]
 
 
@@ -127,11 +136,12 @@ def ical(timeline: Timeline, label, hrefs: dict) -> str:
     """All-day events whose DTSTART and DTEND (exclusive, as RFC 5545 has it) span each entry's
     period: a month-level entry spans its month."""
     stamp = f"{newest(timeline):%Y%m%d}T000000Z"
+    articles = by_id(timeline)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//dateline//timeline//EN", "CALSCALE:GREGORIAN",
              f"X-WR-CALNAME:{_ical_text(timeline.site.title)}"]
     for e in timeline.events:
         start, end = dt.date.fromisoformat(e.start), dt.date.fromisoformat(e.end) + dt.timedelta(days=1)
-        description = "\n".join(s.sentence for s in e.statements[:5]) + f"\n— {sources_line(timeline, e)}"
+        description = "\n".join(s.sentence for s in e.statements[:5]) + f"\n— {sources_line(articles, e)}"
         lines += ["BEGIN:VEVENT", f"UID:{e.id}@dateline", f"DTSTAMP:{stamp}",
                   f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{end:%Y%m%d}",
                   f"SUMMARY:{_ical_text(label(e.value, e.precision) + ': ' + e.title[:180])}",
