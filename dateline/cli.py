@@ -161,7 +161,9 @@ def _run(args, command: str) -> int:
         return explain(timeline, args.target)
     if command == "review":
         return print_review(timeline)
-    files = render.render_pages(timeline, render.environment(args.templates), review=args.review)
+    previous = {rel: record for rel, record in render.read_marker(args.out).get("files", {}).items()
+                if (args.out / rel).is_file()} if command == "build" else {}
+    files = render.render_pages(timeline, render.environment(args.templates), review=args.review, previous=previous)
     if command == "check":
         for _ in files:     # render everything, so template errors show, but write nothing
             pass

@@ -23,6 +23,7 @@ from .errors import ContentError, Problem
 from .markup import fill_marks, markdown_html
 from .events import Event
 from .pipeline import Timeline
+from .cache import article_key
 from .statements import Extraction, canonical_value
 from .temporal import PRECISIONS, period_of
 
@@ -205,10 +206,28 @@ def environment(templates: Path | None) -> jinja2.Environment:
     return env
 
 
-def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = False) -> Iterator[tuple[str, str | bytes]]:
-    """Every file of the site as (path, content), one at a time so that a large site is never
-    held in memory whole. With `review`, pages show ids to copy."""
+REUSE = object()   # stands for a page's content: "the same as last time" (see write_site)
+
+
+def template_fingerprint(env: jinja2.Environment) -> str:
+    digest = hashlib.sha256()
+    for folder in env.loader.searchpath:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = False,
+                 previous: dict | None = None) -> Iterator[tuple]:
+    """Every file of the site as (path, content[, inputs]), one at a time so that a large site is
+    never held in memory whole. An article page whose inputs (article, links, templates,
+    settings) are those the previous build recorded is not rendered again: its content is REUSE.
+    With `review`, pages show ids to copy."""
     env.globals["review"] = review
+    previous = previous or {}
+    common = hashlib.sha256(json.dumps([template_fingerprint(env), review, timeline.site.__dict__,
+                                        SCHEMA_VERSION]).encode()).hexdigest()
     articles = {a.id: a for a in timeline.articles}
     data = timeline_data(timeline)
     statement_events = {s.id: e.id for e in timeline.events for s in e.statements}
@@ -228,10 +247,17 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
         event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
         for a in timeline.articles:
             extraction = timeline.extractions[a.id]
-            yield f"articles/{a.id}.html", page.render(
+            path = f"articles/{a.id}.html"
+            inputs = hashlib.sha256(json.dumps([common, article_key(a), a.title, a.source, a.url, a.author,
+                                                [event_links.get(s.id) for s in extraction.statements]])
+                                    .encode()).hexdigest()
+            if previous.get(path, (None, None, None))[2:] == [inputs]:
+                yield path, REUSE, inputs
+                continue
+            yield path, page.render(
                 site=timeline.site, article=a, root="../",
                 body=highlighted_body(extraction, event_links, "../"),
-                dated=[(s, event_links.get(s.id)) for s in extraction.statements])
+                dated=[(s, event_links.get(s.id)) for s in extraction.statements]), inputs
     except jinja2.TemplateSyntaxError as e:
         raise ContentError(Problem(e.filename or e.name or "template", e.lineno, f"template error: {e.message}")) from None
     except jinja2.TemplateError as e:
@@ -321,7 +347,7 @@ def up_to_date(out: Path, inputs: str) -> dict | None:
     present = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()} - {MARKER}
     if present != set(files):
         return None
-    for rel, (_, size) in files.items():
+    for rel, (_, size, *_inputs) in files.items():
         if (out / rel).stat().st_size != size:
             return None
     return marker
@@ -336,13 +362,17 @@ def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str 
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         record = {}
-        for rel, content in files:
+        for rel, content, *page_inputs in files:
             path = staging / rel
             path.parent.mkdir(parents=True, exist_ok=True)
+            if content is REUSE:            # render_pages found its inputs unchanged
+                os.link(out / rel, path)
+                record[rel] = previous[rel]
+                continue
             if isinstance(content, str):
                 content = content.encode("utf-8")
             digest = hashlib.sha256(content).hexdigest()
-            record[rel] = (digest, len(content))
+            record[rel] = (digest, len(content), *page_inputs)
             if previous.get(rel, [None])[0] == digest:
                 try:
                     os.link(out / rel, path)
