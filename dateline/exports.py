@@ -116,20 +116,18 @@ def _ical_text(text: str) -> str:
 
 
 def _fold(line: str) -> list[str]:
-    """RFC 5545: lines of at most 75 octets, continued with a leading space (never splitting a
-    character)."""
-    if len(line.encode("utf-8")) <= 75:
-        return [line]
-    out, current, size = [], [], 0
-    for ch in line:
-        n = len(ch.encode("utf-8"))
-        if size + n > (75 if not out else 74):
-            out.append("".join(current))
-            current, size = [], 0
-        current.append(ch)
-        size += n
-    out.append("".join(current))
-    return [out[0]] + [" " + part for part in out[1:]]
+    """RFC 5545: lines of at most 75 octets, continued with a leading space, never cutting a
+    UTF-8 character in two."""
+    data = line.encode("utf-8")
+    parts, start, width = [], 0, 75
+    while len(data) - start > width:
+        cut = start + width
+        while data[cut] & 0xC0 == 0x80:     # a continuation byte: step back to the character's start
+            cut -= 1
+        parts.append(data[start:cut].decode("utf-8"))
+        start, width = cut, 74
+    parts.append(data[start:].decode("utf-8"))
+    return [parts[0]] + [" " + part for part in parts[1:]]
 
 
 def ical(timeline: Timeline, label, hrefs: dict) -> str:

@@ -237,12 +237,22 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     nav = [(p.label, p.path, len(p.events)) for p in pages if p.path != "index.html"]
     try:
         timeline_page = env.get_template("index.html")
+        event_json = {e["id"]: e for e in data["events"]}
         for page in pages:
             root = "../" * page.path.count("/")
+            inputs = hashlib.sha256(json.dumps([common, nav, sorted(key_ids & {e.id for e in page.events}),
+                                                [event_json[e.id] for e in page.events],
+                                                [(articles[s].id, articles[s].title, articles[s].source, articles[s].url,
+                                                  articles[s].published.isoformat())
+                                                 for e in page.events for s in e.sources if s in articles]]
+                                               ).encode()).hexdigest()
+            if previous.get(page.path, (None, None, None))[2:] == [inputs]:
+                yield page.path, REUSE, inputs
+                continue
             yield page.path, timeline_page.render(
                 site=timeline.site, years=group_by_year(page.events), articles=articles, key_ids=key_ids,
                 root=root, heading=page.heading, nav=nav, here=page.path, event_href=home,
-                sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles}))
+                sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles})), inputs
         page = env.get_template("article.html")
         event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
         for a in timeline.articles:
