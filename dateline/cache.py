@@ -79,11 +79,7 @@ class Cache:
             return None
         key = article_key(article)
         try:
-            header, payload = self._path(key).read_bytes().split(b"\n", 1)
-            entry = json.loads(header)
-            if entry["format"] != FORMAT or entry["key"] != key or entry["sha256"] != hashlib.sha256(payload).hexdigest():
-                raise ValueError("stale or damaged entry")
-            extraction = from_json(json.loads(payload))
+            extraction = from_json(json.loads(self._read(self._path(key), key)))
             if extraction.article != article.id:
                 raise ValueError("entry of another article")
         except (OSError, ValueError, KeyError, TypeError):
@@ -92,14 +88,37 @@ class Cache:
         self.hits += 1
         return extraction
 
+    def get_blob(self, kind: str, key: str):
+        """A JSON value stored under (kind, key), checked like an extraction, or None."""
+        if self.folder is None:
+            return None
+        try:
+            return json.loads(self._read(self.folder / kind / f"{key}.json", key))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    @staticmethod
+    def _read(path: Path, key: str) -> bytes:
+        """The payload of an entry, if its header names this key and its checksum holds."""
+        header, payload = path.read_bytes().split(b"\n", 1)
+        entry = json.loads(header)
+        if entry["format"] != FORMAT or entry["key"] != key or entry["sha256"] != hashlib.sha256(payload).hexdigest():
+            raise ValueError("stale or damaged entry")
+        return payload
+
+    def put_blob(self, kind: str, key: str, value) -> None:
+        if self.folder is not None:
+            self._write(self.folder / kind / f"{key}.json", key, json.dumps(value).encode("utf-8"))
+
     def put(self, article: Article, extraction: Extraction) -> None:
         if self.folder is None:
             return
         key = article_key(article)
+        self._write(self._path(key), key, json.dumps(to_json(extraction), ensure_ascii=False).encode("utf-8"))
+
+    def _write(self, path: Path, key: str, payload: bytes) -> None:
         # two lines: a header that names the key and the checksum of the second, the payload
-        payload = json.dumps(to_json(extraction), ensure_ascii=False).encode("utf-8")
         header = json.dumps({"format": FORMAT, "key": key, "sha256": hashlib.sha256(payload).hexdigest()})
-        path = self._path(key)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")

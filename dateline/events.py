@@ -7,14 +7,17 @@ sentences whose content words are alike (TF-IDF cosine) become one event.
 from __future__ import annotations
 
 import hashlib
+import json
 import math
+from pathlib import Path
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from .articles import Article
+from .cache import article_key
 from .statements import Statement, canonical_value
 from .temporal import PRECISIONS
-from .words import event_data, weights
+from .words import DATA as DATA_FILE, event_data, weights
 
 LARGE_GROUP = 40
 LEADER_WINDOW = 48
@@ -179,22 +182,53 @@ def _event_id(value: str, anchor: Statement) -> str:
     return f"e-{value}-" + hashlib.sha1(anchor.id.encode()).hexdigest()[:6]
 
 
-def build_events(statements: list[Statement], articles: dict[str, Article]) -> list[Event]:
+def build_events(statements: list[Statement], articles: dict[str, Article], cache=None) -> list[Event]:
+    """Events from statements. Which statements form which event (and its headline) is a pure
+    function of the statements and their articles' dates, so it is cached: a rebuild after an
+    override or template edit skips the clustering."""
     data = event_data()
     order = lambda s: (articles[s.article].published, s.article, s.position)  # noqa: E731
     groups: dict[str, list[Statement]] = defaultdict(list)
     for s in sorted(statements, key=order):
         groups[canonical_value(s.value)].append(s)
     stats = date_stats(groups, articles)
-    vectors = Vectors(statements)
-    events = []
-    for value, group in groups.items():
-        for s in group:
-            vectors.of(s)
-        for members in _cluster(group, vectors, data["merge_similarity"]):
-            events.append(make_event(value, members, vectors, articles, stats[value]))
-        vectors.forget()
+    key = plan_key(groups, articles)
+    plan = cache.get_blob("events", key) if cache else None
+    by_id = {s.id: s for s in statements}
+    if plan is None:
+        plan = []
+        vectors = Vectors(statements)
+        for value, group in groups.items():
+            for s in group:
+                vectors.of(s)
+            for members in _cluster(group, vectors, data["merge_similarity"]):
+                e = make_event(value, members, vectors, articles, stats[value])
+                plan.append([value, [m.id for m in e.statements], e.headline])
+            vectors.forget()
+        if cache:
+            cache.put_blob("events", key, plan)
+    events = [assemble(value, [by_id[i] for i in ids], by_id[headline], articles, stats[value])
+              for value, ids, headline in plan]
     return sort_events(events)
+
+
+def plan_key(groups: dict[str, list[Statement]], articles: dict[str, Article]) -> str:
+    """Covers everything clustering reads: each article's text and date (through its cache
+    key: a statement's words come from neighbouring sentences too), which statements there are
+    and on which dates, and the clustering code and data."""
+    digest = hashlib.sha256(json.dumps(event_data_fingerprint()).encode())
+    for article_id in sorted(articles):
+        digest.update(article_key(articles[article_id]).encode())
+    for value, group in groups.items():
+        digest.update(value.encode())
+        for s in group:
+            digest.update(f"{s.id}\x1f{articles[s.article].published}\x1f{s.value}\x1e".encode())
+    return digest.hexdigest()
+
+
+def event_data_fingerprint() -> list:
+    """What clustering depends on besides the statements: its data and this module's code."""
+    return [DATA_FILE.read_text(encoding="utf-8"), Path(__file__).read_text(encoding="utf-8")]
 
 
 def date_stats(groups: dict[str, list[Statement]], articles: dict[str, Article]) -> dict[str, DateStats]:
@@ -214,6 +248,13 @@ def make_event(value: str, members: list[Statement], vectors: dict[str, dict],
     for s in members:
         centroid.update(vectors.get(s.id, {}))
     headline = max(members, key=lambda s: dot(vectors.get(s.id, {}), centroid))
+    return assemble(value, members, headline, articles, stats)
+
+
+def assemble(value: str, members: list[Statement], headline: Statement, articles: dict[str, Article],
+             stats: DateStats) -> Event:
+    order = lambda s: (articles[s.article].published, s.article, s.position)  # noqa: E731
+    members = sorted(members, key=order)
     sources = tuple(dict.fromkeys(s.article for s in members))
     first = members[0]
     return Event(
