@@ -65,7 +65,7 @@ def timelinejs(timeline: Timeline, label, hrefs: dict) -> str:
     data = {"title": {"text": {"headline": escape(timeline.site.title),
                                "text": escape(timeline.site.description)}},
             "events": events}
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(data, ensure_ascii=False) + "\n"     # compact: the C encoder is many times faster
 
 
 # ---------------------------------------------------------------- Atom

@@ -142,13 +142,17 @@ def timeline_data(timeline: Timeline) -> dict:
     }
 
 
-def json_lines(data: dict) -> str:
+def dump(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def json_lines(data: dict, dumped: dict | None = None) -> str:
     """JSON with one article or event per line: quick to write (the C encoder works only without
-    indentation) and readable in a diff."""
-    def dump(value):
-        return json.dumps(value, ensure_ascii=False)
+    indentation) and readable in a diff. `dumped` may hold the events already encoded, by id."""
+    dumped = dumped or {}
     head = ",\n ".join(f"{dump(k)}: {dump(v)}" for k, v in data.items() if not isinstance(v, list))
-    lists = ",\n ".join(f"{dump(k)}: [\n  " + ",\n  ".join(dump(x) for x in v) + "\n ]"
+    lists = ",\n ".join(f"{dump(k)}: [\n  " + ",\n  ".join((dumped.get(x["id"]) if k == "events" else None) or dump(x)
+                                                        for x in v) + "\n ]"
                         for k, v in data.items() if isinstance(v, list))
     return "{\n " + head + ",\n " + lists + "\n}\n"
 
@@ -237,11 +241,11 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     nav = [(p.label, p.path, len(p.events)) for p in pages if p.path != "index.html"]
     try:
         timeline_page = env.get_template("index.html")
-        event_json = {e["id"]: e for e in data["events"]}
+        event_json = {e["id"]: dump(e) for e in data["events"]}     # encoded once: digests and timeline.json
         for page in pages:
             root = "../" * page.path.count("/")
             inputs = hashlib.sha256(json.dumps([common, nav, sorted(key_ids & {e.id for e in page.events}),
-                                                [event_json[e.id] for e in page.events],
+                                                "".join(event_json[e.id] for e in page.events),
                                                 [(articles[s].id, articles[s].title, articles[s].source, articles[s].url,
                                                   articles[s].published.isoformat())
                                                  for e in page.events for s in e.sources if s in articles]]
@@ -272,7 +276,7 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
         raise ContentError(Problem(e.filename or e.name or "template", e.lineno, f"template error: {e.message}")) from None
     except jinja2.TemplateError as e:
         raise ContentError(Problem("templates", 1, f"template error: {e}")) from None
-    yield "timeline.json", json_lines(data)
+    yield "timeline.json", json_lines(data, event_json)
     yield "timelinejs.json", exports.timelinejs(timeline, date_label, home)
     yield "feed.xml", exports.atom(timeline, date_label, home)
     yield "timeline.ics", exports.ical(timeline, date_label, home)
