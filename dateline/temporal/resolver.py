@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .finder import Mention
 from .grammar import Grammar, normalise
@@ -16,6 +17,7 @@ from .periods import SEASON_MONTHS, period_of
 from .tense import FUTURE, PAST
 
 SEASON_ORDER = ("WI", "SP", "SU", "FA")  # the order they start in within a labelled year, WI last
+NEAR_DAYS = 31
 NEAR_AHEAD_MONTHS = 1   # with no tense, news looks back, except to next month
 UNIT_CODES = {"Y": "Y", "M": "M", "W": "W", "D": "D", "Q": "Q", "H": "H", "MIN": "M", "S": "S"}
 
@@ -176,6 +178,12 @@ def infer_year(ctx: _Context, month: int, day: int | None, direction: int) -> in
     dct = ctx.dct
     here = (month, day or 0)
     now = (dct.month, dct.day if day else 0)
+    if day:
+        gap = (make_date(dct.year, month, min(day, 28)) - dct).days
+        if direction == FUTURE and -NEAR_DAYS <= gap < 0:
+            return dct.year        # "will mark the Aug. 7 bombings", written Aug. 18: just past
+        if direction == PAST and 0 < gap <= NEAR_DAYS * 2 and is_deadline(ctx):
+            return dct.year        # "extended the offer to Nov. 20", written Nov. 2: a set date ahead
     if direction == FUTURE:
         return dct.year if here >= now else dct.year + 1
     if direction == PAST:
@@ -185,6 +193,18 @@ def infer_year(ctx: _Context, month: int, day: int | None, direction: int) -> in
     if months_ahead == 0:
         return dct.year
     return dct.year + (month < dct.month) if months_ahead <= NEAR_AHEAD_MONTHS else dct.year - (month > dct.month)
+
+
+@lru_cache(maxsize=None)
+def _deadline_pattern(words: tuple) -> re.Pattern:
+    alt = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'])(?:{alt})\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def is_deadline(ctx: _Context) -> bool:
+    """Does a deadline word ("until", "payable", "extended to") stand just before the mention?"""
+    start = ctx.span[0]
+    return bool(_deadline_pattern(tuple(ctx.grammar.tense["deadline"])).search(ctx.text, max(0, start - 30), start))
 
 
 def weekday_date(ctx: _Context, weekday: int, direction: int, shift: str | None = None) -> dt.date:
@@ -567,7 +587,7 @@ KINDS = {name[5:]: fn for name, fn in globals().items() if name.startswith("kind
 def resolve_one(mention: Mention, ctx: _Context) -> Timex | None:
     rule = mention.rule
     fields = {**rule.params.get("fields", {}), **fields_of(mention, ctx.grammar)}
-    direction = mention.direction
+    direction = {"past": PAST, "future": FUTURE}.get(rule.params.get("tense"), mention.direction)
     ctx.span = (mention.start, mention.end)
     try:
         type_, value, mod = KINDS[rule.kind](ctx, fields, rule.params, direction)
