@@ -160,3 +160,37 @@ def test_hostile_content_never_runs(page, tmp_path):
         page.mouse.move(10, 10)
         page.wait_for_timeout(100)
         assert page.evaluate("typeof window.__pwned") == "undefined", html.name
+
+
+def test_no_network_requests(browser, demo_site):
+    context = browser.new_context()
+    requested = []
+    context.on("request", lambda r: requested.append(r.url) if not r.url.startswith("file:") else None)
+    pg = context.new_page()
+    for path in ("index.html", "articles/bloomberg-drones-kyiv-putin-belarus.html"):
+        pg.goto((demo_site / path).as_uri())
+    context.close()
+    assert requested == []
+
+
+def test_print_stylesheet_hides_controls(page, demo_site):
+    page.goto((demo_site / "index.html").as_uri())
+    assert page.locator(".controls").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator(".controls").is_visible()
+    assert not page.locator(".chip-out").first.is_visible()
+    assert page.locator(".entry").first.is_visible()
+
+
+def test_article_marks_show_their_date_and_link_to_the_timeline(page, demo_site):
+    page.goto((demo_site / "articles" / "dna-putin-visits-belarus.html").as_uri())
+    friday = page.locator("a.timex", has_text="Friday")
+    assert friday.get_attribute("data-value") == "2022-12-16"
+    friday.focus()
+    label = page.evaluate("e => getComputedStyle(e, '::after').content", friday.element_handle())
+    assert "Friday 16 December 2022" in label
+    href = friday.get_attribute("href")
+    assert href.startswith("../index.html#e-2022-12-16-")
+    friday.click()
+    assert page.url.endswith(href[len("../"):])
+    assert page.locator(f"#{href.split('#')[1]}").is_visible()

@@ -130,3 +130,18 @@ def test_unchanged_rebuild_is_skipped(tmp_path):
     assert run_build("--content", ROOT / "content", "--out", out).returncode == 0
     again = run_build("--content", ROOT / "content", "--out", out)
     assert again.returncode == 0 and "is up to date" in again.stdout
+
+
+def test_user_templates_override_the_built_in_ones(tmp_path):
+    templates = tmp_path / "my-templates"
+    (templates / "static").mkdir(parents=True)
+    (templates / "article.html").write_text(
+        '{% extends "base.html" %}{% block main %}<h1 class="mine">{{ article.title }}</h1>{{ body | safe }}{% endblock %}')
+    (templates / "static" / "extra.css").write_text("body { color: teal; }")
+    out = tmp_path / "site"
+    result = run_build("--content", ROOT / "content", "--out", out, "--templates", templates)
+    assert result.returncode == 0, result.stderr
+    page = (out / "articles" / "dna-putin-visits-belarus.html").read_text(encoding="utf-8")
+    assert '<h1 class="mine">' in page and 'class="timex' in page
+    assert (out / "static" / "extra.css").is_file() and (out / "static" / "style.css").is_file()
+    assert "Dated statements" not in page            # the built-in article template was replaced
