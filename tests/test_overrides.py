@@ -95,6 +95,12 @@ def test_override_takes_effect(case, demo_content, tmp_path, plain):
     page = (out / "index.html").read_text(encoding="utf-8")
     for text in case.get("page", []):
         assert text in page
+    # the page shows exactly what timeline.json says: the same events, the same statements
+    assert set(re.findall(r'<li class="entry[^"]*" id="([^"]+)"', page)) == {e["id"] for e in timeline["events"]}
+    assert set(re.findall(r'#(s-[0-9a-f]{12})"', page)) == set(statements_of(timeline))
+    for e in timeline["events"]:
+        label = re.search(rf'id="{re.escape(e["id"])}".*?<time datetime="([^"]+)"', page, re.S).group(1)
+        assert label.startswith(e["start"][:4])
 
 
 @pytest.mark.parametrize("case", ERRORS, ids=[c["name"] for c in ERRORS])
@@ -135,3 +141,26 @@ def test_readme_example_overrides(demo_content, tmp_path):
     changed = [e for e in timeline["events"] if e.get("overridden")] + \
               [s for s in statements_of(timeline).values() if s.get("overridden")]
     assert len(changed) >= 3
+
+
+def test_overrides_survive_unrelated_edits(demo_content, tmp_path, plain):
+    overrides = fill("""statements:
+  {s:dna-putin-visits-belarus:Friday}:
+    note: "Checked"
+events:
+  {e:2022-12-19:drone}:
+    title: "Drone attack on Kyiv"
+""", plain)
+    result, out = build_with(demo_content, tmp_path, overrides)
+    assert result.returncode == 0, result.stderr
+    (demo_content / "articles" / "late-report.md").write_text(
+        "---\ntitle: Late\npublished: 2022-12-22\n---\nThe grid was repaired on Wednesday, officials said.\n")
+    bloomberg = demo_content / "articles" / "bloomberg-drones-kyiv-putin-belarus.md"
+    bloomberg.write_text(bloomberg.read_text(encoding="utf-8").replace("Lukashenko greeted Putin", "Lukashenko met Putin"),
+                         encoding="utf-8")
+    again = run_build("--content", demo_content, "--out", out, "--strict")
+    assert again.returncode == 0, again.stderr
+    timeline = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
+    friday = statements_of(timeline)[fill("{s:dna-putin-visits-belarus:Friday}", plain)]
+    assert friday["note"] == "Checked"
+    assert any(e["title"] == "Drone attack on Kyiv" for e in timeline["events"])

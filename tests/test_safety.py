@@ -121,3 +121,10 @@ def processes_mentioning(text: str) -> list[int]:
         except OSError:
             pass
     return found
+
+
+def test_long_builds_stay_quiet_when_output_is_not_a_terminal(tmp_path):
+    content = big_content(tmp_path, copies=6)      # 30 articles: enough for the progress bar
+    result = run_build("--content", content, "--out", tmp_path / "site", "--no-cache", "--jobs", "2")
+    assert result.returncode == 0
+    assert "extracting" not in result.stderr and "\r" not in result.stderr

@@ -1,0 +1,14 @@
+"""Sentences and page furniture, from tests/cases/sentences.yaml."""
+import pytest
+
+from conftest import cases
+from dateline.statements import split_sentences
+
+CASES = cases("sentences.yaml")
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_sentences(case):
+    body = case["text"]
+    found = [" ".join(body[s.start:s.end].split()) for s in split_sentences(body)]
+    assert found == case["sentences"]
