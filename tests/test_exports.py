@@ -5,7 +5,7 @@ import json
 import feedparser
 import icalendar
 
-from conftest import ROOT, run_build
+from conftest import run_build
 
 
 def timeline(site):

@@ -15,9 +15,7 @@ from .grammar import load
 from .periods import PRECISIONS, Period, period_of
 from .resolver import Timex, resolve
 
-ENGINE_VERSION = "1"   # bump when rules or resolution change, so caches of old results are dropped
-
-__all__ = ["tag", "Timex", "Period", "period_of", "PRECISIONS", "ENGINE_VERSION"]
+__all__ = ["tag", "Timex", "Period", "period_of", "PRECISIONS"]
 
 
 def tag(text: str, dct: dt.date, *, lang: str = "en", day_first: bool = False) -> list[Timex]:

@@ -47,7 +47,6 @@ class Grammar:
     lookup: dict = field(hash=False, compare=False)       # macro name -> {surface: value}
     numbers: dict = field(hash=False, compare=False)
     tense: dict = field(hash=False, compare=False)
-    holidays: dict = field(hash=False, compare=False)
     triggers: "TriggerIndex | None" = field(default=None, hash=False, compare=False)
     example_dct: str = ""
 
@@ -269,7 +268,7 @@ def load(lang: str = "en") -> Grammar:
     return Grammar(
         lang=lang, rules=tuple(rules), guards=guards, lookup=compiler.lookup,
         triggers=_trigger_index({m for r in rules for m in r.trigger}, vocab, compiler),
-        numbers=vocab["numbers"], tense=vocab["tense"], holidays=compiler.lookup["holiday"],
+        numbers=vocab["numbers"], tense=vocab["tense"],
         example_dct=str(table.get("example_dct", "")),
     )
 

@@ -26,9 +26,6 @@ class Period:
     end: dt.date          # inclusive
     precision: str
 
-    def contains(self, other: "Period") -> bool:
-        return self.start <= other.start and other.end <= self.end
-
 
 def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
