@@ -19,11 +19,11 @@ from pathlib import Path
 import jinja2
 
 from . import exports
-from .errors import ContentError, Problem
-from .markup import fill_marks, markdown_html
-from .events import Event
-from .pipeline import Timeline
 from .cache import article_key
+from .errors import ContentError, Problem
+from .events import Event
+from .markup import fill_marks, markdown_html
+from .pipeline import Timeline
 from .statements import Extraction, canonical_value
 from .temporal import PRECISIONS, period_of
 
@@ -255,7 +255,7 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
                 continue
             yield page.path, timeline_page.render(
                 site=timeline.site, years=group_by_year(page.events), articles=articles, key_ids=key_ids,
-                root=root, heading=page.heading, nav=nav, here=page.path, event_href=home,
+                root=root, heading=page.heading, nav=nav, here=page.path,
                 sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles})), inputs
         page = env.get_template("article.html")
         event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
