@@ -165,8 +165,9 @@ def required_macros(regex: re.Pattern, priority: list[str]) -> tuple[str, ...]:
     repeats = {parser.MAX_REPEAT, parser.MIN_REPEAT, getattr(parser, "POSSESSIVE_REPEAT", None)}
 
     def cost(option):
-        # a literal word ("=weekend") is rarer than any word list
-        return max(-1 if m.startswith("=") else rank[m] for m in option) * 100 + len(option)
+        # a literal word ("=from", "=these") is used only where no word list will do: short
+        # literals are common words, and each occurrence opens a window to scan
+        return max(len(rank) if m.startswith("=") else rank[m] for m in option) * 100 + len(option)
 
     def triggerable(m):
         return m.startswith("=") or m in rank
@@ -217,7 +218,9 @@ def _trigger_index(used: set[str], vocab: dict, compiler: "_Compiler") -> Trigge
             forms = list(vocab["holidays"]) if name == "holiday" else \
                 [str(f) for fs in vocab["words"][name]["forms"].values() for f in fs]
             for form in forms:
-                words.setdefault(re.split(r"[\s.-]+", form.lower().strip())[0], set()).add(name)
+                # index a form by its longest word, the rarest as a rule ("this morning" by "morning")
+                longest = max(re.findall(r"[^\W\d_]+", form.lower()), key=len)
+                words.setdefault(longest, set()).add(name)
         else:
             # no word edges: a trigger only says where to look, and may sit inside a word ("FY2023")
             patterns[name] = re.compile(compiler.macros[name], re.IGNORECASE)
