@@ -50,15 +50,27 @@ class Progress:
             self.stream.flush()
 
 
-def _die_with_parent() -> None:
-    """In a worker: ask Linux to end this process when the build that started it dies, so a
-    killed build leaves no workers behind. Elsewhere nothing is done."""
+_worker_cache = Cache(None)
+
+
+def _start_worker(cache_folder: Path | None) -> None:
+    """In a worker: keep the cache to write into, and ask Linux to end this process when the
+    build that started it dies, so a killed build leaves no workers behind."""
+    global _worker_cache
+    _worker_cache = Cache(cache_folder)
     try:
         import ctypes
         import signal
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)     # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+
+
+def _extract_and_store(article: Article) -> Extraction:
+    """In a worker: extract, and write the cache entry here rather than in the busy parent."""
+    extraction = extract(article)
+    _worker_cache.put(article, extraction)
+    return extraction
 
 
 def extract_all(articles: list[Article], cache: Cache, jobs: int) -> dict[str, Extraction]:
@@ -74,10 +86,9 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int) -> dict[str, E
             out[a.id] = cached
     progress = Progress("extracting", len(missing))
     if jobs > 1 and len(missing) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
-            for a, x in zip(missing, pool.map(extract, missing, chunksize=16)):
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(cache.folder,)) as pool:
+            for a, x in zip(missing, pool.map(_extract_and_store, missing, chunksize=16)):
                 out[a.id] = x
-                cache.put(a, x)
                 progress.step()
     else:
         for a in missing:
