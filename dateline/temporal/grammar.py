@@ -178,7 +178,7 @@ def required_macros(regex: re.Pattern, priority: list[str]) -> tuple[str, ...]:
             if op is parser.LITERAL and chr(av).isalpha():
                 word += chr(av)
                 continue
-            if len(word) >= 4:
+            if len(word) >= 3:
                 options.append(frozenset(["=" + word.lower()]))
             word = ""
             found = None
