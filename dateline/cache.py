@@ -69,7 +69,7 @@ FIELD_NAMES = {cls: {f.name for f in fields(cls)} for cls in (Timex, Statement)}
 class Cache:
     def __init__(self, folder: Path | None):
         self.folder = folder
-        self.hits = self.misses = 0
+        self.hits = 0
 
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
@@ -83,7 +83,6 @@ class Cache:
             if extraction.article != article.id:
                 raise ValueError("entry of another article")
         except (OSError, ValueError, KeyError, TypeError):
-            self.misses += 1
             return None
         self.hits += 1
         return extraction

@@ -182,18 +182,22 @@ def _event_id(value: str, anchor: Statement) -> str:
     return f"e-{value}-" + hashlib.sha1(anchor.id.encode()).hexdigest()[:6]
 
 
+def reading_order(articles: dict[str, Article]):
+    """Statements as the collection tells them: by publication, then article, then position."""
+    return lambda s: (articles[s.article].published, s.article, s.position)
+
+
 def build_events(statements: list[Statement], articles: dict[str, Article], cache=None) -> list[Event]:
     """Events from statements. Which statements form which event (and its headline) is a pure
     function of the statements and their articles' dates, so it is cached: a rebuild after an
     override or template edit skips the clustering."""
     data = event_data()
-    order = lambda s: (articles[s.article].published, s.article, s.position)  # noqa: E731
     groups: dict[str, list[Statement]] = defaultdict(list)
-    for s in sorted(statements, key=order):
+    for s in sorted(statements, key=reading_order(articles)):
         groups[canonical_value(s.value)].append(s)
     stats = date_stats(groups, articles)
     key = plan_key(groups, articles)
-    plan = cache.get_blob("events", key) if cache else None
+    plan = cache.get_blob("events", key) if cache else None     # a Cache(None) answers None too
     by_id = {s.id: s for s in statements}
     if plan is None:
         plan = []
@@ -241,8 +245,7 @@ def date_stats(groups: dict[str, list[Statement]], articles: dict[str, Article])
 
 def make_event(value: str, members: list[Statement], vectors: dict[str, dict],
                articles: dict[str, Article], stats: DateStats) -> Event:
-    order = lambda s: (articles[s.article].published, s.article, s.position)  # noqa: E731
-    members = sorted(members, key=order)
+    members = sorted(members, key=reading_order(articles))
     # the headline is the statement nearest the event's centroid; ties go to the earliest
     centroid: Counter = Counter()
     for s in members:
@@ -253,8 +256,7 @@ def make_event(value: str, members: list[Statement], vectors: dict[str, dict],
 
 def assemble(value: str, members: list[Statement], headline: Statement, articles: dict[str, Article],
              stats: DateStats) -> Event:
-    order = lambda s: (articles[s.article].published, s.article, s.position)  # noqa: E731
-    members = sorted(members, key=order)
+    members = sorted(members, key=reading_order(articles))
     sources = tuple(dict.fromkeys(s.article for s in members))
     first = members[0]
     return Event(

@@ -109,7 +109,7 @@ def run(content: Path, *, keep_going: bool = False, previous_ids: frozenset = fr
     extractions = extract_all(articles, cache, jobs)
     by_id = {a.id: a for a in articles}
     statements = apply_to_statements([s for a in articles for s in extractions[a.id].statements], overrides, report)
-    events = apply_to_events(build_events(statements, by_id, cache if cache.folder else None), overrides, report, by_id)
+    events = apply_to_events(build_events(statements, by_id, cache), overrides, report, by_id)
     errors = [p for p in report.problems if not p.warning]
     if errors:
         raise ContentError(errors)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 
 from .pipeline import Timeline
 from .statements import Statement
 
 WEEKDAY_RULE = re.compile(r"^weekday")
-MONTH_RULES = re.compile(r"^(month|month-day|may-month)")
+MONTH_RULES = re.compile(r"^(month|month-day|may-month)(#\d+)?$")   # a month, or a day, with no year
 NUMERIC = re.compile(r"^(\d{1,2})/(\d{1,2})/")
 
 
@@ -23,10 +24,14 @@ class Doubt:
 
 def doubts(timeline: Timeline) -> list[Doubt]:
     articles = {a.id: a for a in timeline.articles}
+    by_article = defaultdict(list)
+    for e in timeline.events:
+        for s in e.statements:
+            by_article[s.article].append(s)
     found = []
     for x in timeline.extractions.values():
         published = articles[x.article].published
-        statements = [s for e in timeline.events for s in e.statements if s.article == x.article]
+        statements = by_article[x.article]
         ahead = [s for s in statements if dt.date.fromisoformat(s.period_start) > published]
         if len(statements) >= 3 and len(ahead) * 2 > len(statements):
             for s in ahead:

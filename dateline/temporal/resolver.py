@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .finder import Mention
 from .grammar import Grammar, normalise
-from .periods import SEASON_MONTHS, period_of
+from .periods import period_of
 from .tense import FUTURE, PAST
 
 SEASON_ORDER = ("WI", "SP", "SU", "FA")  # the order they start in within a labelled year, WI last
@@ -108,14 +108,6 @@ def holiday_date(spec: str, year: int) -> dt.date:
         return nth_weekday(year, month, n, weekday)
     month, day = (int(x) for x in spec.split("-"))
     return make_date(year, month, day)
-
-
-def season_label_year(d: dt.date) -> tuple[int, str]:
-    """The season a day falls in, labelled as TIMEX3 does (December-February is the December's year)."""
-    for code, (first, last) in SEASON_MONTHS.items():
-        if first <= last and first <= d.month <= last:
-            return d.year, code
-    return (d.year if d.month == 12 else d.year - 1), "WI"
 
 
 # ---------------------------------------------------------------- numbers and fields
@@ -226,7 +218,6 @@ def weekday_date(ctx: _Context, weekday: int, direction: int, shift: str | None 
 
 def season_value(ctx: _Context, code: str, direction: int, shift: str | None) -> str:
     dct = ctx.dct
-    current_year, current = season_label_year(dct)
     # instances of this season around the DCT, as (label year, first day, last day)
     instances = []
     for y in range(dct.year - 2, dct.year + 2):
@@ -374,7 +365,7 @@ def kind_weekday(ctx, f, p, direction):
     return "DATE", iso_day(d), f.get("edge")
 
 
-def shift_unit(ctx: _Context, base: dt.date, unit: str, offset: int) -> str:
+def shift_unit(base: dt.date, unit: str, offset: int) -> str:
     if unit == "D":
         return iso_day(base + dt.timedelta(days=offset))
     if unit == "W":
@@ -404,7 +395,7 @@ def kind_shift(ctx, f, p, direction):
     """'last year', 'this week', 'next month', 'yesterday': the DCT's period moved by whole units."""
     unit = f.get("unit") or f.get("calendar_unit") or p["unit"]
     offset = int(f.get("shift", p.get("offset", 0)))
-    value = shift_unit(ctx, ctx.dct, unit, offset)
+    value = shift_unit(ctx.dct, unit, offset)
     part = f.get("part_of_day") or f.get("part_before") or p.get("part_of_day")
     if part and unit == "D":
         return "TIME", f"{value}T{part}", None
@@ -443,7 +434,7 @@ def _moved(base: dt.date, n: float, unit: str, sign: int) -> str:
         return f"{y}-{m:02d}"
     if unit == "Q":
         y, m = add_months(base.year, base.month, sign * round(3 * n))
-        return shift_unit(None, dt.date(y, m, 1), "Q", 0)
+        return shift_unit(dt.date(y, m, 1), "Q", 0)
     if unit == "M":
         y, m = add_months(base.year, base.month, sign * round(n))
         return f"{y}-{m:02d}"
@@ -508,7 +499,7 @@ def kind_anchored(ctx, f, p, direction):
     # a day or week counted from a mention of a whole month or year has no anchor to count from
     base = ctx.anchor if ctx.anchor_is_day or unit not in ("D", "W", "H", "MIN", "S") else ctx.dct
     if p.get("calendar"):
-        return "DATE", shift_unit(ctx, base, unit, int(p.get("sign", 1)) * int(n)), None
+        return "DATE", shift_unit(base, unit, int(p.get("sign", 1)) * int(n)), None
     return "DATE", _moved(base, n, unit, int(p.get("sign", 1))), None
 
 
