@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import os
+import sys
 import tempfile
-from dataclasses import asdict, fields
+from dataclasses import fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from .articles import Article
 from .statements import Extraction, Statement
 from .temporal import Timex
 
-FORMAT = 1
+FORMAT = 2
 PACKAGE = Path(__file__).resolve().parent
 # what extraction depends on: its code and its data
 FINGERPRINTED = ("temporal", "statements.py", "words.py", "markup.py", "data", "cache.py")
@@ -27,7 +29,7 @@ FINGERPRINTED = ("temporal", "statements.py", "words.py", "markup.py", "data", "
 
 @lru_cache(maxsize=1)
 def engine_fingerprint() -> str:
-    digest = hashlib.sha256(str(FORMAT).encode())
+    digest = hashlib.sha256(f"{FORMAT} {marshal.version} {sys.version_info[:2]}".encode())
     for name in FINGERPRINTED:
         path = PACKAGE / name
         files = sorted(p for p in path.rglob("*") if p.suffix in (".py", ".yaml")) if path.is_dir() else [path]
@@ -36,6 +38,7 @@ def engine_fingerprint() -> str:
     return digest.hexdigest()
 
 
+@lru_cache(maxsize=None)     # asked for by the cache, the events plan and the page digests alike
 def article_key(article: Article) -> str:
     digest = hashlib.sha256()
     for part in (engine_fingerprint(), article.id, article.published.isoformat(), article.body):
@@ -43,27 +46,26 @@ def article_key(article: Article) -> str:
     return digest.hexdigest()
 
 
-def to_json(x: Extraction) -> dict:
-    return {"article": x.article, "timexes": [asdict(t) for t in x.timexes],
-            "statements": [asdict(s) for s in x.statements], "body_html": x.body_html}
+# An entry's payload is marshal data: plain tuples in field order, several times quicker to read
+# than JSON objects, which matters when a rebuild reads ten thousand entries. marshal's format
+# belongs to the Python version, which is part of the fingerprint.
+TIMEX_FIELDS = tuple(f.name for f in fields(Timex))
+STATEMENT_FIELDS = tuple(f.name for f in fields(Statement))
 
 
-TUPLE_FIELDS = ("changed", "words", "claims")
+def encode(x: Extraction) -> bytes:
+    return marshal.dumps((x.article, tuple(tuple(getattr(t, f) for f in TIMEX_FIELDS) for t in x.timexes),
+                          tuple(tuple(getattr(s, f) for f in STATEMENT_FIELDS) for s in x.statements),
+                          x.body_html))
 
 
-def from_json(data: dict) -> Extraction:
-    def build(cls, row):
-        if row.keys() != FIELD_NAMES[cls]:
-            raise ValueError(f"fields of {cls.__name__} differ")
-        for name in TUPLE_FIELDS:
-            if name in row:
-                row[name] = tuple(row[name])
-        return cls(**row)
-    return Extraction(data["article"], tuple(build(Timex, t) for t in data["timexes"]),
-                      tuple(build(Statement, s) for s in data["statements"]), data["body_html"])
-
-
-FIELD_NAMES = {cls: {f.name for f in fields(cls)} for cls in (Timex, Statement)}
+def decode(payload: bytes) -> Extraction:
+    article, timexes, statements, body_html = marshal.loads(payload)
+    if any(len(row) != len(TIMEX_FIELDS) for row in timexes) or \
+            any(len(row) != len(STATEMENT_FIELDS) for row in statements):
+        raise ValueError("fields differ")
+    return Extraction(article, tuple(Timex(*row) for row in timexes), tuple(Statement(*row) for row in statements),
+                      body_html)
 
 
 class Cache:
@@ -72,28 +74,28 @@ class Cache:
         self.hits = 0
 
     def _path(self, key: str) -> Path:
-        return self.folder / key[:2] / f"{key}.json"
+        return self.folder / key[:2] / f"{key}.entry"
 
     def get(self, article: Article) -> Extraction | None:
         if self.folder is None:
             return None
         key = article_key(article)
         try:
-            extraction = from_json(json.loads(self._read(self._path(key), key)))
+            extraction = decode(self._read(self._path(key), key))
             if extraction.article != article.id:
                 raise ValueError("entry of another article")
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, EOFError):
             return None
         self.hits += 1
         return extraction
 
     def get_blob(self, kind: str, key: str):
-        """A JSON value stored under (kind, key), checked like an extraction, or None."""
+        """A value of plain types stored under (kind, key), checked like an extraction, or None."""
         if self.folder is None:
             return None
         try:
-            return json.loads(self._read(self.folder / kind / f"{key}.json", key))
-        except (OSError, ValueError, KeyError, TypeError):
+            return marshal.loads(self._read(self.folder / kind / f"{key}.entry", key))
+        except (OSError, ValueError, KeyError, TypeError, EOFError):
             return None
 
     @staticmethod
@@ -107,13 +109,13 @@ class Cache:
 
     def put_blob(self, kind: str, key: str, value) -> None:
         if self.folder is not None:
-            self._write(self.folder / kind / f"{key}.json", key, json.dumps(value).encode("utf-8"))
+            self._write(self.folder / kind / f"{key}.entry", key, marshal.dumps(value))
 
     def put(self, article: Article, extraction: Extraction) -> None:
         if self.folder is None:
             return
         key = article_key(article)
-        self._write(self._path(key), key, json.dumps(to_json(extraction), ensure_ascii=False).encode("utf-8"))
+        self._write(self._path(key), key, encode(extraction))
 
     def _write(self, path: Path, key: str, payload: bytes) -> None:
         # two lines: a header that names the key and the checksum of the second, the payload

@@ -113,7 +113,7 @@ def test_cache_is_used_and_a_damaged_entry_is_rebuilt(tmp_path):
     first = run_build("--content", ROOT / "content", "--out", out, "--cache", cache)
     assert "(0 from the cache)" in first.stdout
     reference = tree_digest(out)
-    entries = sorted(p for p in cache.rglob("*.json") if p.parent.name != "events")
+    entries = sorted(p for p in cache.rglob("*.entry") if p.parent.name != "events")
     assert len(entries) == 5
     entries[0].write_bytes(entries[0].read_bytes()[:-40] + b"garbage")      # a torn write
     second = run_build("--content", ROOT / "content", "--out", tmp_path / "plain", "--cache", cache, "--no-cache")
