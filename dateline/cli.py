@@ -150,7 +150,7 @@ def _run(args, command: str) -> int:
             print(f"{args.out}/ is up to date")
             return 0
     cache = Cache(None if args.no_cache else args.cache)
-    timeline = pipeline.run(args.content, keep_going=args.keep_going, previous_ids=previous_ids(args.out),
+    timeline = pipeline.run(args.content, keep_going=args.keep_going, previous_ids=lambda: previous_ids(args.out),
                             today=dt.date.today(), cache=cache, jobs=max(1, args.jobs))
     report(timeline.problems)
     warnings = [p for p in timeline.problems if p.warning]
@@ -163,7 +163,8 @@ def _run(args, command: str) -> int:
         return print_review(timeline)
     previous = {rel: record for rel, record in render.read_marker(args.out).get("files", {}).items()
                 if (args.out / rel).is_file()} if command == "build" else {}
-    files = render.render_pages(timeline, render.environment(args.templates), review=args.review, previous=previous)
+    files = render.render_pages(timeline, render.environment(args.templates), review=args.review, previous=previous,
+                                jobs=max(1, args.jobs))
     if command == "check":
         for _ in files:     # render everything, so template errors show, but write nothing
             pass

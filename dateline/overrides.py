@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -152,10 +153,13 @@ def load_overrides(content: Path) -> Overrides:
 class Report:
     """Problems found while applying: unknown ids (errors) and stale ones (warnings)."""
     overrides: Overrides
-    previous_ids: frozenset
+    # the last build's ids, asked for only when an override misses (reading them takes a while)
+    previous_ids: Callable[[], frozenset]
     problems: list = field(default_factory=list)
 
     def missing(self, fix: Fix, kind: str, known) -> None:
+        if not isinstance(self.previous_ids, frozenset):
+            self.previous_ids = self.previous_ids()
         if fix.target in self.previous_ids:
             self.problems.append(Problem(
                 self.overrides.path, fix.line, f"{kind} '{fix.target}' no longer exists (its article was "

@@ -5,8 +5,10 @@ overrides -> events -> event overrides. Rendering is separate (render.py), so `c
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import os
 import sys
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +18,7 @@ from .cache import Cache
 from .errors import ContentError, Problem
 from .events import Event, build_events
 from .overrides import Overrides, Report, apply_to_articles, apply_to_events, apply_to_statements, load_overrides
+from .parallel import die_with_parent, settle
 from .statements import Extraction, extract
 
 PARALLEL_FROM = 24      # fewer articles than this are quicker to do in one process
@@ -54,16 +57,10 @@ _worker_cache = Cache(None)
 
 
 def _start_worker(cache_folder: Path | None) -> None:
-    """In a worker: keep the cache to write into, and ask Linux to end this process when the
-    build that started it dies, so a killed build leaves no workers behind."""
+    """In a worker: keep the cache to write into, and end with the build that started it."""
     global _worker_cache
     _worker_cache = Cache(cache_folder)
-    try:
-        import ctypes
-        import signal
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)     # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    die_with_parent()
 
 
 def _extract_and_store(article: Article) -> Extraction:
@@ -78,12 +75,16 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int) -> dict[str, E
     parallel processes when there are many."""
     out: dict[str, Extraction] = {}
     missing = []
-    for a in articles:
-        cached = cache.get(a)
-        if cached is None:
-            missing.append(a)
-        else:
-            out[a.id] = cached
+    gc.disable()    # decoding makes millions of objects and no cycles: nothing for the collector
+    try:
+        for a in articles:
+            cached = cache.get(a)
+            if cached is None:
+                missing.append(a)
+            else:
+                out[a.id] = cached
+    finally:
+        gc.enable()
     progress = Progress("extracting", len(missing))
     if jobs > 1 and len(missing) >= PARALLEL_FROM:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(cache.folder,)) as pool:
@@ -98,7 +99,7 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int) -> dict[str, E
     return out
 
 
-def run(content: Path, *, keep_going: bool = False, previous_ids: frozenset = frozenset(),
+def run(content: Path, *, keep_going: bool = False, previous_ids: Callable[[], frozenset] = frozenset,
         today: dt.date | None = None, cache: Cache | None = None, jobs: int = 1) -> Timeline:
     site = load_site(content)
     articles, skipped = load_articles(content, keep_going=keep_going)
@@ -107,9 +108,11 @@ def run(content: Path, *, keep_going: bool = False, previous_ids: frozenset = fr
     articles = apply_to_articles(articles, overrides, report)
     cache = cache or Cache(None)
     extractions = extract_all(articles, cache, jobs)
+    settle()
     by_id = {a.id: a for a in articles}
     statements = apply_to_statements([s for a in articles for s in extractions[a.id].statements], overrides, report)
-    events = apply_to_events(build_events(statements, by_id, cache), overrides, report, by_id)
+    events = apply_to_events(build_events(statements, by_id, cache, jobs), overrides, report, by_id)
+    settle()
     errors = [p for p in report.problems if not p.warning]
     if errors:
         raise ContentError(errors)
