@@ -23,3 +23,6 @@ class ContentError(Exception):
     def __init__(self, problems: list[Problem] | Problem):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(map(str, self.problems)))
+
+    def __reduce__(self):       # so that a worker process can hand it back whole
+        return ContentError, (self.problems,)

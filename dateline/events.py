@@ -9,18 +9,22 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from pathlib import Path
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from pathlib import Path
 
 from .articles import Article
 from .cache import article_key
+from .parallel import fork_map
 from .statements import Statement, canonical_value
 from .temporal import PRECISIONS
 from .words import DATA as DATA_FILE, event_data, weights
 
 LARGE_GROUP = 40
 LEADER_WINDOW = 48
+PARALLEL_FROM = 5000     # statements; fewer are clustered quicker in one process
+
+
 @dataclass(frozen=True)
 class Claim:
     article: str
@@ -187,11 +191,10 @@ def reading_order(articles: dict[str, Article]):
     return lambda s: (articles[s.article].published, s.article, s.position)
 
 
-def build_events(statements: list[Statement], articles: dict[str, Article], cache=None) -> list[Event]:
+def build_events(statements: list[Statement], articles: dict[str, Article], cache=None, jobs: int = 1) -> list[Event]:
     """Events from statements. Which statements form which event (and its headline) is a pure
     function of the statements and their articles' dates, so it is cached: a rebuild after an
     override or template edit skips the clustering."""
-    data = event_data()
     groups: dict[str, list[Statement]] = defaultdict(list)
     for s in sorted(statements, key=reading_order(articles)):
         groups[canonical_value(s.value)].append(s)
@@ -200,20 +203,35 @@ def build_events(statements: list[Statement], articles: dict[str, Article], cach
     plan = cache.get_blob("events", key) if cache else None     # a Cache(None) answers None too
     by_id = {s.id: s for s in statements}
     if plan is None:
-        plan = []
-        vectors = Vectors(statements)
-        for value, group in groups.items():
-            for s in group:
-                vectors.of(s)
-            for members in _cluster(group, vectors, data["merge_similarity"]):
-                e = make_event(value, members, vectors, articles, stats[value])
-                plan.append([value, [m.id for m in e.statements], e.headline])
-            vectors.forget()
+        plan = plan_events(groups, statements, articles, stats, jobs)
         if cache:
             cache.put_blob("events", key, plan)
     events = [assemble(value, [by_id[i] for i in ids], by_id[headline], articles, stats[value])
               for value, ids, headline in plan]
     return sort_events(events)
+
+
+def plan_events(groups: dict[str, list[Statement]], statements: list[Statement], articles: dict[str, Article],
+                stats: dict[str, DateStats], jobs: int) -> list:
+    """[date, statement ids, headline id] of every event. Dates are independent of each other,
+    so a large collection clusters them in parallel."""
+    vectors = Vectors(statements)
+    threshold = event_data()["merge_similarity"]
+
+    def plan_date(value: str) -> list:
+        group = groups[value]
+        for s in group:
+            vectors.of(s)
+        plan = []
+        for members in _cluster(group, vectors, threshold):
+            e = make_event(value, members, vectors, articles, stats[value])
+            plan.append([value, [m.id for m in e.statements], e.headline])
+        vectors.forget()
+        return plan
+
+    return [entry for date_plan in fork_map(plan_date, groups, jobs if len(statements) >= PARALLEL_FROM else 1,
+                                            chunksize=16)
+            for entry in date_plan]
 
 
 def plan_key(groups: dict[str, list[Statement]], articles: dict[str, Article]) -> str:

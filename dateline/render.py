@@ -23,6 +23,7 @@ from .cache import article_key
 from .errors import ContentError, Problem
 from .events import Event
 from .markup import fill_marks, markdown_html
+from .parallel import fork_map
 from .pipeline import Timeline
 from .statements import Extraction, canonical_value
 from .temporal import PRECISIONS, period_of
@@ -30,6 +31,8 @@ from .temporal import PRECISIONS, period_of
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MARKER = ".dateline-site"       # marks a folder as dateline's own output, safe to replace
 SCHEMA_VERSION = 1
+# rendering is shared between processes from this many pages to render, or events to export
+PARALLEL_FROM = 200
 PAGE_EVENTS = 500           # the most entries one timeline page holds
 KEY_EVENTS_ON_INDEX = 300   # the index of a large timeline shows this many key events
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -223,11 +226,11 @@ def template_fingerprint(env: jinja2.Environment) -> str:
 
 
 def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = False,
-                 previous: dict | None = None) -> Iterator[tuple]:
+                 previous: dict | None = None, jobs: int = 1) -> Iterator[tuple]:
     """Every file of the site as (path, content[, inputs]), one at a time so that a large site is
     never held in memory whole. An article page whose inputs (article, links, templates,
     settings) are those the previous build recorded is not rendered again: its content is REUSE.
-    With `review`, pages show ids to copy."""
+    With `review`, pages show ids to copy. A large site is rendered in `jobs` processes."""
     env.globals["review"] = review
     previous = previous or {}
     common = hashlib.sha256(json.dumps([template_fingerprint(env), review, timeline.site.__dict__,
@@ -239,47 +242,59 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     pages = plan_pages(list(timeline.events), key_ids)
     home = {e.id: page.path for page in reversed(pages) for e in page.events}   # the fullest page wins
     nav = [(p.label, p.path, len(p.events)) for p in pages if p.path != "index.html"]
+    event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
+    event_json = {e["id"]: dump(e) for e in data["events"]}     # encoded once: digests and timeline.json
     try:
-        timeline_page = env.get_template("index.html")
-        event_json = {e["id"]: dump(e) for e in data["events"]}     # encoded once: digests and timeline.json
-        for page in pages:
-            root = "../" * page.path.count("/")
-            inputs = hashlib.sha256(json.dumps([common, nav, sorted(key_ids & {e.id for e in page.events}),
-                                                "".join(event_json[e.id] for e in page.events),
-                                                [(articles[s].id, articles[s].title, articles[s].source, articles[s].url,
-                                                  articles[s].published.isoformat())
-                                                 for e in page.events for s in e.sources if s in articles]]
-                                               ).encode()).hexdigest()
-            if previous.get(page.path, (None, None, None))[2:] == [inputs]:
-                yield page.path, REUSE, inputs
-                continue
-            yield page.path, timeline_page.render(
-                site=timeline.site, years=group_by_year(page.events), articles=articles, key_ids=key_ids,
-                root=root, heading=page.heading, nav=nav, here=page.path,
-                sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles})), inputs
-        page = env.get_template("article.html")
-        event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
-        for a in timeline.articles:
-            extraction = timeline.extractions[a.id]
-            path = f"articles/{a.id}.html"
-            inputs = hashlib.sha256(json.dumps([common, article_key(a), a.title, a.source, a.url, a.author,
-                                                [event_links.get(s.id) for s in extraction.statements]])
-                                    .encode()).hexdigest()
-            if previous.get(path, (None, None, None))[2:] == [inputs]:
-                yield path, REUSE, inputs
-                continue
-            yield path, page.render(
-                site=timeline.site, article=a, root="../",
-                body=highlighted_body(extraction, event_links, "../"),
-                dated=[(s, event_links.get(s.id)) for s in extraction.statements]), inputs
-    except jinja2.TemplateSyntaxError as e:
-        raise ContentError(Problem(e.filename or e.name or "template", e.lineno, f"template error: {e.message}")) from None
+        timeline_page, article_page = env.get_template("index.html"), env.get_template("article.html")
     except jinja2.TemplateError as e:
-        raise ContentError(Problem("templates", 1, f"template error: {e}")) from None
-    yield "timeline.json", json_lines(data, event_json)
-    yield "timelinejs.json", exports.timelinejs(timeline, date_label, home)
-    yield "feed.xml", exports.atom(timeline, date_label, home)
-    yield "timeline.ics", exports.ical(timeline, date_label, home)
+        raise ContentError(template_problem(e)) from None
+
+    def render(job: tuple) -> str:
+        try:
+            return render_one(*job)
+        except jinja2.TemplateError as e:      # raised in a worker: handed back as a ContentError
+            raise ContentError(template_problem(e)) from None
+
+    def render_one(kind: str, i) -> str:
+        if kind == "timeline":
+            page = pages[i]
+            return timeline_page.render(
+                site=timeline.site, years=group_by_year(page.events), articles=articles, key_ids=key_ids,
+                root="../" * page.path.count("/"), heading=page.heading, nav=nav, here=page.path,
+                sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles}))
+        if kind == "article":
+            article = timeline.articles[i]
+            extraction = timeline.extractions[article.id]
+            return article_page.render(
+                site=timeline.site, article=article, root="../",
+                body=highlighted_body(extraction, event_links, "../"),
+                dated=[(s, event_links.get(s.id)) for s in extraction.statements])
+        return EXPORTS[i](timeline, data, event_json, home)
+
+    # (path, inputs, job): job is None where the page's inputs are those of the last build. The
+    # exports come first: they are the longest jobs, and should not be left to the end
+    plan = [(name, None, ("export", name)) for name in EXPORTS]
+    for i, page in enumerate(pages):
+        inputs = hashlib.sha256(json.dumps([common, nav, sorted(key_ids & {e.id for e in page.events}),
+                                            "".join(event_json[e.id] for e in page.events),
+                                            [(articles[s].id, articles[s].title, articles[s].source, articles[s].url,
+                                              articles[s].published.isoformat())
+                                             for e in page.events for s in e.sources if s in articles]]
+                                           ).encode()).hexdigest()
+        plan.append((page.path, inputs, ("timeline", i)))
+    for i, a in enumerate(timeline.articles):
+        inputs = hashlib.sha256(json.dumps([common, article_key(a), a.title, a.source, a.url, a.author,
+                                            [event_links.get(s.id) for s in timeline.extractions[a.id].statements]])
+                                .encode()).hexdigest()
+        plan.append((f"articles/{a.id}.html", inputs, ("article", i)))
+    plan = [(path, inputs, None if inputs and previous.get(path, (None, None, None))[2:] == [inputs] else job)
+            for path, inputs, job in plan]
+    to_render = [job for _, _, job in plan if job]
+    large = len(to_render) >= PARALLEL_FROM or len(timeline.events) >= PARALLEL_FROM * 10
+    rendered = fork_map(render, to_render, jobs if large else 1, chunksize=1 if len(to_render) < 100 else 4)
+    for path, inputs, job in plan:
+        content = next(rendered) if job else REUSE
+        yield (path, content, inputs) if inputs else (path, content)
     static = {}
     for folder in ([DEFAULT_TEMPLATES / "static"] + [Path(p) / "static" for p in env.loader.searchpath[:-1]]):
         if folder.is_dir():
@@ -287,6 +302,21 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
                 if path.is_file():
                     static[f"static/{path.name}"] = path.read_bytes()   # a user's file replaces ours
     yield from sorted(static.items())
+
+
+def template_problem(e: jinja2.TemplateError) -> Problem:
+    if isinstance(e, jinja2.TemplateSyntaxError):
+        return Problem(e.filename or e.name or "template", e.lineno, f"template error: {e.message}")
+    return Problem("templates", 1, f"template error: {e}")
+
+
+# the machine-readable files: name -> (timeline, its data, events encoded by id, event id -> page)
+EXPORTS = {
+    "timeline.json": lambda timeline, data, event_json, home: json_lines(data, event_json),
+    "timelinejs.json": lambda timeline, data, event_json, home: exports.timelinejs(timeline, date_label, home),
+    "feed.xml": lambda timeline, data, event_json, home: exports.atom(timeline, date_label, home),
+    "timeline.ics": lambda timeline, data, event_json, home: exports.ical(timeline, date_label, home),
+}
 
 
 @dataclass(frozen=True)
@@ -375,10 +405,12 @@ def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str 
     previous = read_marker(out).get("files", {}) if out.exists() else {}
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        record = {}
+        record, folders = {}, set()
         for rel, content, *page_inputs in files:
             path = staging / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in folders:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(path.parent)
             if content is REUSE:            # render_pages found its inputs unchanged
                 os.link(out / rel, path)
                 record[rel] = previous[rel]
