@@ -23,16 +23,15 @@ def event_data() -> dict:
     data["class_of"] = defaultdict(list)
     for name, words in data["event_classes"].items():
         for word in words:
-            data["class_of"][stem(word, data)].append("@" + name)
+            data["class_of"][plural_to_singular(word, data["irregular_plurals"])].append("@" + name)
     return data
 
 
-def stem(word: str, data: dict | None = None) -> str:
+def plural_to_singular(word: str, irregular: dict) -> str:
     word = word.lower().replace("’", "'")
     if word.endswith("'s"):
         word = word[:-2]
     word = word.rstrip("'")
-    irregular = (data or event_data())["irregular_plurals"]
     if word in irregular:
         return irregular[word]
     if len(word) > 4 and word.endswith("ies"):
@@ -42,11 +41,18 @@ def stem(word: str, data: dict | None = None) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 16)     # news repeats its words: most are stemmed once
+def stem(word: str) -> str:
+    return plural_to_singular(word, event_data()["irregular_plurals"])
+
+
 def content_words(sentence: str, expression: str, previous: str, following: str) -> tuple:
     """Content-word weights of a statement: its sentence, words near its date counting most,
     and, at half weight, the sentences around it (a report often names its subject in the next
     one). Names count more; each word also counts for its kind of happening (@attack...)."""
     data = event_data()
+    stopwords, class_of, class_weight = data["stopword_set"], data["class_of"], data["class_weight"]
+    name_weight, near_words, far_weight = data["name_weight"], data["near_words"], data["far_weight"]
     counts: Counter = Counter()
     own = set(w.lower() for w in TOKEN.findall(expression))
     anchor = sentence.find(expression)
@@ -57,15 +63,15 @@ def content_words(sentence: str, expression: str, previous: str, following: str)
         for i, m in enumerate(tokens):
             word = m.group()
             low = word.lower()
-            if low in data["stopword_set"] or low in own or len(low) < 3:
+            if len(low) < 3 or low in stopwords or low in own:
                 continue
-            w = weight * (data["name_weight"] if i > 0 and word[0].isupper() else 1.0)
-            if at is not None and abs(i - at) > data["near_words"]:
-                w *= data["far_weight"]
+            w = weight * (name_weight if i > 0 and word[0].isupper() else 1.0)
+            if at is not None and abs(i - at) > near_words:
+                w *= far_weight
             stemmed = stem(word)
             counts[stemmed] += w
-            for cls in data["class_of"].get(stemmed, ()):
-                counts[cls] += w * data["class_weight"]
+            for cls in class_of.get(stemmed, ()):
+                counts[cls] += w * class_weight
     # flat and small: (word, weight in sixteenths, word, weight, ...), words interned, weights
     # small ints (which Python shares); a large collection holds hundreds of thousands of these
     flat = []

@@ -205,6 +205,7 @@ class TriggerIndex:
     word, literal words by one combined pattern, number-like macros by their own patterns."""
     words: dict          # lower-case word -> names of the word-list macros it can start
     literals: re.Pattern | None
+    literal_words: tuple  # the same literals, lower case
     patterns: dict       # macro name -> compiled pattern
 
 
@@ -226,7 +227,8 @@ def _trigger_index(used: set[str], vocab: dict, compiler: "_Compiler") -> Trigge
             patterns[name] = re.compile(compiler.macros[name], re.IGNORECASE)
     literal_re = re.compile("|".join(map(re.escape, sorted(literals, key=len, reverse=True))),
                             re.IGNORECASE) if literals else None
-    return TriggerIndex({w: tuple(sorted(n)) for w, n in words.items()}, literal_re, patterns)
+    return TriggerIndex({w: tuple(sorted(n)) for w, n in words.items()}, literal_re,
+                        tuple(sorted({w.lower() for w in literals})), patterns)
 
 
 RULE_KEYS = {"name", "kind", "type", "pattern", "patterns", "params", "require_before",
