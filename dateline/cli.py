@@ -41,7 +41,7 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     ap.add_argument("--port", type=int, default=8000, help="with serve: the port on 127.0.0.1 (default 8000; 0 picks a free one)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                    help="processes for extraction (default: the number of cores)")
+                    help="processes for extraction, clustering and rendering (default: the number of cores)")
     return ap
 
 
