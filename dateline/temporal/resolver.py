@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .finder import Mention
 from .grammar import Grammar, normalise
@@ -171,11 +170,17 @@ def infer_year(ctx: _Context, month: int, day: int | None, direction: int) -> in
     here = (month, day or 0)
     now = (dct.month, dct.day if day else 0)
     if day:
-        gap = (make_date(dct.year, month, min(day, 28)) - dct).days
+        this_year = make_date(dct.year, month, min(day, 28))
+        gap = (this_year - dct).days
         if direction == FUTURE and -NEAR_DAYS <= gap < 0:
             return dct.year        # "will mark the Aug. 7 bombings", written Aug. 18: just past
-        if direction == PAST and 0 < gap <= NEAR_DAYS * 2 and is_deadline(ctx):
-            return dct.year        # "extended the offer to Nov. 20", written Nov. 2: a set date ahead
+        ahead = this_year if gap > 0 else make_date(dct.year + 1, month, min(day, 28))
+        if direction == PAST and (ahead - dct).days <= NEAR_DAYS * 2:
+            # "extended the offer to Nov. 20", "invited them to a ceremony on March 12": a day a
+            # few weeks ahead is a set date; one nearly a year back would be given its year
+            return ahead.year
+    elif direction == PAST and (month - dct.month) % 12 == 1:
+        return dct.year + (month < dct.month)   # "a summit set for April", written in March
     if direction == FUTURE:
         return dct.year if here >= now else dct.year + 1
     if direction == PAST:
@@ -185,18 +190,6 @@ def infer_year(ctx: _Context, month: int, day: int | None, direction: int) -> in
     if months_ahead == 0:
         return dct.year
     return dct.year + (month < dct.month) if months_ahead <= NEAR_AHEAD_MONTHS else dct.year - (month > dct.month)
-
-
-@lru_cache(maxsize=None)
-def _deadline_pattern(words: tuple) -> re.Pattern:
-    alt = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-    return re.compile(rf"(?<![\w'])(?:{alt})\s+(?:the\s+)?$", re.IGNORECASE)
-
-
-def is_deadline(ctx: _Context) -> bool:
-    """Does a deadline word ("until", "payable", "extended to") stand just before the mention?"""
-    start = ctx.span[0]
-    return bool(_deadline_pattern(tuple(ctx.grammar.tense["deadline"])).search(ctx.text, max(0, start - 30), start))
 
 
 def weekday_date(ctx: _Context, weekday: int, direction: int, shift: str | None = None) -> dt.date:
