@@ -23,10 +23,11 @@ PRESENT_BEFORE = re.compile(r"(?:is|are|am|'s|'re|being)(?:\s+not)?\s+$", re.IGN
 
 
 @lru_cache(maxsize=None)
-def _patterns(lang: str, future: tuple, past: tuple, present: tuple, suffix: str, not_past: tuple):
+def _patterns(lang: str, future: tuple, past: tuple, present: tuple, suffix: str, not_past: tuple,
+              not_future: tuple):
     def alt(words):
         return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-    fut = re.compile(rf"(?<![\w'])(?:{alt(future)})(?!\w)", re.IGNORECASE)
+    fut = re.compile(rf"(?<![\w'])(?!(?:{alt(not_future)})(?!\w))(?:{alt(future)})(?!\w)", re.IGNORECASE)
     pst = re.compile(rf"(?<![\w'])(?:{alt(past)}|[a-z]+{suffix})(?!\w)", re.IGNORECASE)
     pres = re.compile(rf"(?<![\w'])(?:{alt(present)})(?!\w)", re.IGNORECASE)
     return fut, pst, pres, frozenset(w.lower() for w in not_past)
@@ -42,7 +43,8 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     s_end = m.start() + 1 if m else min(len(text), end + WINDOW)
     t = grammar.tense
     fut, pst, pres, not_past = _patterns(grammar.lang, tuple(t["future"]), tuple(t["past"]),
-                                         tuple(t["present"]), t["past_suffix"], tuple(t["not_past"]))
+                                         tuple(t["present"]), t["past_suffix"], tuple(t["not_past"]),
+                                         tuple(t["not_future"]))
     before, after = (-1, UNKNOWN), (len(text), UNKNOWN)
     for pattern, tense in ((fut, FUTURE), (pst, PAST), (pres, PRESENT)):
         for c in pattern.finditer(text, s_start, s_end):
