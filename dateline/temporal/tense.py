@@ -20,6 +20,10 @@ WINDOW = 300
 MODAL_BEFORE = re.compile(r"(?:will|shall|'ll|would|going\s+to|to)(?:\s+not|\s+never)?(?:\s+(?:be|have|have\s+been))?\s+$",
                           re.IGNORECASE)
 PRESENT_BEFORE = re.compile(r"(?:is|are|am|'s|'re|being)(?:\s+not)?\s+$", re.IGNORECASE)
+# A regular past form after a determiner is an adjective ("a still unspecified date", "the
+# proposed merger") and tells nothing of the tense.
+ADJECTIVE_BEFORE = re.compile(r"(?<![\w'])(?:a|an|the|its|their|his|her|our|your|this|that|these|those|some|any|no|"
+                              r"each|every)(?:\s+(?:\w+ly|still|not|yet))?\s+$", re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)
@@ -52,7 +56,11 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
                 continue  # the expression's own words ("last" in "last Friday") are not a cue
             cue = tense
             if tense == PAST:
-                if c.group().lower() in not_past:
+                word = c.group().lower()
+                if word in not_past:
+                    continue
+                if word.endswith(t["past_suffix"]) and ADJECTIVE_BEFORE.search(text, max(s_start, c.start() - 30),
+                                                                                 c.start()):
                     continue
                 lead = text[max(s_start, c.start() - 30):c.start()]
                 if MODAL_BEFORE.search(lead):
