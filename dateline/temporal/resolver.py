@@ -597,6 +597,8 @@ def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
         period = period_of(timex.value) if timex.type in ("DATE", "TIME") else None
         if period:
             ctx.anchor, ctx.anchor_is_day = period.start, period.precision == "day"
-            if period.precision == "quarter" and mention.rule.kind == "date":   # named, not inferred
+            # a report is about a quarter it names and that is over ("fourth-quarter charges"
+            # ahead are not what "the latest quarter" means)
+            if period.precision == "quarter" and mention.rule.kind == "date" and period.end < dct:
                 ctx.quarter = (period.start.year, (period.start.month - 1) // 3 + 1)
     return out
