@@ -147,7 +147,8 @@ class _Compiler:
         if not pattern:
             return None
         body = self.expand(pattern, where)
-        body = f"(?:{body})\\s*$" if anchor == "end" else f"^\\s*(?:{body})"
+        # words in a list before the match start at a word's start ("at" must not match "That")
+        body = f"(?:(?<![\\w'])(?=\\w)|(?!\\w))(?:{body})\\s*$" if anchor == "end" else f"^\\s*(?:{body})"
         return re.compile(body, re.IGNORECASE)
 
 
