@@ -559,7 +559,7 @@ def kind_time(ctx, f, p, direction):
     elif "day_offset" in p:
         day = ctx.dct + dt.timedelta(days=int(p["day_offset"]))
     else:
-        day = ctx.dct
+        day = ctx.anchor if ctx.anchor_is_day else ctx.dct    # the day the story is telling
     if hour == 24:
         return "TIME", f"{iso_day(day)}T24:00", None
     return "TIME", f"{iso_day(day)}T{hour:02d}:{minute:02d}", None
