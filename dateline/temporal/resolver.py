@@ -283,7 +283,8 @@ def kind_date(ctx, f, p, direction):
         if year is None:
             year = infer_year(ctx, month, day, direction)
         if day:
-            return "DATE", iso_day(make_date(year, month, day)), mod
+            date = make_date(year, month, day)
+            return "DATE", iso_week(date) if p.get("week_of") else iso_day(date), mod
         return "DATE", f"{year}-{month:02d}", mod
     if "quarter" in f or "quarter_number" in f:
         q = int(f.get("quarter") or f["quarter_number"])
