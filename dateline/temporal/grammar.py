@@ -166,9 +166,11 @@ def required_macros(regex: re.Pattern, priority: list[str]) -> tuple[str, ...]:
     repeats = {parser.MAX_REPEAT, parser.MIN_REPEAT, getattr(parser, "POSSESSIVE_REPEAT", None)}
 
     def cost(option):
-        # a literal word ("=from", "=these") is used only where no word list will do: short
-        # literals are common words, and each occurrence opens a window to scan
-        return max(len(rank) if m.startswith("=") else rank[m] for m in option) * 100 + len(option)
+        # a literal word ("=from", "=these") is used only where no word list will do, and the
+        # longer the better: short literals are common words ("the"), and each occurrence opens
+        # a window to scan
+        return max(len(rank) * 100 + 20 - min(len(m), 20) if m.startswith("=") else rank[m] * 100
+                   for m in option) + len(option)
 
     def triggerable(m):
         return m.startswith("=") or m in rank
