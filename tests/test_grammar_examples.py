@@ -1,10 +1,12 @@
 """Every example written next to a rule or guard in the grammar tables runs here."""
 import datetime as dt
+import re
 
 import pytest
 
+from conftest import cases
 from dateline.temporal import tag
-from dateline.temporal.grammar import guard_examples, load
+from dateline.temporal.grammar import _parser, first_chars, guard_examples, load
 
 GRAMMAR = load("en")
 EXAMPLES = [(rule.name, ex) for rule in GRAMMAR.rules for ex in rule.examples]
@@ -38,3 +40,12 @@ def test_guard_example(example):
     assert not blocked, f"{example['not']!r} was taken for a date: {blocked}"
     if "still" in example:
         assert any(t.text.endswith(example["still"]) or example["still"] in t.text for t in found)
+
+
+FIRST_CHARS = cases("first_chars.yaml")
+
+
+@pytest.mark.parametrize("case", FIRST_CHARS, ids=[c["pattern"] for c in FIRST_CHARS])
+def test_first_chars(case):
+    first = first_chars(_parser().parse(case["pattern"], re.IGNORECASE))
+    assert (sorted(first) if first is not None else None) == case["first"]

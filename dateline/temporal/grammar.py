@@ -136,9 +136,15 @@ class _Compiler:
 
     def compile(self, pattern: str, where: str, edges: bool = True) -> re.Pattern:
         body = self.expand(pattern, where)
-        if edges:
-            body = LEFT_EDGE + "(?:" + body + ")" + RIGHT_EDGE
         try:
+            first = first_chars(_parser().parse(body, re.IGNORECASE))
+            if edges:
+                body = LEFT_EDGE + "(?:" + body + ")" + RIGHT_EDGE
+            if first:
+                # a match can only start at one of these: checking that first skips most
+                # positions at once (a pattern that starts with lookbehinds or an optional part
+                # is otherwise tried in full at every position)
+                body = f"(?=[{''.join(sorted(first))}])" + body
             return re.compile(body, re.IGNORECASE)
         except re.error as e:
             raise GrammarError(f"{self.source}: {where}: bad pattern: {e}") from None
@@ -154,6 +160,63 @@ class _Compiler:
 
 def _parser():
     return getattr(re, "_parser", None) or __import__("sre_parse")
+
+
+def first_chars(items) -> set[str] | None:
+    """Character-class pieces for every character a match of parsed pattern `items` can start
+    with, or None where that cannot be told (any character, a negated class, an empty match)."""
+    chars, nullable = _first(items)
+    return None if chars is None or nullable else chars
+
+
+def _first(items) -> tuple[set | None, bool]:
+    """(class pieces a match of the sequence can start with, whether it can match nothing)."""
+    ops = _parser()         # the parser module also holds the opcodes
+    out: set[str] = set()
+    for op, av in items:
+        if op is ops.LITERAL:
+            return out | {re.escape(chr(av))}, False
+        if op is ops.IN:
+            pieces = _class_pieces(av)
+            return (None, False) if pieces is None else (out | pieces, False)
+        if op in (ops.AT, ops.ASSERT, ops.ASSERT_NOT):
+            continue        # zero width: the next item starts the match
+        if op is ops.SUBPATTERN:
+            chars, nullable = _first(av[-1])
+        elif op is ops.BRANCH:
+            results = [_first(branch) for branch in av[1]]
+            if any(c is None for c, _ in results):
+                return None, False
+            chars, nullable = set().union(*(c for c, _ in results)), any(n for _, n in results)
+        elif op in (ops.MAX_REPEAT, ops.MIN_REPEAT):
+            chars, nullable = _first(av[2])
+            nullable = nullable or av[0] == 0
+        else:
+            return None, False
+        if chars is None:
+            return None, False
+        out |= chars
+        if not nullable:
+            return out, False
+    return out, True
+
+
+CATEGORY_PIECES = {"CATEGORY_DIGIT": r"\d", "CATEGORY_SPACE": r"\s", "CATEGORY_WORD": r"\w"}
+
+
+def _class_pieces(items) -> set[str] | None:
+    parser = _parser()
+    pieces = set()
+    for op, av in items:
+        if op is parser.LITERAL:
+            pieces.add(re.escape(chr(av)))
+        elif op is parser.RANGE:
+            pieces.add(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+        elif op is parser.CATEGORY and str(av) in CATEGORY_PIECES:
+            pieces.add(CATEGORY_PIECES[str(av)])
+        else:
+            return None     # a negation or an unusual category: any character may start
+    return pieces
 
 
 def required_macros(regex: re.Pattern, priority: list[str]) -> tuple[str, ...]:
