@@ -75,7 +75,8 @@ class Extraction:
 def text_data() -> dict:
     data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
     data["abbreviation_set"] = frozenset(data["abbreviations"])
-    data["furniture_res"] = [re.compile(p, re.IGNORECASE | re.DOTALL) for p in data["furniture"]]
+    # one pattern for all: a single fullmatch per paragraph
+    data["furniture_re"] = re.compile("|".join(f"(?:{p})" for p in data["furniture"]), re.IGNORECASE | re.DOTALL)
     return data
 
 
@@ -86,7 +87,7 @@ def mask_non_prose(body: str) -> str:
 
 def is_furniture(paragraph: str) -> bool:
     flat = " ".join(paragraph.split())
-    return any(p.fullmatch(flat) for p in text_data()["furniture_res"])
+    return text_data()["furniture_re"].fullmatch(flat) is not None
 
 
 SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
