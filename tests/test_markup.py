@@ -1,0 +1,26 @@
+"""The quick path for plain articles gives exactly Markdown's HTML (hypothesis)."""
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dateline.markup import _converter, plain_paragraphs_html
+
+# prose, and the characters and line starts that mean something to Markdown
+PIECES = st.sampled_from(["Officials", "said", "on", "Monday", "1990", "3.", "12)", "-", "+", "=", "*", "_",
+                          "#", ">", "&", "<b>", "[a](b)", "`x`", "!", "\\", "'", '"', ",", ".", "  ", " ",
+                          "\n", "\n\n", "\n \n", "    ", "\t", "Oct. 10", "e-mail", "U.S."])
+
+
+@settings(max_examples=500, deadline=None)
+@given(pieces=st.lists(PIECES, max_size=30))
+def test_plain_paragraphs_are_what_markdown_makes_of_them(pieces):
+    text = "".join(pieces)
+    quick = plain_paragraphs_html(text)
+    if quick is not None:
+        assert quick == _converter().reset().convert(text)
+
+
+def test_plain_text_takes_the_quick_path_and_markup_does_not():
+    assert plain_paragraphs_html("Strikes came on Monday.\n\nMore followed.") == \
+        "<p>Strikes came on Monday.</p>\n<p>More followed.</p>"
+    assert plain_paragraphs_html("# Heading\n\nText") is None
+    assert plain_paragraphs_html("1990. A year") is None
