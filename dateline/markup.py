@@ -33,14 +33,18 @@ def _converter() -> markdown.Markdown:
 # have none of it, and for them the HTML is simply their paragraphs (a test holds this to
 # Markdown's own output), several times quicker than running Markdown.
 NOT_PLAIN = re.compile(r"[&<>*_`\\\[\]!#|~\t\r]|^ {0,3}(?:[-+=]|\d+[.)])|^ {4}| {2}$", re.MULTILINE)
-BLANK_LINE = re.compile(r"\n[ ]*\n")
+SPACES_ONLY_LINE = re.compile(r"^ +$", re.MULTILINE)
+BLANK_LINES = re.compile(r"\n{2,}")
 
 
 def plain_paragraphs_html(text: str) -> str | None:
-    """The HTML Markdown makes of `text` if it is plain paragraphs, else None."""
+    """The HTML Markdown makes of `text` if it is plain paragraphs, else None. Like Markdown,
+    it drops a paragraph's leading white space and keeps its trailing spaces."""
     if NOT_PLAIN.search(text):
         return None
-    return "\n".join(f"<p>{block.strip()}</p>" for block in BLANK_LINE.split(text) if block.strip())
+    text = SPACES_ONLY_LINE.sub("", text)
+    blocks = (block.lstrip().rstrip("\n") for block in BLANK_LINES.split(text))
+    return "\n".join(f"<p>{block}</p>" for block in blocks if block)
 
 
 def markdown_html(text: str) -> str:

@@ -7,10 +7,10 @@ from dateline.markup import _converter, plain_paragraphs_html
 # prose, and the characters and line starts that mean something to Markdown
 PIECES = st.sampled_from(["Officials", "said", "on", "Monday", "1990", "3.", "12)", "-", "+", "=", "*", "_",
                           "#", ">", "&", "<b>", "[a](b)", "`x`", "!", "\\", "'", '"', ",", ".", "  ", " ",
-                          "\n", "\n\n", "\n \n", "    ", "\t", "Oct. 10", "e-mail", "U.S."])
+                          "\n", "\n\n", "\n \n", " \n", "\n ", "    ", "\t", "Oct. 10", "e-mail", "U.S.", "é", "\u00a0"])
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(pieces=st.lists(PIECES, max_size=30))
 def test_plain_paragraphs_are_what_markdown_makes_of_them(pieces):
     text = "".join(pieces)
