@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import sys
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from . import pipeline, render
@@ -129,6 +130,10 @@ def run(args, command: str) -> int:
     except KeyboardInterrupt:
         print("interrupted: the previous site is untouched", file=sys.stderr)
         return 130
+    except BrokenProcessPool:
+        print("a worker process died (out of memory?): the previous site is untouched; "
+              "try again with fewer --jobs", file=sys.stderr)
+        return 1
     except OSError as e:
         report([Problem(e.filename or "?", 1, f"cannot read or write: {e.strerror}")])
         return 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 
 _task: Callable | None = None       # what the forked workers run; set before they are forked
 
@@ -46,8 +47,11 @@ def fork_map(task: Callable, items: Iterable, jobs: int, chunksize: int = 4) -> 
         return
     _task = task
     settle()     # or each worker's collector would walk, and so copy, the whole inherited heap
+    # an executor rather than a Pool: if a worker dies (out of memory, say), the build gets
+    # BrokenProcessPool instead of waiting for it forever
     try:
-        with multiprocessing.get_context("fork").Pool(jobs, initializer=die_with_parent) as pool:
-            yield from pool.imap(_run, items, chunksize)
+        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=die_with_parent) as pool:
+            yield from pool.map(_run, items, chunksize=chunksize)
     finally:
         _task = None

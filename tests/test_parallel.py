@@ -1,4 +1,7 @@
 """Work shared out between processes gives exactly what one process gives."""
+import os
+from concurrent.futures.process import BrokenProcessPool
+
 import pytest
 
 from conftest import ROOT
@@ -21,6 +24,17 @@ def test_a_problem_found_in_a_worker_reaches_the_build_whole():
     with pytest.raises(ContentError) as raised:
         list(fork_map(fail_on_seven, range(20), jobs=2))
     assert [str(p) for p in raised.value.problems] == ["templates/index.html:3: template error: unexpected '}'"]
+
+
+def die_on_three(n):
+    if n == 3:
+        os._exit(1)      # as the kernel's out-of-memory killer would end it
+    return n
+
+
+def test_a_worker_that_dies_fails_the_build_rather_than_hanging_it():
+    with pytest.raises(BrokenProcessPool):
+        list(fork_map(die_on_three, range(20), jobs=2, chunksize=1))
 
 
 def test_events_and_pages_made_in_parallel_equal_those_made_in_one_process(monkeypatch):
