@@ -42,8 +42,13 @@ class _Context:
     day_first: bool
     anchor: dt.date          # start of the last date the text mentioned (the DCT at first)
     anchor_is_day: bool = True
+    anchor_end: int = -1     # where the mention of the anchor ends in the text
     quarter: tuple[int, int] | None = None   # the last quarter the text named, (year, q)
     span: tuple[int, int] = (0, 0)           # the mention being resolved
+
+
+APPOSITION = re.compile(r",\s*|\s*[—–]\s*|\s+-\s+")     # between a date and what describes it
+EVENT_AFTER = re.compile(r"\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+|its\s+)?[^\W\d_]")
 
 
 class Reject(Exception):
@@ -488,6 +493,9 @@ def kind_anchored(ctx, f, p, direction):
     if n == "X":
         return "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF", None
     unit = p.get("unit", unit)
+    if p.get("apposition") and ctx.anchor_is_day and APPOSITION.fullmatch(ctx.text, ctx.anchor_end, ctx.span[0]) \
+            and EVENT_AFTER.match(ctx.text, ctx.span[1]):
+        return "DATE", iso_day(ctx.anchor), None    # "Oct. 12, the day before the crash": Oct. 12
     if unit == "Y" and float(n).is_integer() and ctx.quarter and not p.get("calendar"):
         return "DATE", _quarter_shifted(ctx.quarter, sign * int(n) * 4), None
     # a day or week counted from a mention of a whole month or year has no anchor to count from
@@ -597,7 +605,7 @@ def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
         out.append(timex)
         period = period_of(timex.value) if timex.type in ("DATE", "TIME") else None
         if period:
-            ctx.anchor, ctx.anchor_is_day = period.start, period.precision == "day"
+            ctx.anchor, ctx.anchor_is_day, ctx.anchor_end = period.start, period.precision == "day", timex.end
             # a report is about a quarter it names and that is over ("fourth-quarter charges"
             # ahead are not what "the latest quarter" means)
             if period.precision == "quarter" and mention.rule.kind == "date" and period.end < dct:
