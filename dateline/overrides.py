@@ -154,13 +154,14 @@ class Report:
     """Problems found while applying: unknown ids (errors) and stale ones (warnings)."""
     overrides: Overrides
     # the last build's ids, asked for only when an override misses (reading them takes a while)
-    previous_ids: Callable[[], frozenset]
+    read_previous_ids: Callable[[], frozenset]
     problems: list = field(default_factory=list)
+    _previous_ids: frozenset | None = None
 
     def missing(self, fix: Fix, kind: str, known) -> None:
-        if not isinstance(self.previous_ids, frozenset):
-            self.previous_ids = self.previous_ids()
-        if fix.target in self.previous_ids:
+        if self._previous_ids is None:
+            self._previous_ids = self.read_previous_ids()
+        if fix.target in self._previous_ids:
             self.problems.append(Problem(
                 self.overrides.path, fix.line, f"{kind} '{fix.target}' no longer exists (its article was "
                 f"edited or removed): update this override or delete it", fix.column, warning=True))

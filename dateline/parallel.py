@@ -49,9 +49,9 @@ def fork_map(task: Callable, items: Iterable, jobs: int, chunksize: int = 4) -> 
     settle()     # or each worker's collector would walk, and so copy, the whole inherited heap
     # an executor rather than a Pool: if a worker dies (out of memory, say), the build gets
     # BrokenProcessPool instead of waiting for it forever
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent)
     try:
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=die_with_parent) as pool:
-            yield from pool.map(_run, items, chunksize=chunksize)
+        yield from pool.map(_run, items, chunksize=chunksize)
     finally:
+        pool.shutdown(cancel_futures=True)     # a failed build does not wait for the rest
         _task = None
