@@ -48,7 +48,7 @@ class _Context:
 
 
 APPOSITION = re.compile(r",\s*|\s*[—–]\s*|\s+-\s+")     # between a date and what describes it
-EVENT_AFTER = re.compile(r"\s+(?:the\s+|a\s+|an\s+|his\s+|her\s+|their\s+|its\s+)?[^\W\d_]")
+EVENT_AFTER = re.compile(r"\s+[^\W\d_]")    # a word: the event a "day before" is named after
 
 
 class Reject(Exception):
