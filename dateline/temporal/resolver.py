@@ -104,12 +104,15 @@ def easter(year: int) -> dt.date:
 
 
 def holiday_date(spec: str, year: int) -> dt.date:
+    """A holiday in `year` from its spec: "12-25" (a fixed day), "11/4/4" (the 4th Thursday of
+    November; -1 is the last), "easter+1" (days from Easter Sunday); "11/1/1+1" adds days."""
     if spec.startswith("easter"):
         offset = int(spec[6:] or 0)
         return easter(year) + dt.timedelta(days=offset)
     if "/" in spec:
+        spec, _, offset = spec.partition("+")
         month, n, weekday = (int(x) for x in spec.split("/"))
-        return nth_weekday(year, month, n, weekday)
+        return nth_weekday(year, month, n, weekday) + dt.timedelta(days=int(offset or 0))
     month, day = (int(x) for x in spec.split("-"))
     return make_date(year, month, day)
 
@@ -272,11 +275,15 @@ def kind_date(ctx, f, p, direction):
     if "holiday" in f:
         spec = f["holiday"]
         if year is None:
-            guess = holiday_date(spec, ctx.dct.year)
-            if direction == FUTURE:
-                year = ctx.dct.year if guess >= ctx.dct else ctx.dct.year + 1
+            # the coming one in a future clause or when it is weeks away (as for a yearless day),
+            # else the last one
+            dct = ctx.dct
+            coming = holiday_date(spec, dct.year)
+            coming = coming if coming >= dct else holiday_date(spec, dct.year + 1)
+            if direction == FUTURE or (coming - dct).days <= NEAR_DAYS * 2:
+                year = coming.year
             else:
-                year = ctx.dct.year if guess <= ctx.dct else ctx.dct.year - 1
+                year = dct.year if holiday_date(spec, dct.year) <= dct else dct.year - 1
         return "DATE", iso_day(holiday_date(spec, year)), mod
     month = None
     if "month" in f:
