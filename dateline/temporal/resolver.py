@@ -409,7 +409,11 @@ def kind_shift(ctx, f, p, direction):
 
 
 def kind_daypart(ctx, f, p, direction):
-    return "TIME", f"{iso_day(ctx.dct)}T{f['daypart_word']}", None
+    """'tonight' is the publication day's; 'by mid-afternoon', the day the story is telling."""
+    if "daypart_word" in f:
+        return "TIME", f"{iso_day(ctx.dct)}T{f['daypart_word']}", None
+    day = ctx.anchor if ctx.anchor_is_day else ctx.dct
+    return "TIME", f"{iso_day(day)}T{f['part_of_day']}", f.get("edge")
 
 
 def kind_shift_month(ctx, f, p, direction):
