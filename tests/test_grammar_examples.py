@@ -18,10 +18,14 @@ def test_every_rule_has_examples():
     assert names == with_examples
 
 
-@pytest.mark.parametrize("rule,example", EXAMPLES, ids=[f"{n}:{e['find']}" for n, e in EXAMPLES])
+@pytest.mark.parametrize("rule,example", EXAMPLES, ids=[f"{n}:{e.get('find') or e['absent']}" for n, e in EXAMPLES])
 def test_rule_example(rule, example):
     dct = dt.date.fromisoformat(str(example.get("dct", GRAMMAR.example_dct)))
     found = tag(example["text"], dct)
+    if "absent" in example:
+        at = example["text"].index(example["absent"])
+        assert not [t for t in found if t.start < at + len(example["absent"]) and at < t.end], found
+        return
     hits = [t for t in found if t.text == example["find"]]
     assert hits, f"{example['find']!r} not found in {example['text']!r}; got {[(t.text, t.value) for t in found]}"
     assert hits[0].value == str(example["value"])

@@ -153,8 +153,10 @@ class _Compiler:
         if not pattern:
             return None
         body = self.expand(pattern, where)
-        # words in a list before the match start at a word's start ("at" must not match "That")
-        body = f"(?:(?<![\\w'])(?=\\w)|(?!\\w))(?:{body})\\s*$" if anchor == "end" else f"^\\s*(?:{body})"
+        # words in a list before the match start at a word's start ("at" must not match "That");
+        # text after it is tried with match() at the match's end, which anchors there ("^" would
+        # only ever match at the start of the text)
+        body = f"(?:(?<![\\w'])(?=\\w)|(?!\\w))(?:{body})\\s*$" if anchor == "end" else f"\\s*(?:{body})"
         return re.compile(body, re.IGNORECASE)
 
 
