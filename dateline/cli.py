@@ -17,6 +17,7 @@ from pathlib import Path
 from . import pipeline, render
 from .cache import Cache
 from .errors import ContentError, Problem
+from .parallel import unsettle
 from .review import print_review
 
 COMMANDS = ("build", "check", "explain", "review", "serve")
@@ -137,6 +138,8 @@ def run(args, command: str) -> int:
     except OSError as e:
         report([Problem(e.filename or "?", 1, f"cannot read or write: {e.strerror}")])
         return 1
+    finally:
+        unsettle()
 
 
 def _run(args, command: str) -> int:

@@ -32,6 +32,12 @@ def settle() -> None:
     gc.freeze()
 
 
+def unsettle() -> None:
+    """After a build: let the collector see its objects again, so that a long-running `serve`
+    reclaims one build's cyclic garbage before the next."""
+    gc.unfreeze()
+
+
 def _run(item):
     return _task(item)
 
