@@ -417,14 +417,18 @@ def kind_daypart(ctx, f, p, direction):
 
 
 def kind_shift_month(ctx, f, p, direction):
-    """'last April', 'next March', 'this June'."""
+    """'last April', 'next March', 'this June', 'last Oct. 23'."""
     month, shift, dct = int(f["month"]), f["shift"], ctx.dct
+    day = int(re.match(r"\d+", f["day"])[0]) if "day" in f else None
+    here, now = (month, day or 0), (dct.month, dct.day if day else 0)
     if shift == "-1":
-        year = dct.year if month < dct.month else dct.year - 1
+        year = dct.year if here < now else dct.year - 1
     elif shift == "+1":
-        year = dct.year if month > dct.month else dct.year + 1
+        year = dct.year if here > now else dct.year + 1
     else:
         year = dct.year
+    if day:
+        return "DATE", iso_day(make_date(year, month, day)), f.get("edge")
     return "DATE", f"{year}-{month:02d}", f.get("edge")
 
 
