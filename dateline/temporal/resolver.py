@@ -365,6 +365,7 @@ def kind_century(ctx, f, p, direction):
 
 def kind_weekday(ctx, f, p, direction):
     d = weekday_date(ctx, int(f["weekday"]), direction, f.get("shift"))
+    d += dt.timedelta(days=int(p.get("days", 0)))      # "the day before last Tuesday"
     part = f.get("part_of_day")
     if part:
         return "TIME", f"{iso_day(d)}T{part}", None
