@@ -17,6 +17,9 @@ from .tense import FUTURE, PAST
 
 SEASON_ORDER = ("WI", "SP", "SU", "FA")  # the order they start in within a labelled year, WI last
 NEAR_DAYS = 31
+# a yearless day or holiday at most this far ahead is the coming one, whatever the tense: a
+# report placing it nearly a year back would give its year
+SET_DATE_AHEAD_DAYS = 2 * NEAR_DAYS
 NEAR_AHEAD_MONTHS = 1   # with no tense, news looks back, except to next month
 UNIT_CODES = {"Y": "Y", "M": "M", "W": "W", "D": "D", "Q": "Q", "H": "H", "MIN": "M", "S": "S"}
 
@@ -183,7 +186,7 @@ def infer_year(ctx: _Context, month: int, day: int | None, direction: int) -> in
         if direction == FUTURE and -NEAR_DAYS <= gap < 0:
             return dct.year        # "will mark the Aug. 7 bombings", written Aug. 18: just past
         ahead = this_year if gap > 0 else make_date(dct.year + 1, month, min(day, 28))
-        if direction == PAST and (ahead - dct).days <= NEAR_DAYS * 2:
+        if direction == PAST and (ahead - dct).days <= SET_DATE_AHEAD_DAYS:
             # "extended the offer to Nov. 20", "invited them to a ceremony on March 12": a day a
             # few weeks ahead is a set date; one nearly a year back would be given its year
             return ahead.year
@@ -280,7 +283,7 @@ def kind_date(ctx, f, p, direction):
             dct = ctx.dct
             coming = holiday_date(spec, dct.year)
             coming = coming if coming >= dct else holiday_date(spec, dct.year + 1)
-            if direction == FUTURE or (coming - dct).days <= NEAR_DAYS * 2:
+            if direction == FUTURE or (coming - dct).days <= SET_DATE_AHEAD_DAYS:
                 year = coming.year
             else:
                 year = dct.year if holiday_date(spec, dct.year) <= dct else dct.year - 1
