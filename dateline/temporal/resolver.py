@@ -186,9 +186,9 @@ def infer_year(ctx: _Context, month: int, day: int | None, direction: int) -> in
         if direction == FUTURE and -NEAR_DAYS <= gap < 0:
             return dct.year        # "will mark the Aug. 7 bombings", written Aug. 18: just past
         ahead = this_year if gap > 0 else make_date(dct.year + 1, month, min(day, 28))
-        if direction == PAST and (ahead - dct).days <= SET_DATE_AHEAD_DAYS:
-            # "extended the offer to Nov. 20", "invited them to a ceremony on March 12": a day a
-            # few weeks ahead is a set date; one nearly a year back would be given its year
+        if direction != FUTURE and (ahead - dct).days <= SET_DATE_AHEAD_DAYS:
+            # "extended the offer to Nov. 20", "calls for redemption on Dec. 7": past tense or
+            # none, a day a few weeks ahead is a set date; one nearly a year back would have its year
             return ahead.year
     elif direction == PAST and (month - dct.month) % 12 == 1:
         return dct.year + (month < dct.month)   # "a summit set for April", written in March
