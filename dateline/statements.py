@@ -16,6 +16,8 @@ import yaml
 
 from .articles import Article
 from .temporal import Timex, period_of, tag
+from .temporal.grammar import load as load_grammar
+from .temporal.tense import is_abbreviation
 from .markup import marked_html
 from .words import content_words, quantity_claims
 
@@ -74,7 +76,6 @@ class Extraction:
 @lru_cache(maxsize=1)
 def text_data() -> dict:
     data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    data["abbreviation_set"] = frozenset(data["abbreviations"])
     # one pattern for all: a single fullmatch per paragraph
     data["furniture_re"] = re.compile("|".join(f"(?:{p})" for p in data["furniture"]), re.IGNORECASE | re.DOTALL)
     return data
@@ -96,7 +97,7 @@ SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9
 def split_sentences(body: str) -> list[Sentence]:
     """Sentences of prose paragraphs. Hard line breaks inside a paragraph do not end a sentence,
     and neither does the period of an abbreviation ("Gov.", "U.S.", "Oct. 10")."""
-    abbreviations = text_data()["abbreviation_set"]
+    grammar = load_grammar()
     sentences = []
     bounds = [0] + [x for m in PARAGRAPH_BREAK.finditer(body) for x in (m.start(), m.end())] + [len(body)]
     for index, (p_start, p_end) in enumerate(zip(bounds[::2], bounds[1::2])):
@@ -107,9 +108,8 @@ def split_sentences(body: str) -> list[Sentence]:
         for m in SENTENCE_END.finditer(paragraph):
             if m.group().startswith("."):
                 word = re.search(r"([\w.'’]+)$", paragraph[start:m.start()])
-                token = word.group(1).lower() if word else ""
-                if token in abbreviations or len(token) == 1 or re.fullmatch(r"(?:[a-z]\.)+[a-z]", token):
-                    continue   # "Gov.", an initial ("J."), or an acronym ("U.S.")
+                if word and is_abbreviation(word.group(1), grammar):
+                    continue
             sentences.append(_trimmed(body, p_start + start, p_start + m.end(), index))
             start = m.end()
         if paragraph[start:].strip():

@@ -47,6 +47,7 @@ class Grammar:
     lookup: dict = field(hash=False, compare=False)       # macro name -> {surface: value}
     numbers: dict = field(hash=False, compare=False)
     tense: dict = field(hash=False, compare=False)
+    abbreviations: frozenset = frozenset()   # words whose period does not end a sentence
     triggers: "TriggerIndex | None" = field(default=None, hash=False, compare=False)
     example_dct: str = ""
 
@@ -342,6 +343,7 @@ def load(lang: str = "en") -> Grammar:
         lang=lang, rules=tuple(rules), guards=guards, lookup=compiler.lookup,
         triggers=_trigger_index({m for r in rules for m in r.trigger}, vocab, compiler),
         numbers=vocab["numbers"], tense=vocab["tense"],
+        abbreviations=frozenset(w.lower() for w in vocab["abbreviations"]),
         example_dct=str(table.get("example_dct", "")),
     )
 

@@ -14,6 +14,8 @@ from .grammar import Grammar
 PAST, UNKNOWN, FUTURE = -1, 0, 1
 PRESENT = 2   # a cue of its own while scanning; reported as UNKNOWN (no direction)
 SENTENCE_EDGE = re.compile(r"[.!?]\s+(?=[A-Z\"“'‘(])|\n\s*\n")
+WORD_BEFORE_PERIOD = re.compile(r"[\w.'’]+$")
+ACRONYM = re.compile(r"(?:[a-z]\.)+[a-z]")
 WINDOW = 300
 
 
@@ -56,13 +58,29 @@ def compiled_cues(grammar: Grammar) -> Cues:
     return _compiled[id(grammar)]
 
 
+def is_abbreviation(word: str, grammar: Grammar) -> bool:
+    """Whether a period after `word` belongs to it ("Gov.", an initial "J.", "U.S.") rather than
+    ending the sentence."""
+    token = word.lower()
+    return token in grammar.abbreviations or len(token) == 1 or ACRONYM.fullmatch(token) is not None
+
+
+def _sentence_edges(text: str, lo: int, hi: int, grammar: Grammar):
+    for m in SENTENCE_EDGE.finditer(text, lo, hi):
+        if text[m.start()] == ".":
+            word = WORD_BEFORE_PERIOD.search(text, max(0, m.start() - 20), m.start())
+            if word and is_abbreviation(word.group(), grammar):
+                continue
+        yield m
+
+
 def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     """HeidelTime's way: the last tense cue before the expression in its sentence decides;
     failing that, the first one after it."""
     lo = max(0, start - WINDOW)
-    edges = list(SENTENCE_EDGE.finditer(text, lo, start))
+    edges = list(_sentence_edges(text, lo, start, grammar))
     s_start = edges[-1].end() if edges else lo
-    m = SENTENCE_EDGE.search(text, end, min(len(text), end + WINDOW))
+    m = next(_sentence_edges(text, end, min(len(text), end + WINDOW), grammar), None)
     s_end = m.start() + 1 if m else min(len(text), end + WINDOW)
     cues = compiled_cues(grammar)
     before, after = (-1, UNKNOWN), (len(text), UNKNOWN)
