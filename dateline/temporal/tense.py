@@ -31,6 +31,7 @@ class Cues:
     future_group: re.Pattern       # "will be held": part of a future verb group
     present_passive: re.Pattern    # "is expected": a present passive, no cue
     adjective: re.Pattern          # "a still unspecified date": an adjective, no cue
+    ahead_before: re.Pattern       # "by February": ahead, when the clause tells no tense
 
 
 _compiled: dict[int, Cues] = {}
@@ -54,7 +55,8 @@ def compiled_cues(grammar: Grammar) -> Cues:
             present=re.compile(rf"(?<![\w'])(?:{alt(t['present'])})(?!\w)", re.IGNORECASE),
             not_past=frozenset(w.lower() for w in t["not_past"]), past_suffix=t["past_suffix"],
             future_group=before(b["future_group"]), present_passive=before(b["present_passive"]),
-            adjective=before(b["adjective"]))
+            adjective=before(b["adjective"]),
+            ahead_before=re.compile(rf"(?<![\w'])(?:{alt(t['ahead_before'])})\s+$", re.IGNORECASE))
     return _compiled[id(grammar)]
 
 
@@ -105,4 +107,6 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
             elif c.start() >= end and c.start() < after[0]:
                 after = (c.start(), cue)
     chosen = before[1] if before[1] != UNKNOWN else after[1]
+    if chosen in (UNKNOWN, PRESENT) and cues.ahead_before.search(text, max(s_start, start - 12), start):
+        return FUTURE
     return UNKNOWN if chosen == PRESENT else chosen
