@@ -22,7 +22,8 @@ from .review import print_review
 
 COMMANDS = ("build", "check", "explain", "review", "serve")
 DIRECTIONS = {-1: "past tense: the latest such date on or before publication",
-              0: "no tense cue: read as past", 1: "future cue: the next such date after publication"}
+              0: "no tense cue: read as past", 1: "future cue: the next such date after publication",
+              2: "present tense: the nearer such date, either side"}
 
 
 def parser() -> argparse.ArgumentParser:

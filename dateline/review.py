@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from .pipeline import Timeline
 from .statements import Statement
+from .temporal.tense import PRESENT, UNKNOWN
 
 WEEKDAY_RULE = re.compile(r"^weekday")
 MONTH_RULES = re.compile(r"^(month|month-day|may-month)(#\d+)?$")   # a month, or a day, with no year
@@ -40,7 +41,7 @@ def doubts(timeline: Timeline) -> list[Doubt]:
         for s in statements:
             if s.changed:
                 continue      # an editor has already looked at it
-            if WEEKDAY_RULE.match(s.rule) and s.direction == 0 and not s.expression.lower().startswith(("last", "next", "this")):
+            if WEEKDAY_RULE.match(s.rule) and s.direction in (UNKNOWN, PRESENT) and not s.expression.lower().startswith(("last", "next", "this")):
                 found.append(Doubt(2, s, "a bare weekday in a sentence with no clear tense"))
             elif MONTH_RULES.match(s.rule) and not re.search(r"\d{4}", s.expression):
                 start = dt.date.fromisoformat(s.period_start)

@@ -20,7 +20,7 @@ class Mention:
     end: int
     rule: Rule
     groups: tuple[tuple[str, str], ...]   # named groups that matched, in pattern order
-    direction: int = 0                     # tense of its clause: -1 past, 0 unknown, +1 future
+    direction: int = 0                     # tense of its clause: PAST, UNKNOWN, FUTURE or PRESENT
 
     @property
     def text_len(self) -> int:

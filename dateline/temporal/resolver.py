@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from .finder import Mention
 from .grammar import Grammar, normalise
 from .periods import period_of
-from .tense import FUTURE, PAST
+from .tense import FUTURE, PAST, PRESENT
 
 SEASON_ORDER = ("WI", "SP", "SU", "FA")  # the order they start in within a labelled year, WI last
 NEAR_DAYS = 31
@@ -196,11 +196,13 @@ def infer_year(ctx: _Context, month: int, day: int | None, direction: int) -> in
         return dct.year if here >= now else dct.year + 1
     if direction == PAST:
         return dct.year if here <= now else dct.year - 1
-    # no tense to go by: the occurrence nearer the DCT
     months_ahead = (month - dct.month) % 12
     if months_ahead == 0:
         return dct.year
-    return dct.year + (month < dct.month) if months_ahead <= NEAR_AHEAD_MONTHS else dct.year - (month > dct.month)
+    # a present clause ("when the case is heard in May") means the nearer one, either side;
+    # with no tense at all, news looks back, except to next month
+    ahead = months_ahead < 12 - months_ahead if direction == PRESENT else months_ahead <= NEAR_AHEAD_MONTHS
+    return dct.year + (month < dct.month) if ahead else dct.year - (month > dct.month)
 
 
 def weekday_date(ctx: _Context, weekday: int, direction: int, shift: str | None = None) -> dt.date:

@@ -1,4 +1,4 @@
-"""The tense of the clause around an expression: past (-1), future (+1) or unknown (0).
+"""The tense of the clause around an expression: past (-1), future (+1), present (2) or unknown (0).
 
 Text only, no dates: the finder uses it for rules that hold in one tense alone ("in two weeks"
 is a date ahead only in a future clause), and the resolver to choose the direction of a bare
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from .grammar import Grammar
 
 PAST, UNKNOWN, FUTURE = -1, 0, 1
-PRESENT = 2   # a cue of its own while scanning; reported as UNKNOWN (no direction)
+PRESENT = 2   # about now: a bare month is the nearer one; otherwise read as UNKNOWN
 SENTENCE_EDGE = re.compile(r"[.!?]\s+(?=[A-Z\"“'‘(])|\n\s*\n")
 WORD_BEFORE_PERIOD = re.compile(r"[\w.'’]+$")
 ACRONYM = re.compile(r"(?:[a-z]\.)+[a-z]")
@@ -109,4 +109,4 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     chosen = before[1] if before[1] != UNKNOWN else after[1]
     if chosen in (UNKNOWN, PRESENT) and cues.ahead_before.search(text, max(s_start, start - 12), start):
         return FUTURE
-    return UNKNOWN if chosen == PRESENT else chosen
+    return chosen
