@@ -33,7 +33,7 @@ class Timex:
     value: str             # a TIMEX3 value
     mod: str | None = None
     rule: str = ""         # the grammar rule that found it, for `explain`
-    direction: int = 0     # the tense cue the resolver used: -1 past, 0 none, +1 future
+    direction: int = 0     # the tense cue the resolver used: -1 past, 0 none, +1 future, 2 present
 
 
 @dataclass
