@@ -488,6 +488,9 @@ def kind_reference(ctx, f, p, direction):
     """'the quarter', 'the year-ago period': the quarter the report is about (the last one it
     named, else the last one completed before the DCT), moved by whole years."""
     quarter = ctx.quarter or _last_completed_quarter(ctx.dct)
+    if "year" in f:
+        # "the 1988 quarter": the report's quarter, in the year named
+        return "DATE", f"{int(f['year'])}-Q{quarter[1]}", None
     return "DATE", _quarter_shifted(quarter, 4 * int(p.get("years", 0))), None
 
 
