@@ -289,7 +289,8 @@ def kind_date(ctx, f, p, direction):
                 year = coming.year
             else:
                 year = dct.year if holiday_date(spec, dct.year) <= dct else dct.year - 1
-        return "DATE", iso_day(holiday_date(spec, year)), mod
+        day = holiday_date(spec, year)
+        return "DATE", iso_week(day) if p.get("week_of") else iso_day(day), mod
     month = None
     if "month" in f:
         month = int(f["month"])
