@@ -575,7 +575,7 @@ def kind_time(ctx, f, p, direction):
     """'5 p.m.', '9 a.m. Tuesday', 'noon', '17:30': a clock time on the DCT or a named day."""
     if "hour" in f:
         hour = int(f["hour"])
-        ampm = (f.get("ampm") or "").lower().replace(".", "")
+        ampm = (f.get("ampm") or f.get("clock_half") or "").lower().replace(".", "")
         if ampm == "pm" and hour < 12:
             hour += 12
         if ampm == "am" and hour == 12:
