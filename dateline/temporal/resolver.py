@@ -205,8 +205,9 @@ def infer_year(ctx: _Context, month: int, day: int | None, direction: int) -> in
     return dct.year + (month < dct.month) if ahead else dct.year - (month > dct.month)
 
 
-def weekday_date(ctx: _Context, weekday: int, direction: int, shift: str | None = None) -> dt.date:
-    dct = ctx.dct
+def weekday_date(ctx: _Context, weekday: int, direction: int, shift: str | None = None,
+                 base: dt.date | None = None) -> dt.date:
+    dct = base or ctx.dct
     back = (dct.isoweekday() - weekday) % 7
     ahead = (weekday - dct.isoweekday()) % 7
     if shift == "-1":
@@ -370,7 +371,9 @@ def kind_century(ctx, f, p, direction):
 
 
 def kind_weekday(ctx, f, p, direction):
-    d = weekday_date(ctx, int(f["weekday"]), direction, f.get("shift"))
+    # "the previous Friday" counts from the day the story is telling, "last Friday" from the DCT
+    base = ctx.anchor if p.get("from_anchor") and ctx.anchor_is_day else None
+    d = weekday_date(ctx, int(f["weekday"]), direction, f.get("shift"), base)
     d += dt.timedelta(days=int(p.get("days", 0)))      # "the day before last Tuesday"
     part = f.get("part_of_day")
     if part:
