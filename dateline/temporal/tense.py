@@ -31,6 +31,7 @@ class Cues:
     future_group: re.Pattern       # "will be held": part of a future verb group
     present_passive: re.Pattern    # "is expected": a present passive, no cue
     adjective: re.Pattern          # "a still unspecified date": an adjective, no cue
+    infinitive: re.Pattern         # "to hit", "to be held": no tense of its own, no cue
     ahead_before: re.Pattern       # "by February": ahead, when the clause tells no tense
 
 
@@ -55,7 +56,7 @@ def compiled_cues(grammar: Grammar) -> Cues:
             present=re.compile(rf"(?<![\w'])(?:{alt(t['present'])})(?!\w)", re.IGNORECASE),
             not_past=frozenset(w.lower() for w in t["not_past"]), past_suffix=t["past_suffix"],
             future_group=before(b["future_group"]), present_passive=before(b["present_passive"]),
-            adjective=before(b["adjective"]),
+            adjective=before(b["adjective"]), infinitive=before(b["infinitive"]),
             ahead_before=re.compile(rf"(?<![\w'])(?:{alt(t['ahead_before'])})\s+$", re.IGNORECASE))
     return _compiled[id(grammar)]
 
@@ -100,7 +101,7 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
                     continue
                 if cues.future_group.search(lead):
                     cue = FUTURE
-                elif cues.present_passive.search(lead):
+                elif cues.present_passive.search(lead) or cues.infinitive.search(lead):
                     continue
             if c.end() <= start and c.start() > before[0]:
                 before = (c.start(), cue)
