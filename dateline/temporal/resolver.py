@@ -562,7 +562,8 @@ def kind_set(ctx, f, p, direction):
     if "value" in p:
         return "SET", p["value"], None
     if "weekday" in f or "weekdays" in f:
-        return "SET", f"XXXX-WXX-{f.get('weekday') or f['weekdays']}", None
+        part = f"T{f['part_of_day']}" if "part_of_day" in f else ""
+        return "SET", f"XXXX-WXX-{f.get('weekday') or f['weekdays']}{part}", None
     if "month" in f:
         return "SET", f"XXXX-{int(f['month']):02d}", None
     n = f.get("number", 1)
