@@ -17,7 +17,7 @@ import yaml
 from .articles import Article
 from .temporal import Timex, period_of, tag
 from .temporal.grammar import load as load_grammar
-from .temporal.tense import is_abbreviation
+from .temporal.tense import WORD_BEFORE_PERIOD, is_abbreviation
 from .markup import marked_html
 from .words import content_words, quantity_claims
 
@@ -107,8 +107,8 @@ def split_sentences(body: str) -> list[Sentence]:
         start = 0
         for m in SENTENCE_END.finditer(paragraph):
             if m.group().startswith("."):
-                word = re.search(r"([\w.'’]+)$", paragraph[start:m.start()])
-                if word and is_abbreviation(word.group(1), grammar):
+                word = WORD_BEFORE_PERIOD.search(paragraph, start, m.start())
+                if word and is_abbreviation(word.group(), grammar):
                     continue
             sentences.append(_trimmed(body, p_start + start, p_start + m.end(), index))
             start = m.end()
