@@ -32,6 +32,7 @@ class Cues:
     present_passive: re.Pattern    # "is expected": a present passive, no cue
     adjective: re.Pattern          # "a still unspecified date": an adjective, no cue
     infinitive: re.Pattern         # "to hit", "to be held": no tense of its own, no cue
+    superseded_plan: re.Pattern    # "had been due to": a future cue that reads as the present
     ahead_before: re.Pattern       # "by February": ahead, when the clause tells no tense
 
 
@@ -57,6 +58,7 @@ def compiled_cues(grammar: Grammar) -> Cues:
             not_past=frozenset(w.lower() for w in t["not_past"]), past_suffix=t["past_suffix"],
             future_group=before(b["future_group"]), present_passive=before(b["present_passive"]),
             adjective=before(b["adjective"]), infinitive=before(b["infinitive"]),
+            superseded_plan=before(b["superseded_plan"]),
             ahead_before=re.compile(rf"(?<![\w'])(?:{alt(t['ahead_before'])})\s+$", re.IGNORECASE))
     return _compiled[id(grammar)]
 
@@ -92,6 +94,8 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
             if c.start() < end and start < c.end():
                 continue  # the expression's own words ("last" in "last Friday") are not a cue
             cue = tense
+            if tense == FUTURE and cues.superseded_plan.search(text, max(s_start, c.start() - 30), c.start()):
+                cue = PRESENT
             if tense == PAST:
                 word = c.group().lower()
                 if word in cues.not_past:
