@@ -530,7 +530,10 @@ def kind_anchored(ctx, f, p, direction):
     base = ctx.anchor if ctx.anchor_is_day or unit not in ("D", "W", "H", "MIN", "S") else ctx.dct
     if p.get("calendar"):
         return "DATE", shift_unit(base, unit, int(p.get("sign", 1)) * int(n)), None
-    return "DATE", _moved(base, n, unit, int(p.get("sign", 1))), None
+    value = _moved(base, n, unit, int(p.get("sign", 1)))
+    if "part_of_day" in f:
+        return "TIME", f"{value}T{f['part_of_day']}", None      # "the next morning"
+    return "DATE", value, None
 
 
 def duration_value(n, unit: str) -> str:
