@@ -6,7 +6,7 @@ import pytest
 
 from conftest import cases
 from dateline.temporal import tag
-from dateline.temporal.grammar import _parser, first_chars, guard_examples, load
+from dateline.temporal.grammar import _parser, first_chars, guard_examples, load, opens_with_characters
 
 GRAMMAR = load("en")
 EXAMPLES = [(rule.name, ex) for rule in GRAMMAR.rules for ex in rule.examples]
@@ -51,5 +51,7 @@ FIRST_CHARS = cases("first_chars.yaml")
 
 @pytest.mark.parametrize("case", FIRST_CHARS, ids=[c["pattern"] for c in FIRST_CHARS])
 def test_first_chars(case):
-    first = first_chars(_parser().parse(case["pattern"], re.IGNORECASE))
+    parsed = _parser().parse(case["pattern"], re.IGNORECASE)
+    first = first_chars(parsed)
     assert (sorted(first) if first is not None else None) == case["first"]
+    assert opens_with_characters(parsed) == case["opens"]

@@ -138,13 +138,15 @@ class _Compiler:
     def compile(self, pattern: str, where: str, edges: bool = True) -> re.Pattern:
         body = self.expand(pattern, where)
         try:
-            first = first_chars(_parser().parse(body, re.IGNORECASE))
+            parsed = _parser().parse(body, re.IGNORECASE)
+            first = first_chars(parsed)
             if edges:
                 body = LEFT_EDGE + "(?:" + body + ")" + RIGHT_EDGE
-            if first:
+            if first and (edges or not opens_with_characters(parsed)):
                 # a match can only start at one of these: checking that first skips most
                 # positions at once (a pattern that starts with lookbehinds or an optional part
-                # is otherwise tried in full at every position)
+                # is otherwise tried in full at every position). A pattern that opens with a
+                # plain character or class is left alone: re skips to those by itself, faster.
                 body = f"(?=[{''.join(sorted(first))}])" + body
             return re.compile(body, re.IGNORECASE)
         except re.error as e:
@@ -170,6 +172,22 @@ def first_chars(items) -> set[str] | None:
     with, or None where that cannot be told (any character, a negated class, an empty match)."""
     chars, nullable = _first(items)
     return None if chars is None or nullable else chars
+
+
+def opens_with_characters(items) -> bool:
+    """Whether a parsed pattern starts, in every branch, with a character or a class that must
+    match there (not a lookaround, an anchor or an optional part)."""
+    ops = _parser()
+    if not items:
+        return False
+    op, av = items[0]
+    if op in (ops.LITERAL, ops.IN):
+        return True
+    if op is ops.SUBPATTERN:
+        return opens_with_characters(av[-1])
+    if op is ops.BRANCH:
+        return all(opens_with_characters(branch) for branch in av[1])
+    return False
 
 
 def _first(items) -> tuple[set | None, bool]:
