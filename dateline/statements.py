@@ -78,7 +78,18 @@ def text_data() -> dict:
     data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
     # one pattern for all: a single fullmatch per paragraph
     data["furniture_re"] = re.compile("|".join(f"(?:{p})" for p in data["furniture"]), re.IGNORECASE | re.DOTALL)
+    stamp = data["page_stamp"]
+    # the stamp's words, then at most a few of the stamp's other parts ("08:58 GMT, Thursday, ")
+    data["stamp_before_re"] = re.compile(rf"(?:{stamp})[^.\n]{{0,40}}$", re.IGNORECASE)
+    data["stamp_after_re"] = re.compile(rf"[^.\n]{{0,12}}?(?:{stamp})", re.IGNORECASE)
     return data
+
+
+def stamps_the_page(body: str, t: Timex) -> bool:
+    """Whether a date is the page's own stamp ("24 June 2010 Last updated at 14:59 GMT")."""
+    data = text_data()
+    return (data["stamp_before_re"].search(body, max(0, t.start - 80), t.start) is not None
+            or data["stamp_after_re"].match(body, t.end, t.end + 60) is not None)
 
 
 def mask_non_prose(body: str) -> str:
@@ -159,7 +170,8 @@ def extract(article: Article, published=None) -> Extraction:
             in_sentence[i].append(t)
     statements, seen_ids = [], set()
     for i, sentence in enumerate(sentences):
-        dated = [t for t in in_sentence[i] if t.type in DATED_TYPES and period_of(t.value)]
+        dated = [t for t in in_sentence[i] if t.type in DATED_TYPES and period_of(t.value)
+                 and not stamps_the_page(body, t)]
         if not dated:
             continue
         text = " ".join(body[sentence.start:sentence.end].split())
