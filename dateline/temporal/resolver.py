@@ -298,6 +298,11 @@ def kind_date(ctx, f, p, direction):
     elif "iso_month" in f:
         month = int(f["iso_month"])
     day = int(re.match(r"\d+", f.get("day") or f.get("iso_day") or "0")[0]) or None
+    if day and not month and p.get("day_of_month"):
+        # "by the 20th": this month's, unless the tense points past it
+        shift = 1 if direction == FUTURE and day < ctx.dct.day else -1 if direction == PAST and day > ctx.dct.day else 0
+        y, m = add_months(ctx.dct.year, ctx.dct.month, shift)
+        return "DATE", iso_day(make_date(y, m, day)), mod
     if month:
         if year is None:
             year = infer_year(ctx, month, day, direction)
@@ -311,8 +316,8 @@ def kind_date(ctx, f, p, direction):
             current_q = (ctx.dct.month - 1) // 3 + 1
             year = ctx.dct.year if q <= current_q or direction == FUTURE else ctx.dct.year - 1
         return "DATE", f"{year}-Q{q}", mod
-    if "half" in f:
-        h = int(f["half"])
+    if "half" in f or "half_number" in f:
+        h = int(f.get("half") or f["half_number"])
         if year is None:
             year = ctx.dct.year if h == 1 or ctx.dct.month > 6 or direction == FUTURE else ctx.dct.year - 1
         return "DATE", f"{year}-H{h}", mod
