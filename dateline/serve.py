@@ -77,13 +77,15 @@ def serve(args, build) -> int:
     watched = [args.content] + ([args.templates] if args.templates else []) + \
               [Path(__file__).resolve().parent.parent / "templates"]
     state = State()
+    # taken before the first build: an edit made while it runs, or just after "serving" is
+    # printed, must still show as a change
+    seen = snapshot(watched)
     status = build()
     if status != 0 and not args.out.is_dir():
         return status
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler_for(args.out.resolve(), state))
     print(f"serving {args.out}/ at http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    seen = snapshot(watched)
     try:
         while True:
             time.sleep(POLL_SECONDS)
