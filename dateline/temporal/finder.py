@@ -6,10 +6,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .grammar import Grammar, Rule
-from .tense import FUTURE, PAST, direction
+from .tense import FUTURE, PAST, PRESENT, direction
 
 CONTEXT_CHARS = 48     # how far require/reject context patterns look around a match
-TENSES = {"past": PAST, "future": FUTURE}
+# the tenses in which a rule's reading holds ("in two weeks" ahead: "will vote", "the vote is")
+TENSES = {"past": (PAST,), "future": (FUTURE,), "ahead": (FUTURE, PRESENT)}
 REACH = 80            # how far a match may extend either side of its trigger
 WORD = re.compile(r"[^\W\d_]+")
 
@@ -122,7 +123,7 @@ def find(text: str, grammar: Grammar) -> list[Mention]:
         if occupied.find(1, mention.start, mention.end) != -1:
             continue
         tense = direction(text, mention.start, mention.end, grammar)
-        if mention.rule.tense and TENSES[mention.rule.tense] != tense:
+        if mention.rule.tense and tense not in TENSES[mention.rule.tense]:
             continue    # this reading holds in one tense only; a shorter one may take its place
         occupied[mention.start:mention.end] = b"\x01" * mention.text_len
         taken.append(Mention(mention.start, mention.end, mention.rule, mention.groups, tense))

@@ -34,7 +34,7 @@ class Rule:
     require_before: re.Pattern | None = None
     reject_before: re.Pattern | None = None
     reject_after: re.Pattern | None = None
-    tense: str | None = None       # "past" or "future": the rule holds only in such a clause
+    tense: str | None = None       # "past", "future" or "ahead": the rule holds only in such a clause
     trigger: tuple[str, ...] = ()  # macros or literal words ("=...") one of which every match holds
     examples: tuple = ()
 

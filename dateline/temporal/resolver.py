@@ -447,10 +447,15 @@ def kind_shift_month(ctx, f, p, direction):
     return "DATE", f"{year}-{month:02d}", f.get("edge")
 
 
-def _amount(f):
-    n = f.get("number", 1)
-    unit = f.get("unit") or f.get("units") or f.get("calendar_unit")
-    return n, unit
+def _amount(f, p):
+    """The count and unit an expression gives, the rule's params overriding them."""
+    n = p.get("count", f.get("number", 1))
+    return _in_weeks(n, p.get("unit") or f.get("unit") or f.get("units") or f.get("calendar_unit"))
+
+
+def _in_weeks(n, unit: str):
+    """A fortnight is two weeks."""
+    return ((n if n == "X" else 2 * n), "W") if unit == "FN" else (n, unit)
 
 
 def _moved(base: dt.date, n: float, unit: str, sign: int) -> str:
@@ -478,7 +483,7 @@ def _moved(base: dt.date, n: float, unit: str, sign: int) -> str:
 
 def kind_ago(ctx, f, p, direction):
     """'three years ago', 'in two weeks', 'a month from now': counted from the DCT."""
-    n, unit = _amount(f)
+    n, unit = _amount(f, p)
     sign = int(p.get("sign", -1))
     if n == "X":
         return "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF", None
@@ -520,12 +525,10 @@ def kind_weekend(ctx, f, p, direction):
 
 def kind_anchored(ctx, f, p, direction):
     """'the next day', 'two weeks later', 'the day before': counted from the last date mentioned."""
-    n, unit = _amount(f)
-    n = p.get("count", n)
+    n, unit = _amount(f, p)
     sign = int(p.get("sign", 1))
     if n == "X":
         return "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF", None
-    unit = p.get("unit", unit)
     if p.get("apposition") and ctx.anchor_is_day and APPOSITION.fullmatch(ctx.text, ctx.anchor_end, ctx.span[0]) \
             and EVENT_AFTER.match(ctx.text, ctx.span[1]):
         return "DATE", iso_day(ctx.anchor), None    # "Oct. 12, the day before the crash": Oct. 12
@@ -559,11 +562,10 @@ def duration_value(n, unit: str) -> str:
 
 
 def kind_duration(ctx, f, p, direction):
-    n, unit = _amount(f)
-    if "units" in f and "number" not in f:
-        n = "X"
-    n = p.get("count", n)
-    return "DURATION", duration_value(n, p.get("unit", unit)), f.get("approx")
+    n, unit = _amount(f, p)
+    if "units" in f and "number" not in f and "count" not in p:
+        n = "X"             # "for weeks"
+    return "DURATION", duration_value(n, unit), f.get("approx")
 
 
 def kind_set(ctx, f, p, direction):
@@ -574,9 +576,9 @@ def kind_set(ctx, f, p, direction):
         return "SET", f"XXXX-WXX-{f.get('weekday') or f['weekdays']}{part}", None
     if "month" in f:
         return "SET", f"XXXX-{int(f['month']):02d}", None
-    n = f.get("number", 1)
-    unit = f.get("per_unit") or f.get("unit") or f.get("units")
-    return "SET", duration_value(n if "per_unit" not in f else 1, unit), None
+    n = f.get("number", 1) if "per_unit" not in f else 1     # "six hours a day" recurs daily
+    n, unit = _in_weeks(n, f.get("per_unit") or f.get("unit") or f.get("units"))
+    return "SET", duration_value(n, unit), None
 
 
 def kind_ref(ctx, f, p, direction):
