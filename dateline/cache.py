@@ -41,7 +41,7 @@ def engine_fingerprint() -> str:
 @lru_cache(maxsize=None)     # asked for by the cache, the events plan and the page digests alike
 def article_key(article: Article) -> str:
     digest = hashlib.sha256()
-    for part in (engine_fingerprint(), article.id, article.published.isoformat(), article.body):
+    for part in (engine_fingerprint(), article.id, article.published.isoformat(), article.language, article.body):
         digest.update(part.encode("utf-8") + b"\x1f")
     return digest.hexdigest()
 

@@ -16,7 +16,7 @@ import yaml
 
 from .articles import Article
 from .temporal import Timex, period_of, tag
-from .temporal.grammar import load as load_grammar
+from .temporal.grammar import available as grammar_available, load as load_grammar
 from .temporal.tense import WORD_BEFORE_PERIOD, is_abbreviation
 from .markup import marked_html
 from .words import content_words, quantity_claims
@@ -105,10 +105,10 @@ def is_furniture(paragraph: str) -> bool:
 SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 
 
-def split_sentences(body: str) -> list[Sentence]:
+def split_sentences(body: str, lang: str = "en") -> list[Sentence]:
     """Sentences of prose paragraphs. Hard line breaks inside a paragraph do not end a sentence,
     and neither does the period of an abbreviation ("Gov.", "U.S.", "Oct. 10")."""
-    grammar = load_grammar()
+    grammar = load_grammar(lang)
     sentences = []
     bounds = [0] + [x for m in PARAGRAPH_BREAK.finditer(body) for x in (m.start(), m.end())] + [len(body)]
     for index, (p_start, p_end) in enumerate(zip(bounds[::2], bounds[1::2])):
@@ -159,9 +159,11 @@ def extract(article: Article, published=None) -> Extraction:
     """Tag an article against its publication date and turn its dated sentences into statements."""
     body = article.body
     dct = published or article.published
+    # an article in a language without a grammar of its own is read with the English one
+    lang = article.language if grammar_available(article.language) else "en"
     # tag() sees the masked text; keep the real wording
-    timexes = [replace(t, text=body[t.start:t.end]) for t in tag(mask_non_prose(body), dct)]
-    sentences = split_sentences(body)
+    timexes = [replace(t, text=body[t.start:t.end]) for t in tag(mask_non_prose(body), dct, lang=lang)]
+    sentences = split_sentences(body, lang)
     in_sentence: list[list[Timex]] = [[] for _ in sentences]
     starts = [s.start for s in sentences]
     for t in timexes:

@@ -1,27 +1,40 @@
-"""Every example written next to a rule or guard in the grammar tables runs here."""
+"""Every example written next to a rule or guard in the grammar tables runs here: the project's
+English, and a small German grammar in tests/fixtures/lang/ that shows a second language is data
+only."""
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 
 from conftest import cases
-from dateline.temporal import tag
+from dateline.temporal.finder import find
 from dateline.temporal.grammar import _parser, first_chars, guard_examples, load, opens_with_characters
+from dateline.temporal.resolver import resolve
 
-GRAMMAR = load("en")
-EXAMPLES = [(rule.name, ex) for rule in GRAMMAR.rules for ex in rule.examples]
+FIXTURE_LANGS = Path(__file__).parent / "fixtures" / "lang"
+GRAMMARS = {"en": load("en"), "de": load("de", FIXTURE_LANGS)}
+EXAMPLES = [(lang, rule.name, ex) for lang, grammar in GRAMMARS.items() for rule in grammar.rules
+            for ex in rule.examples]
 
 
-def test_every_rule_has_examples():
-    names = {r.name.split("#")[0] for r in GRAMMAR.rules}
-    with_examples = {name.split("#")[0] for name, _ in EXAMPLES}
+def tag_with(lang: str, text: str, dct: dt.date):
+    grammar = GRAMMARS[lang]
+    return resolve(find(text, grammar), text, dct, grammar)
+
+
+@pytest.mark.parametrize("lang", GRAMMARS)
+def test_every_rule_has_examples(lang):
+    names = {r.name.split("#")[0] for r in GRAMMARS[lang].rules}
+    with_examples = {name.split("#")[0] for ex_lang, name, _ in EXAMPLES if ex_lang == lang}
     assert names == with_examples
 
 
-@pytest.mark.parametrize("rule,example", EXAMPLES, ids=[f"{n}:{e.get('find') or e['absent']}" for n, e in EXAMPLES])
-def test_rule_example(rule, example):
-    dct = dt.date.fromisoformat(str(example.get("dct", GRAMMAR.example_dct)))
-    found = tag(example["text"], dct)
+@pytest.mark.parametrize("lang,rule,example", EXAMPLES,
+                         ids=[f"{lang}:{n}:{e.get('find') or e['absent']}" for lang, n, e in EXAMPLES])
+def test_rule_example(lang, rule, example):
+    dct = dt.date.fromisoformat(str(example.get("dct", GRAMMARS[lang].example_dct)))
+    found = tag_with(lang, example["text"], dct)
     if "absent" in example:
         at = example["text"].index(example["absent"])
         assert not [t for t in found if t.start < at + len(example["absent"]) and at < t.end], found
@@ -33,12 +46,12 @@ def test_rule_example(rule, example):
         assert hits[0].type == example["type"]
 
 
-GUARDS = guard_examples("en")
+GUARDS = [("en", g) for g in guard_examples("en")] + [("de", g) for g in guard_examples("de", FIXTURE_LANGS)]
 
 
-@pytest.mark.parametrize("example", GUARDS, ids=[f"{g['guard']}:{g['not']}" for g in GUARDS])
-def test_guard_example(example):
-    found = tag(example["text"], dt.date.fromisoformat(GRAMMAR.example_dct))
+@pytest.mark.parametrize("lang,example", GUARDS, ids=[f"{lang}:{g['guard']}:{g['not']}" for lang, g in GUARDS])
+def test_guard_example(lang, example):
+    found = tag_with(lang, example["text"], dt.date.fromisoformat(GRAMMARS[lang].example_dct))
     at = example["text"].index(example["not"])
     blocked = [t for t in found if t.start < at + len(example["not"]) and at < t.end]
     assert not blocked, f"{example['not']!r} was taken for a date: {blocked}"

@@ -15,6 +15,6 @@ def test_statement_dates(case):
     published = case["published"]
     published = published if isinstance(published, dt.date) else dt.date.fromisoformat(published)
     article = Article(id="a", path="a.md", title="A", published=published, source="", url="",
-                      author="", language="en", body=case["text"], body_line=1)
+                      author="", language=case.get("language", "en"), body=case["text"], body_line=1)
     found = [s.value.split("T")[0] for s in extract(article).statements]
     assert found == [str(d) for d in case["dates"]]

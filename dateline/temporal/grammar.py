@@ -322,9 +322,15 @@ RULE_KEYS = {"name", "kind", "type", "pattern", "patterns", "params", "require_b
              "reject_before", "reject_after", "tense", "examples"}
 
 
+def available(lang: str, root: Path = LANG_DIR) -> bool:
+    """Whether there is a grammar for a language code."""
+    return bool(lang) and "/" not in lang and (root / lang / "rules.yaml").is_file()
+
+
 @lru_cache(maxsize=None)
-def load(lang: str = "en") -> Grammar:
-    folder = LANG_DIR / lang
+def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
+    """The grammar in `root`/`lang` (the project's own languages by default)."""
+    folder = root / lang
     if not folder.is_dir():
         raise GrammarError(f"no temporal grammar for language {lang!r} (looked in {folder})")
     vocab = yaml.safe_load((folder / "vocab.yaml").read_text(encoding="utf-8"))
@@ -366,8 +372,8 @@ def load(lang: str = "en") -> Grammar:
     )
 
 
-def guard_examples(lang: str = "en") -> list[dict]:
-    table = yaml.safe_load((LANG_DIR / lang / "guards.yaml").read_text(encoding="utf-8"))
+def guard_examples(lang: str = "en", root: Path = LANG_DIR) -> list[dict]:
+    table = yaml.safe_load((root / lang / "guards.yaml").read_text(encoding="utf-8"))
     return [dict(ex, guard=g["name"]) for g in table["guards"] for ex in g.get("examples", [])]
 
 

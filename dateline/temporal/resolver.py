@@ -349,7 +349,7 @@ def kind_absolute(ctx, f, p, direction):
     settings = {"DATE_ORDER": "DMY" if ctx.day_first else "MDY", "STRICT_PARSING": True,
                 "REQUIRE_PARTS": ["day", "month", "year"], "PREFER_LOCALE_DATE_ORDER": False,
                 "RELATIVE_BASE": dt.datetime.combine(ctx.dct, dt.time())}
-    parsed = dateparser.parse(text, languages=["en"], settings=settings)
+    parsed = dateparser.parse(text, languages=[ctx.grammar.lang], settings=settings)
     if parsed is None:
         raise Reject(f"dateparser cannot read {text!r}")
     return "DATE", iso_day(parsed.date()), None
