@@ -207,20 +207,21 @@ def infer_year(ctx: _Context, month: int, day: int | None, direction: int) -> in
 
 def weekday_date(ctx: _Context, weekday: int, direction: int, shift: str | None = None,
                  base: dt.date | None = None) -> dt.date:
-    dct = base or ctx.dct
-    back = (dct.isoweekday() - weekday) % 7
-    ahead = (weekday - dct.isoweekday()) % 7
+    """The weekday nearest `base` (the DCT unless given) in the direction the text says."""
+    ref = base or ctx.dct
+    back = (ref.isoweekday() - weekday) % 7
+    ahead = (weekday - ref.isoweekday()) % 7
     if shift == "-1":
-        return dct - dt.timedelta(days=back or 7)
+        return ref - dt.timedelta(days=back or 7)
     if shift == "+1":
-        return dct + dt.timedelta(days=ahead or 7)
+        return ref + dt.timedelta(days=ahead or 7)
     if shift == "0":
-        return dct + dt.timedelta(days=weekday - dct.isoweekday())
+        return ref + dt.timedelta(days=weekday - ref.isoweekday())
     if direction == FUTURE:
-        return dct + dt.timedelta(days=ahead)
+        return ref + dt.timedelta(days=ahead)
     if direction == PAST or back <= 3:
-        return dct - dt.timedelta(days=back)
-    return dct + dt.timedelta(days=ahead)      # no tense: the nearer one
+        return ref - dt.timedelta(days=back)
+    return ref + dt.timedelta(days=ahead)      # no tense: the nearer one
 
 
 def season_value(ctx: _Context, code: str, direction: int, shift: str | None) -> str:
