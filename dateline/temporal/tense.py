@@ -26,6 +26,7 @@ class Cues:
     past: re.Pattern
     present: re.Pattern
     not_past: frozenset
+    nominal: frozenset             # cues that are not verbs: a verb after them outranks them
     past_suffix: str
     # what may stand just before a past form and change what it tells (see vocab.yaml)
     future_group: re.Pattern       # "will be held": part of a future verb group
@@ -56,6 +57,7 @@ def compiled_cues(grammar: Grammar) -> Cues:
             past=re.compile(rf"(?<![\w'])(?:{alt(t['past'])}|[a-z]+{t['past_suffix']})(?!\w)", re.IGNORECASE),
             present=re.compile(rf"(?<![\w'])(?:{alt(t['present'])})(?!\w)", re.IGNORECASE),
             not_past=frozenset(w.lower() for w in t["not_past"]), past_suffix=t["past_suffix"],
+            nominal=frozenset(w.lower() for w in t.get("nominal", ())),
             future_group=before(b["future_group"]), present_passive=before(b["present_passive"]),
             adjective=before(b["adjective"]), infinitive=before(b["infinitive"]),
             superseded_plan=before(b["superseded_plan"]),
@@ -89,6 +91,7 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     s_end = m.start() + 1 if m else min(len(text), end + WINDOW)
     cues = compiled_cues(grammar)
     before, after = (-1, UNKNOWN), (len(text), UNKNOWN)
+    after_verb = (len(text), UNKNOWN)   # the first cue after that is not a noun cue
     for pattern, tense in ((cues.future, FUTURE), (cues.past, PAST), (cues.present, PRESENT)):
         for c in pattern.finditer(text, s_start, s_end):
             if c.start() < end and start < c.end():
@@ -109,8 +112,13 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
                     continue
             if c.end() <= start and c.start() > before[0]:
                 before = (c.start(), cue)
-            elif c.start() >= end and c.start() < after[0]:
-                after = (c.start(), cue)
+            elif c.start() >= end:
+                if c.start() < after[0]:
+                    after = (c.start(), cue)
+                if c.start() < after_verb[0] and c.group().lower() not in cues.nominal:
+                    after_verb = (c.start(), cue)
+    if after_verb[1] != UNKNOWN:
+        after = after_verb
     chosen = before[1] if before[1] != UNKNOWN else after[1]
     if chosen in (UNKNOWN, PRESENT) and cues.ahead_before.search(text, max(s_start, start - 12), start):
         return FUTURE
