@@ -48,10 +48,13 @@ class _Context:
     anchor_end: int = -1     # where the mention of the anchor ends in the text
     quarter: tuple[int, int] | None = None   # the last quarter the text named, (year, q)
     span: tuple[int, int] = (0, 0)           # the mention being resolved
+    day_after: dt.date | None = None         # the day named just after a bare clock time
 
 
 APPOSITION = re.compile(r",\s*|\s*[—–]\s*|\s+-\s+")     # between a date and what describes it
 EVENT_AFTER = re.compile(r"\s+[^\W\d_]")    # a word: the event a "day before" is named after
+# between a clock time and the day it is on: "4:53 p.m. local time (2153 GMT) on Tuesday"
+TIME_TO_DAY = re.compile(r"(?:[\s,()]|\([^()]{0,40}\))*(?:on\s+)?")
 
 
 class Reject(Exception):
@@ -600,13 +603,15 @@ def kind_time(ctx, f, p, direction):
     else:
         hour = int(p["hour"])
     minute = int(f.get("minute") or 0)
-    if "weekday" in f:
-        day = weekday_date(ctx, int(f["weekday"]), direction, f.get("shift"))
-    elif "month" in f:
+    if "month" in f:
         d = int(re.match(r"\d+", f["day"])[0])
         day = make_date(infer_year(ctx, int(f["month"]), d, direction), int(f["month"]), d)
+    elif "weekday" in f:
+        day = weekday_date(ctx, int(f["weekday"]), direction, f.get("shift"))
     elif "day_offset" in p:
         day = ctx.dct + dt.timedelta(days=int(p["day_offset"]))
+    elif ctx.day_after:
+        day = ctx.day_after
     else:
         day = ctx.anchor if ctx.anchor_is_day else ctx.dct    # the day the story is telling
     if hour == 24:
@@ -634,11 +639,30 @@ def resolve_one(mention: Mention, ctx: _Context) -> Timex | None:
                  mod or rule.params.get("mod"), rule.name, direction)
 
 
+def day_named_after(mentions: list[Mention], i: int, ctx: _Context) -> dt.date | None:
+    """The day a date right after mention i names, past other clock times and parentheses
+    ("4:53 p.m. (2153 GMT) on Tuesday"), for a clock time that has no day of its own."""
+    end = mentions[i].end
+    for later in mentions[i + 1:]:
+        if not TIME_TO_DAY.fullmatch(ctx.text, end, later.start):
+            return None
+        if later.rule.kind != "time":
+            between = ctx.text[mentions[i].end:later.start]
+            if between.count("(") > between.count(")"):
+                return None     # "8 p.m. (0100 GMT Wednesday)": that day is the other zone's
+            timex = resolve_one(later, ctx)
+            period = period_of(timex.value) if timex and timex.type == "DATE" else None
+            return period.start if period and period.precision == "day" else None
+        end = later.end
+    return None
+
+
 def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
             day_first: bool = False) -> list[Timex]:
     ctx = _Context(text, dct, grammar, day_first, anchor=dct)
     out = []
-    for mention in mentions:
+    for i, mention in enumerate(mentions):
+        ctx.day_after = day_named_after(mentions, i, ctx) if mention.rule.kind == "time" else None
         timex = resolve_one(mention, ctx)
         if timex is None:
             continue
