@@ -590,7 +590,8 @@ def kind_ref(ctx, f, p, direction):
 
 
 def kind_time(ctx, f, p, direction):
-    """'5 p.m.', '9 a.m. Tuesday', 'noon', '17:30': a clock time on the DCT or a named day."""
+    """'5 p.m.', '9 a.m. Tuesday', 'noon', '17:30', '2013-03-12 14:05': a clock time on the
+    DCT or a named day."""
     if "hour" in f:
         hour = int(f["hour"])
         ampm = (f.get("ampm") or f.get("clock_half") or "").lower().replace(".", "")
@@ -603,7 +604,9 @@ def kind_time(ctx, f, p, direction):
     else:
         hour = int(p["hour"])
     minute = int(f.get("minute") or 0)
-    if "month" in f:
+    if "iso_month" in f:
+        day = make_date(int(f["year"]), int(f["iso_month"]), int(f["iso_day"]))
+    elif "month" in f:
         d = int(re.match(r"\d+", f["day"])[0])
         day = make_date(infer_year(ctx, int(f["month"]), d, direction), int(f["month"]), d)
     elif "weekday" in f:
