@@ -454,6 +454,8 @@ def kind_shift_month(ctx, f, p, direction):
 def _amount(f, p):
     """The count and unit an expression gives, the rule's params overriding them."""
     n = p.get("count", f.get("number", 1))
+    if "fraction" in f and n != "X":
+        n += float(f["fraction"])      # "a year and a half"
     return _in_weeks(n, p.get("unit") or f.get("unit") or f.get("units") or f.get("calendar_unit"))
 
 
@@ -559,8 +561,10 @@ def duration_value(n, unit: str) -> str:
     if unit == "Y" and n != "X" and not float(n).is_integer():
         return f"P{int(n)}Y{round((n % 1) * 12)}M" if int(n) else f"P{round(n * 12)}M"
     if unit in ("H", "MIN", "S"):
-        if unit == "H" and n != "X" and not float(n).is_integer():
-            return f"PT{int(n)}H{round((n % 1) * 60)}M"
+        if unit != "S" and n != "X" and not float(n).is_integer():
+            # "an hour and a half" is PT1H30M, "half an hour" PT30M
+            whole, part, small = int(n), round((n % 1) * 60), "M" if unit == "H" else "S"
+            return f"PT{whole}{code}{part}{small}" if whole else f"PT{part}{small}"
         return f"PT{fmt_number(n)}{code}"
     return f"P{fmt_number(n)}{code}"
 
