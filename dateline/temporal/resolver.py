@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .finder import Mention
 from .grammar import Grammar, normalise
@@ -53,6 +53,10 @@ class _Context:
 
 APPOSITION = re.compile(r",\s*|\s*[—–]\s*|\s+-\s+")     # between a date and what describes it
 EVENT_AFTER = re.compile(r"\s+[^\W\d_]")    # a word: the event a "day before" is named after
+# between the two ends of a range: "from April through September", "Jan. 5 to Feb. 2"
+RANGE_OPEN = re.compile(r"(?:from|between)\s+$", re.IGNORECASE)
+RANGE_JOIN = re.compile(r"\s*(?:to|through|thru|until|till|into|and|-|–|—)\s*")
+CALENDAR_VALUE = re.compile(r"\d{4}-\d\d(?:-\d\d)?")
 # between a clock time and the day it is on: "4:53 p.m. local time (2153 GMT) on Tuesday"
 TIME_TO_DAY = re.compile(r"(?:[\s,()]|\([^()]{0,40}\))*(?:on\s+)?")
 
@@ -664,6 +668,15 @@ def day_named_after(mentions: list[Mention], i: int, ctx: _Context) -> dt.date |
     return None
 
 
+def range_end_after_start(start: Timex, end: Timex, mention: Mention, ctx: _Context) -> Timex:
+    """'from April through September': a yearless end that fell before the start is a year later."""
+    fields = fields_of(mention, ctx.grammar)
+    if "month" not in fields or year_of(ctx, fields) is not None or not CALENDAR_VALUE.fullmatch(end.value) \
+            or not CALENDAR_VALUE.fullmatch(start.value) or end.value >= start.value[:len(end.value)]:
+        return end
+    return replace(end, value=str(int(end.value[:4]) + 1) + end.value[4:])
+
+
 def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
             day_first: bool = False) -> list[Timex]:
     ctx = _Context(text, dct, grammar, day_first, anchor=dct)
@@ -673,6 +686,9 @@ def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
         timex = resolve_one(mention, ctx)
         if timex is None:
             continue
+        if out and RANGE_JOIN.fullmatch(text, out[-1].end, timex.start) \
+                and RANGE_OPEN.search(text, max(0, out[-1].start - 10), out[-1].start):
+            timex = range_end_after_start(out[-1], timex, mention, ctx)
         out.append(timex)
         period = period_of(timex.value) if timex.type in ("DATE", "TIME") else None
         if period:
