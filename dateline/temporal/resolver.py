@@ -637,6 +637,8 @@ def resolve_one(mention: Mention, ctx: _Context) -> Timex | None:
     rule = mention.rule
     fields = {**rule.params.get("fields", {}), **fields_of(mention, ctx.grammar)}
     direction = {"past": PAST, "future": FUTURE}.get(rule.params.get("tense"), mention.direction)
+    if rule.params.get("tense") == "past unless future":
+        direction = FUTURE if mention.direction == FUTURE else PAST
     ctx.span = (mention.start, mention.end)
     try:
         type_, value, mod = KINDS[rule.kind](ctx, fields, rule.params, direction)
