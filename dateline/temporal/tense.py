@@ -17,6 +17,8 @@ SENTENCE_EDGE = re.compile(r"[.!?]\s+(?=[A-Z\"“'‘(])|\n\s*\n")
 WORD_BEFORE_PERIOD = re.compile(r"[\w.'’]+$")
 ACRONYM = re.compile(r"(?:[a-z]\.)+[a-z]")
 WINDOW = 300
+# a cue starts a word, or is a contraction joined to one ("we'll", "they're")
+WORD_START = r"(?:(?<![\w'’])|(?=['’]))"
 
 
 @dataclass(frozen=True)
@@ -45,17 +47,18 @@ def compiled_cues(grammar: Grammar) -> Cues:
         t = grammar.tense
 
         def alt(words):
-            return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+            return "|".join(re.escape(w).replace(r"\ ", r"\s+").replace("'", "['’]")
+                            for w in sorted(words, key=len, reverse=True))
 
         def before(pattern):
             return re.compile(rf"(?:{pattern})\s+$", re.IGNORECASE)
 
         b = t["before_past_form"]
         _compiled[id(grammar)] = Cues(
-            future=re.compile(rf"(?<![\w'])(?!(?:{alt(t['not_future'])})(?!\w))(?:{alt(t['future'])})(?!\w)",
+            future=re.compile(rf"{WORD_START}(?!(?:{alt(t['not_future'])})(?!\w))(?:{alt(t['future'])})(?!\w)",
                               re.IGNORECASE),
-            past=re.compile(rf"(?<![\w'])(?:{alt(t['past'])}|[a-z]+{t['past_suffix']})(?!\w)", re.IGNORECASE),
-            present=re.compile(rf"(?<![\w'])(?:{alt(t['present'])})(?!\w)", re.IGNORECASE),
+            past=re.compile(rf"{WORD_START}(?:{alt(t['past'])}|[a-z]+{t['past_suffix']})(?!\w)", re.IGNORECASE),
+            present=re.compile(rf"{WORD_START}(?:{alt(t['present'])})(?!\w)", re.IGNORECASE),
             not_past=frozenset(w.lower() for w in t["not_past"]), past_suffix=t["past_suffix"],
             nominal=frozenset(w.lower() for w in t.get("nominal", ())),
             future_group=before(b["future_group"]), present_passive=before(b["present_passive"]),
