@@ -94,8 +94,8 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     s_end = m.start() + 1 if m else min(len(text), end + WINDOW)
     cues = compiled_cues(grammar)
     before, after = (-1, UNKNOWN), (len(text), UNKNOWN)
-    after_verb = (len(text), UNKNOWN)
-    seen = set()   # the first cue after that is not a noun cue
+    after_verb = (len(text), UNKNOWN)   # the first cue after that is not a noun cue
+    seen_before = set()                 # the kinds of cue before the expression
     for pattern, tense in ((cues.future, FUTURE), (cues.past, PAST), (cues.present, PRESENT)):
         for c in pattern.finditer(text, s_start, s_end):
             if c.start() < end and start < c.end():
@@ -114,7 +114,8 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
                     cue = FUTURE
                 elif cues.present_passive.search(lead) or cues.infinitive.search(lead):
                     continue
-            seen.add(cue)
+            if c.end() <= start:
+                seen_before.add(cue)
             if c.end() <= start and c.start() > before[0]:
                 before = (c.start(), cue)
             elif c.start() >= end:
@@ -125,7 +126,7 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     if after_verb[1] != UNKNOWN:
         after = after_verb
     chosen = before[1] if before[1] != UNKNOWN else after[1]
-    if chosen == PRESENT and FUTURE in seen:
+    if chosen == PRESENT and FUTURE in seen_before:
         return FUTURE     # "the next meeting is in November": about now, but pointing ahead
     if chosen in (UNKNOWN, PRESENT) and cues.ahead_before.search(text, max(s_start, start - 12), start):
         return FUTURE
