@@ -87,12 +87,18 @@ def _trigger_spans(text: str, grammar: Grammar) -> dict[str, list[tuple[int, int
     return found
 
 
+def _has_at_least(text: str, pattern: re.Pattern, n: int) -> bool:
+    return next((True for i, _ in enumerate(pattern.finditer(text), 1) if i >= n), False)
+
+
 def _matches(text: str, grammar: Grammar):
     """(rule order, rule, match) for every match of every rule, each rule tried only near where
     its trigger occurs."""
     occurrences = _trigger_spans(text, grammar)
     windows: dict[tuple[str, ...], list[tuple[int, int]]] = {}
     for order, rule in enumerate(grammar.rules):
+        if rule.only_in_text and not _has_at_least(text, *rule.only_in_text):
+            continue
         if not rule.trigger:
             yield from ((order, rule, m) for m in rule.regex.finditer(text))
             continue

@@ -37,6 +37,8 @@ class Rule:
     tense: str | None = None       # "past", "future" or "ahead": the rule holds only in such a clause
     trigger: tuple[str, ...] = ()  # macros or literal words ("=...") one of which every match holds
     examples: tuple = ()
+    # the rule applies only to a text where this pattern matches at least so many times
+    only_in_text: tuple[re.Pattern, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -319,7 +321,7 @@ def _trigger_index(used: set[str], vocab: dict, compiler: "_Compiler") -> Trigge
 
 
 RULE_KEYS = {"name", "kind", "type", "pattern", "patterns", "params", "require_before",
-             "reject_before", "reject_after", "tense", "examples"}
+             "reject_before", "reject_after", "tense", "examples", "only_in_text"}
 
 
 def available(lang: str, root: Path = LANG_DIR) -> bool:
@@ -343,6 +345,11 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
         if unknown:
             raise GrammarError(f"{lang}/rules.yaml: {where}: unknown keys {sorted(unknown)}")
         patterns = entry.get("patterns") or [entry["pattern"]]
+        only_in_text = None
+        if entry.get("only_in_text"):
+            compiler.source = f"{lang}/rules.yaml"
+            condition = entry["only_in_text"]
+            only_in_text = (compiler.compile(condition["pattern"], where, edges=False), int(condition["at_least"]))
         for i, pattern in enumerate(patterns):
             compiler.source = f"{lang}/rules.yaml"
             regex = compiler.compile(pattern, where)
@@ -358,6 +365,7 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
                 reject_after=compiler.context(entry.get("reject_after"), where, "start"),
                 tense=entry.get("tense"),
                 examples=tuple(entry.get("examples") or ()) if i == 0 else (),
+                only_in_text=only_in_text,
             ))
     guard_table = yaml.safe_load((folder / "guards.yaml").read_text(encoding="utf-8"))
     compiler.source = f"{lang}/guards.yaml"
