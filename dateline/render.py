@@ -355,10 +355,14 @@ def plan_pages(events: list[Event], key_ids: set[str]) -> list[Page]:
 
 
 def key_event_ids(events) -> set[str]:
-    """The events shown in the 'key events' view: reported by several sources, or among the most
-    salient fifth."""
-    ranked = sorted(events, key=lambda e: (-e.salience, e.id))
-    top = {e.id for e in ranked[: max(1, len(ranked) // 5)]}
+    """The events shown in the 'key events' view: reported by several sources, or leading one of
+    the most salient dates (as many as a fifth of the events). A date's leader is its most
+    reported event: a stray sentence on a busy date is not a key event."""
+    leaders: dict[str, Event] = {}
+    for e in sorted(events, key=lambda e: (-e.salience, e.id)):
+        leaders.setdefault(e.value, e)
+    ranked = sorted(leaders.values(), key=lambda e: (-e.salience, e.id))
+    top = {e.id for e in ranked[: max(1, len(events) // 5)]}
     return top | {e.id for e in events if len(e.sources) >= 2}
 
 

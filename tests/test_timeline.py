@@ -78,3 +78,19 @@ def test_drone_attack_shows_the_disagreement(timeline, demo_site):
     assert "Sources differ" in section
     for c in drones[0]["claims"]:
         assert c["text"] in section
+
+
+def test_key_events_are_the_leading_event_of_the_salient_dates():
+    from types import SimpleNamespace as E
+
+    from dateline.render import key_event_ids
+    # two busy dates, each with its most reported event and a stray sentence; ten quiet dates
+    events = [E(id="lead-1", value="2009-06", salience=4.6, sources=("a",)),
+              E(id="stray-1", value="2009-06", salience=4.0, sources=("b",)),
+              E(id="lead-2", value="2011-11-07", salience=3.9, sources=("c",)),
+              E(id="stray-2", value="2011-11-07", salience=3.4, sources=("d",)),
+              E(id="shared", value="2010-02-08", salience=0.5, sources=("a", "b"))]
+    events += [E(id=f"quiet-{i}", value=f"2010-01-{i + 10}", salience=1.0, sources=("e",)) for i in range(10)]
+    key = key_event_ids(events)
+    assert {"lead-1", "lead-2", "shared"} <= key
+    assert not key & {"stray-1", "stray-2"}
