@@ -492,7 +492,8 @@ def _moved(base: dt.date, n: float, unit: str, sign: int) -> str:
 
 
 def kind_ago(ctx, f, p, direction):
-    """'three years ago', 'in two weeks', 'a month from now': counted from the DCT."""
+    """'three years ago', 'in two weeks', 'a month from now': counted from the DCT;
+    'two weeks from Monday' from that day."""
     n, unit = _amount(f, p)
     sign = int(p.get("sign", -1))
     if n == "X":
@@ -500,7 +501,10 @@ def kind_ago(ctx, f, p, direction):
     if unit == "Y" and float(n).is_integer() and ctx.quarter:
         # "profit rose in the third quarter from a year ago": the same quarter, years back
         return "DATE", _quarter_shifted(ctx.quarter, sign * int(n) * 4), f.get("approx")
-    return "DATE", _moved(ctx.dct, n, unit, sign), f.get("approx")
+    base = ctx.dct
+    if "weekday" in f:      # "two weeks from Monday": the coming Monday unless the text says
+        base = weekday_date(ctx, int(f["weekday"]), FUTURE if direction != PAST else PAST, f.get("shift"))
+    return "DATE", _moved(base, n, unit, sign), f.get("approx")
 
 
 def _quarter_shifted(quarter: tuple[int, int], quarters: int) -> str:
