@@ -72,7 +72,7 @@ def is_abbreviation(word: str, grammar: Grammar) -> bool:
     """Whether a period after `word` belongs to it ("Gov.", an initial "J.", "U.S.") rather than
     ending the sentence."""
     token = word.lower()
-    return token in grammar.abbreviations or len(token) == 1 or ACRONYM.fullmatch(token) is not None
+    return token in grammar.abbreviations or (len(token) == 1 and token.isalpha()) or ACRONYM.fullmatch(token) is not None
 
 
 def _sentence_edges(text: str, lo: int, hi: int, grammar: Grammar):
