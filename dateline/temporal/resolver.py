@@ -53,6 +53,7 @@ class _Context:
 
 APPOSITION = re.compile(r",\s*|\s*[—–]\s*|\s+-\s+")     # between a date and what describes it
 EVENT_AFTER = re.compile(r"\s+[^\W\d_]")    # a word: the event a "day before" is named after
+DOTTED_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}")
 # between the two ends of a range: "from April through September", "Jan. 5 to Feb. 2"
 RANGE_OPEN = re.compile(r"(?:from|between)\s+$", re.IGNORECASE)
 RANGE_JOIN = re.compile(r"\s*(?:to|through|thru|until|till|into|and|-|–|—)\s*")
@@ -351,10 +352,12 @@ def kind_numeric_date(ctx, f, p, direction):
 
 def kind_absolute(ctx, f, p, direction):
     """A fully written date in a rarer form: dateparser reads it (the day order follows the
-    `day_first` option). Imported here, late, as it is slow to import and rarely needed."""
+    `day_first` option, but a dotted date is day-first wherever it is written: "12.03.2013").
+    Imported here, late, as it is slow to import and rarely needed."""
     import dateparser
     text = ctx.text[ctx.span[0]:ctx.span[1]]
-    settings = {"DATE_ORDER": "DMY" if ctx.day_first else "MDY", "STRICT_PARSING": True,
+    day_first = ctx.day_first or DOTTED_DATE.fullmatch(text) is not None
+    settings = {"DATE_ORDER": "DMY" if day_first else "MDY", "STRICT_PARSING": True,
                 "REQUIRE_PARTS": ["day", "month", "year"], "PREFER_LOCALE_DATE_ORDER": False,
                 "RELATIVE_BASE": dt.datetime.combine(ctx.dct, dt.time())}
     parsed = dateparser.parse(text, languages=[ctx.grammar.lang], settings=settings)
