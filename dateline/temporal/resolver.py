@@ -549,6 +549,8 @@ def kind_anchored(ctx, f, p, direction):
     if p.get("apposition") and ctx.anchor_is_day and APPOSITION.fullmatch(ctx.text, ctx.anchor_end, ctx.span[0]) \
             and EVENT_AFTER.match(ctx.text, ctx.span[1]):
         return "DATE", iso_day(ctx.anchor), None    # "Oct. 12, the day before the crash": Oct. 12
+    if p.get("apposition") and ctx.anchor_end < 0 and EVENT_AFTER.match(ctx.text, ctx.span[1]):
+        return "DATE", "XXXX-XX-XX", None   # "the day after the earthquake", no date named yet
     if unit == "Y" and float(n).is_integer() and ctx.quarter and not p.get("calendar"):
         return "DATE", _quarter_shifted(ctx.quarter, sign * int(n) * 4), None
     # a day or week counted from a mention of a whole month or year has no anchor to count from
