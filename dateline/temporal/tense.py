@@ -116,8 +116,8 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
                     continue
             if c.end() <= start:
                 seen_before.add(cue)
-            if c.end() <= start and c.start() > before[0]:
-                before = (c.start(), cue)
+                if c.start() > before[0]:
+                    before = (c.start(), cue)
             elif c.start() >= end:
                 if c.start() < after[0]:
                     after = (c.start(), cue)
