@@ -54,14 +54,36 @@ class Grammar:
     example_dct: str = ""
 
 
+def prefix_tree(words, fold_case: bool = True) -> str:
+    """An alternation of words sharing their prefixes ("will|would" as "w(?:ill|ould)"): re tries
+    the branches of a flat alternation one by one at every position, which is slow for long
+    word lists. A space matches any white space, an apostrophe either kind."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in (word.lower() if fold_case else word).replace("’", "'"):
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node) -> str:
+        ends = "" in node
+        branches = [(r"\s+" if ch == " " else "['’]" if ch == "'" else re.escape(ch)) + build(node[ch])
+                    for ch in sorted(k for k in node if k)]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if ends else body
+
+    return build(tree)
+
+
 def _words_regex(forms: list[str], case: str) -> str:
     variants = set()
     for form in forms:
         variants.add(form)
         if case == "proper":
             variants.add(form.upper())
-    alternatives = sorted(variants, key=lambda f: (-len(f), f))
-    body = "|".join(re.escape(f).replace(r"\ ", r"\s+") for f in alternatives)
+    body = prefix_tree(variants, fold_case=case == "any")
     return f"(?i:{body})" if case == "any" else f"(?-i:{body})"
 
 

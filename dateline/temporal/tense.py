@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .grammar import Grammar
+from .grammar import Grammar, prefix_tree
 
 PAST, UNKNOWN, FUTURE = -1, 0, 1
 PRESENT = 2   # about now: a bare month is the nearer one; otherwise read as UNKNOWN
@@ -17,8 +17,6 @@ SENTENCE_EDGE = re.compile(r"[.!?]\s+(?=[A-Z\"“'‘(])|\n\s*\n")
 WORD_BEFORE_PERIOD = re.compile(r"[\w.'’]+$")
 ACRONYM = re.compile(r"(?:[a-z]\.)+[a-z]")
 WINDOW = 300
-# a cue starts a word, or is a contraction joined to one ("we'll", "they're")
-WORD_START = r"(?:(?<![\w'’])|(?=['’]))"
 
 
 @dataclass(frozen=True)
@@ -50,15 +48,21 @@ def compiled_cues(grammar: Grammar) -> Cues:
             return "|".join(re.escape(w).replace(r"\ ", r"\s+").replace("'", "['’]")
                             for w in sorted(words, key=len, reverse=True))
 
+        def cue(words, extra="", unless=()):
+            """Whole-word cues, and contractions joined to the word before ("we'll")."""
+            joined = [w for w in words if w[0] in "'’"]
+            plain = prefix_tree([w for w in words if w not in joined]) + extra
+            body = rf"(?:(?<![\w'’])(?:{plain})" + (f"|{prefix_tree(joined)}" if joined else "") + r")(?!\w)"
+            return (rf"(?!(?:{alt(unless)})(?!\w))" if unless else "") + body
+
         def before(pattern):
             return re.compile(rf"(?:{pattern})\s+$", re.IGNORECASE)
 
         b = t["before_past_form"]
         _compiled[id(grammar)] = Cues(
-            future=re.compile(rf"{WORD_START}(?!(?:{alt(t['not_future'])})(?!\w))(?:{alt(t['future'])})(?!\w)",
-                              re.IGNORECASE),
-            past=re.compile(rf"{WORD_START}(?:{alt(t['past'])}|[a-z]+{t['past_suffix']})(?!\w)", re.IGNORECASE),
-            present=re.compile(rf"{WORD_START}(?:{alt(t['present'])})(?!\w)", re.IGNORECASE),
+            future=re.compile(cue(t["future"], unless=t["not_future"]), re.IGNORECASE),
+            past=re.compile(cue(t["past"], rf"|[a-z]+{t['past_suffix']}"), re.IGNORECASE),
+            present=re.compile(cue(t["present"]), re.IGNORECASE),
             not_past=frozenset(w.lower() for w in t["not_past"]), past_suffix=t["past_suffix"],
             nominal=frozenset(w.lower() for w in t.get("nominal", ())),
             future_group=before(b["future_group"]), present_passive=before(b["present_passive"]),
