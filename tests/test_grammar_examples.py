@@ -68,3 +68,19 @@ def test_first_chars(case):
     first = first_chars(parsed)
     assert (sorted(first) if first is not None else None) == case["first"]
     assert opens_with_characters(parsed) == case["opens"]
+
+
+@pytest.mark.parametrize("addition, message", [
+    ("    only_in_text: {pattern: 'x'}\n", "only_in_text needs a pattern and at_least"),
+    ("    only_in_txt: {pattern: 'x', at_least: 2}\n", "unknown keys ['only_in_txt']"),
+])
+def test_a_malformed_rule_is_a_clear_grammar_error(tmp_path, addition, message):
+    import shutil
+
+    from dateline.temporal.grammar import GrammarError
+    shutil.copytree(FIXTURE_LANGS / "de", tmp_path / "de")
+    rules = tmp_path / "de" / "rules.yaml"
+    rules.write_text(rules.read_text(encoding="utf-8").replace("    kind: weekday\n", "    kind: weekday\n" + addition, 1),
+                     encoding="utf-8")
+    with pytest.raises(GrammarError, match=re.escape(message)):
+        load("de", tmp_path)

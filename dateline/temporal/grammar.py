@@ -371,7 +371,11 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
         if entry.get("only_in_text"):
             compiler.source = f"{lang}/rules.yaml"
             condition = entry["only_in_text"]
-            only_in_text = (compiler.compile(condition["pattern"], where, edges=False), int(condition["at_least"]))
+            if not isinstance(condition, dict) or set(condition) != {"pattern", "at_least"} \
+                    or not isinstance(condition["at_least"], int):
+                raise GrammarError(f"{lang}/rules.yaml: {where}: only_in_text needs a pattern and "
+                                   f"at_least (a whole number)")
+            only_in_text = (compiler.compile(condition["pattern"], where, edges=False), condition["at_least"])
         for i, pattern in enumerate(patterns):
             compiler.source = f"{lang}/rules.yaml"
             regex = compiler.compile(pattern, where)
