@@ -171,7 +171,10 @@ class _Compiler:
                 # positions at once (a pattern that starts with lookbehinds or an optional part
                 # is otherwise tried in full at every position). A pattern that opens with a
                 # plain character or class is left alone: re skips to those by itself, faster.
-                body = f"(?=[{''.join(sorted(first))}])" + body
+                lookahead = f"(?=[{''.join(sorted(first))}])"
+                # a pattern that is case-sensitive as a whole gets a case-sensitive check, or
+                # "(?=[AJ])" would stop at every "a" as well
+                body = (f"(?-i:{lookahead})" if _case_sensitive(parsed) else lookahead) + body
             return re.compile(body, re.IGNORECASE)
         except re.error as e:
             raise GrammarError(f"{self.source}: {where}: bad pattern: {e}") from None
@@ -185,6 +188,12 @@ class _Compiler:
         # only ever match at the start of the text)
         body = f"(?:(?<![\\w'])(?=\\w)|(?!\\w))(?:{body})\\s*$" if anchor == "end" else f"\\s*(?:{body})"
         return re.compile(body, re.IGNORECASE)
+
+
+def _case_sensitive(items) -> bool:
+    """Whether a parsed pattern is one group with case-insensitivity turned off: "(?-i:...)"."""
+    ops = _parser()
+    return len(items) == 1 and items[0][0] is ops.SUBPATTERN and bool(items[0][1][2] & re.IGNORECASE)
 
 
 def _parser():
