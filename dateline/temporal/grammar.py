@@ -144,6 +144,10 @@ class _Compiler:
         for name, regex in vocab["patterns"].items():
             self.macros[name] = f"(?:{regex})"
         self.macros["number"] = _number_regex(vocab["numbers"])
+        # a fraction after a unit ("a year and a half"), from the same list as after a number
+        fractions = {f: v for f, v in vocab["numbers"].get("fractions", {}).items() if f[0].isalpha()}
+        self.macros["fraction"] = _words_regex(list(fractions), "any")
+        self.lookup["fraction"] = {_normalise(f): str(v) for f, v in fractions.items()}
         holidays = vocab.get("holidays", {})
         self.macros["holiday"] = _words_regex(list(holidays), "proper")
         self.lookup["holiday"] = {_normalise(k): str(v) for k, v in holidays.items()}
