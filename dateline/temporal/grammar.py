@@ -58,6 +58,8 @@ def prefix_tree(words, fold_case: bool = True) -> str:
     """An alternation of words sharing their prefixes ("will|would" as "w(?:ill|ould)"): re tries
     the branches of a flat alternation one by one at every position, which is slow for long
     word lists. A space matches any white space, an apostrophe either kind."""
+    if not words:
+        return "(?!)"       # an empty list matches nothing, not the empty string
     tree: dict = {}
     for word in words:
         node = tree
