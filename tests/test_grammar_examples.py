@@ -9,7 +9,7 @@ import pytest
 
 from conftest import cases
 from dateline.temporal.finder import find
-from dateline.temporal.grammar import _parser, first_chars, guard_examples, load, opens_with_characters
+from dateline.temporal.grammar import _parser, first_chars, guard_examples, load, opens_with_characters, prefix_tree
 from dateline.temporal.resolver import resolve
 
 FIXTURE_LANGS = Path(__file__).parent / "fixtures" / "lang"
@@ -68,6 +68,16 @@ def test_first_chars(case):
     first = first_chars(parsed)
     assert (sorted(first) if first is not None else None) == case["first"]
     assert opens_with_characters(parsed) == case["opens"]
+
+
+PREFIX_TREES = cases("prefix_tree.yaml")
+
+
+@pytest.mark.parametrize("case", PREFIX_TREES, ids=[" ".join(c["words"]) or "empty" for c in PREFIX_TREES])
+def test_prefix_tree_matches_each_word_and_nothing_else(case):
+    pattern = re.compile(prefix_tree(case["words"]), re.IGNORECASE)
+    assert all(pattern.fullmatch(w) for w in case["match"])
+    assert not any(pattern.fullmatch(w) for w in case["rejects"])
 
 
 @pytest.mark.parametrize("addition, message", [
