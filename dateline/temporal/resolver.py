@@ -224,7 +224,14 @@ def weekday_date(ctx: _Context, weekday: int, direction: int, shift: str | None 
     if shift == "+1":
         return ref + dt.timedelta(days=ahead or 7)
     if shift == "0":
-        return ref + dt.timedelta(days=weekday - ref.isoweekday())
+        # "this Monday": this week's, unless the clause looks the other way ("the vote is this
+        # Monday", written on a Thursday, is the coming one)
+        same_week = ref + dt.timedelta(days=weekday - ref.isoweekday())
+        if same_week < ref and direction in (FUTURE, PRESENT):
+            return same_week + dt.timedelta(days=7)
+        if same_week > ref and direction == PAST:
+            return same_week - dt.timedelta(days=7)
+        return same_week
     if direction == FUTURE:
         return ref + dt.timedelta(days=ahead)
     if direction == PAST or back <= 3:
