@@ -511,10 +511,27 @@ def kind_ago(ctx, f, p, direction):
     if unit == "Y" and float(n).is_integer() and ctx.quarter:
         # "profit rose in the third quarter from a year ago": the same quarter, years back
         return "DATE", _quarter_shifted(ctx.quarter, sign * int(n) * 4), f.get("approx")
-    base = ctx.dct
-    if "weekday" in f:      # "two weeks from Monday": the coming Monday unless the text says
-        base = weekday_date(ctx, int(f["weekday"]), FUTURE if direction != PAST else PAST, f.get("shift"))
-    return "DATE", _moved(base, n, unit, sign), f.get("approx")
+    if "weekday" in f or "day_offset" in p or "calendar_unit" in f:
+        return "DATE", _counted_from_a_day(ctx, f, p, n, unit, sign), f.get("approx")
+    return "DATE", _moved(ctx.dct, n, unit, sign), f.get("approx")
+
+
+def _counted_from_a_day(ctx, f, p, n, unit: str, sign: int) -> str:
+    """'two weeks from Monday', 'a week ago Friday', 'a year ago yesterday', 'a year ago this
+    month': counted from that day (or the DCT), at the precision of the day or unit named."""
+    if "weekday" in f:      # the coming Monday, or for "ago" the last one
+        base = weekday_date(ctx, int(f["weekday"]), FUTURE if sign > 0 else PAST, f.get("shift"))
+    else:
+        base = ctx.dct + dt.timedelta(days=int(p.get("day_offset", 0)))
+    if unit not in ("Y", "M", "W", "D") or not float(n).is_integer():
+        raise Reject(f"cannot count {n} {unit} from a day")
+    n = sign * int(n)
+    if unit in ("Y", "M"):
+        y, m = add_months(base.year, base.month, n * (12 if unit == "Y" else 1))
+        day = make_date(y, m, min(base.day, 28) if (m == 2 and base.day > 28) else base.day)
+    else:
+        day = base + dt.timedelta(days=n * (7 if unit == "W" else 1))
+    return shift_unit(day, f["calendar_unit"], 0) if "calendar_unit" in f else iso_day(day)
 
 
 def _quarter_shifted(quarter: tuple[int, int], quarters: int) -> str:
