@@ -511,7 +511,7 @@ def kind_ago(ctx, f, p, direction):
     if unit == "Y" and float(n).is_integer() and ctx.quarter:
         # "profit rose in the third quarter from a year ago": the same quarter, years back
         return "DATE", _quarter_shifted(ctx.quarter, sign * int(n) * 4), f.get("approx")
-    if "weekday" in f or "day_offset" in p or "calendar_unit" in f:
+    if "weekday" in f or "relative_day" in f or "calendar_unit" in f:
         return "DATE", _counted_from_a_day(ctx, f, p, n, unit, sign), f.get("approx")
     return "DATE", _moved(ctx.dct, n, unit, sign), f.get("approx")
 
@@ -522,7 +522,7 @@ def _counted_from_a_day(ctx, f, p, n, unit: str, sign: int) -> str:
     if "weekday" in f:      # the coming Monday, or for "ago" the last one
         base = weekday_date(ctx, int(f["weekday"]), FUTURE if sign > 0 else PAST, f.get("shift"))
     else:
-        base = ctx.dct + dt.timedelta(days=int(p.get("day_offset", 0)))
+        base = ctx.dct + dt.timedelta(days=int(f.get("relative_day", 0)))
     if unit not in ("Y", "M", "W", "D") or not float(n).is_integer():
         raise Reject(f"cannot count {n} {unit} from a day")
     n = sign * int(n)
