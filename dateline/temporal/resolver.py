@@ -6,6 +6,7 @@ last date the text itself mentioned.
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
@@ -528,7 +529,7 @@ def _counted_from_a_day(ctx, f, p, n, unit: str, sign: int) -> str:
     n = sign * int(n)
     if unit in ("Y", "M"):
         y, m = add_months(base.year, base.month, n * (12 if unit == "Y" else 1))
-        day = make_date(y, m, min(base.day, 28) if (m == 2 and base.day > 28) else base.day)
+        day = dt.date(y, m, min(base.day, calendar.monthrange(y, m)[1]))   # May 31 less a month: Apr 30
     else:
         day = base + dt.timedelta(days=n * (7 if unit == "W" else 1))
     return shift_unit(day, f["calendar_unit"], 0) if "calendar_unit" in f else iso_day(day)
