@@ -318,6 +318,8 @@ def kind_date(ctx, f, p, direction):
     if day and not month and p.get("day_of_month"):
         # "by the 20th": this month's, unless the tense points past it
         shift = 1 if direction == FUTURE and day < ctx.dct.day else -1 if direction == PAST and day > ctx.dct.day else 0
+        if "month_shift" in f:      # "the 15th of next month"
+            shift = int(f["month_shift"])
         y, m = add_months(ctx.dct.year, ctx.dct.month, shift)
         return "DATE", iso_day(make_date(y, m, day)), mod
     if month:
