@@ -341,6 +341,10 @@ def kind_date(ctx, f, p, direction):
             year = ctx.dct.year if h == 1 or ctx.dct.month > 6 or direction == FUTURE else ctx.dct.year - 1
         return "DATE", f"{year}-H{h}", mod
     if "season" in f:
+        if year is None and p.get("of_anchor"):
+            # "that autumn": the season of the year the story is telling (a winter told in
+            # January or February began the year before)
+            year = ctx.anchor.year - (f["season"] == "WI" and ctx.anchor.month <= 2)
         if year is not None:
             return "DATE", f"{year}-{f['season']}", mod
         return "DATE", season_value(ctx, f["season"], direction, f.get("shift")), mod
