@@ -90,15 +90,12 @@ def _words_regex(forms: list[str], case: str) -> str:
 
 
 def _number_regex(numbers: dict) -> str:
-    def alt(words):
-        return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-
-    units, tens = alt(numbers["units"]), alt(numbers["tens"])
+    units, tens = prefix_tree(numbers["units"]), prefix_tree(numbers["tens"])
     digits = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s+1/2)?"
     word = rf"(?:{tens})(?:[-\s](?:{units}))?|(?:{units})"
-    fractions = alt(numbers["fractions"])
-    counted = alt(numbers["counts"]) + "|" + alt(numbers["scales"])
-    vague = alt(numbers["vague"])
+    fractions = prefix_tree(numbers["fractions"])
+    counted = prefix_tree([*numbers["counts"], *numbers["scales"]])
+    vague = prefix_tree(numbers["vague"])
     return rf"(?i:(?:{digits}|{word})(?:\s+(?:{fractions}))?|{counted}|{vague})"
 
 

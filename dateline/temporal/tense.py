@@ -44,16 +44,12 @@ def compiled_cues(grammar: Grammar) -> Cues:
     if id(grammar) not in _compiled:
         t = grammar.tense
 
-        def alt(words):
-            return "|".join(re.escape(w).replace(r"\ ", r"\s+").replace("'", "['’]")
-                            for w in sorted(words, key=len, reverse=True))
-
         def cue(words, extra="", unless=()):
             """Whole-word cues, and contractions joined to the word before ("we'll")."""
             joined = [w for w in words if w[0] in "'’"]
             plain = prefix_tree([w for w in words if w not in joined]) + extra
             body = rf"(?:(?<![\w'’])(?:{plain})" + (f"|{prefix_tree(joined)}" if joined else "") + r")(?!\w)"
-            return (rf"(?!(?:{alt(unless)})(?!\w))" if unless else "") + body
+            return (rf"(?!(?:{prefix_tree(unless)})(?!\w))" if unless else "") + body
 
         def before(pattern):
             return re.compile(rf"(?:{pattern})\s+$", re.IGNORECASE)
@@ -68,7 +64,7 @@ def compiled_cues(grammar: Grammar) -> Cues:
             future_group=before(b["future_group"]), present_passive=before(b["present_passive"]),
             adjective=before(b["adjective"]), infinitive=before(b["infinitive"]),
             superseded_plan=before(b["superseded_plan"]),
-            ahead_before=re.compile(rf"(?<![\w'])(?:{alt(t['ahead_before'])})\s+$", re.IGNORECASE))
+            ahead_before=re.compile(rf"(?<![\w'])(?:{prefix_tree(t['ahead_before'])})\s+$", re.IGNORECASE))
     return _compiled[id(grammar)]
 
 
