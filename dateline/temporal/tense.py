@@ -84,6 +84,12 @@ def _sentence_edges(text: str, lo: int, hi: int, grammar: Grammar):
         yield m
 
 
+def _next_word(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    return pos
+
+
 def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     """HeidelTime's way: the last tense cue before the expression in its sentence decides;
     failing that, the first one after it."""
@@ -110,6 +116,9 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
                 lead = text[max(s_start, c.start() - 30):c.start()]
                 if word.endswith(cues.past_suffix) and cues.adjective.search(lead):
                     continue
+                following = _next_word(text, c.end())
+                if cues.future.match(text, following) and cues.superseded_plan.search(text, c.start(), following):
+                    continue  # "were planning to", "was set to": the plan decides, not the auxiliary
                 if cues.future_group.search(lead):
                     cue = FUTURE
                 elif cues.present_passive.search(lead) or cues.infinitive.search(lead):
