@@ -325,6 +325,8 @@ def kind_date(ctx, f, p, direction):
     if month:
         if year is None:
             year = infer_year(ctx, month, day, direction)
+        if "month_edge" in f:       # "the last day of February"
+            day = 1 if int(f["month_edge"]) == 1 else calendar.monthrange(year, month)[1]
         if day:
             date = make_date(year, month, day)
             return "DATE", iso_week(date) if p.get("week_of") else iso_day(date), mod
