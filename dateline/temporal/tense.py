@@ -35,6 +35,7 @@ class Cues:
     infinitive: re.Pattern         # "to hit", "to be held": no tense of its own, no cue
     superseded_plan: re.Pattern    # "had been due to": a future cue that reads as the present
     ahead_before: re.Pattern       # "by February": ahead, when the clause tells no tense
+    moved_to: re.Pattern | None    # "delayed the trial until May": ahead, whatever the tense
 
 
 _compiled: dict[int, Cues] = {}
@@ -64,8 +65,18 @@ def compiled_cues(grammar: Grammar) -> Cues:
             future_group=before(b["future_group"]), present_passive=before(b["present_passive"]),
             adjective=before(b["adjective"]), infinitive=before(b["infinitive"]),
             superseded_plan=before(b["superseded_plan"]),
-            ahead_before=re.compile(rf"(?<![\w'])(?:{prefix_tree(t['ahead_before'])})\s+$", re.IGNORECASE))
+            ahead_before=re.compile(rf"(?<![\w'])(?:{prefix_tree(t['ahead_before'])})\s+$", re.IGNORECASE),
+            moved_to=_moved_to(t))
     return _compiled[id(grammar)]
+
+
+def _moved_to(t: dict) -> re.Pattern | None:
+    """A verb of moving a date, then up to 80 characters of its clause, then 'until' or 'to'."""
+    if not t.get("moved"):
+        return None     # a language may leave this out
+    return re.compile(rf"(?<![\w'])(?:{prefix_tree(t['moved'])})\b"
+                      rf"(?:(?!\s(?:{prefix_tree(t['moved_not_across'])})\s)[^.;:]){{0,80}}?"
+                      rf"\s(?:{prefix_tree(t['moved_to'])})\s+$", re.IGNORECASE)
 
 
 def is_abbreviation(word: str, grammar: Grammar) -> bool:
@@ -138,5 +149,7 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     if chosen == PRESENT and FUTURE in seen_before:
         return FUTURE     # "the next meeting is in November": about now, but pointing ahead
     if chosen in (UNKNOWN, PRESENT) and cues.ahead_before.search(text, max(s_start, start - 12), start):
+        return FUTURE
+    if chosen == PAST and cues.moved_to and cues.moved_to.search(text, max(s_start, start - 100), start):
         return FUTURE
     return chosen
