@@ -294,7 +294,7 @@ def year_of(ctx: _Context, f: dict) -> int | None:
 def kind_date(ctx, f, p, direction):
     """Calendar dates and parts of them, with or without a year."""
     year = year_of(ctx, f)
-    mod = f.get("edge") or p.get("mod")
+    mod = f.get("edge") or f.get("edge_joined") or p.get("mod")
     if "holiday" in f:
         spec = f["holiday"]
         if year is None:
