@@ -17,7 +17,7 @@ LANG_DIR = Path(__file__).parent / "lang"
 MACRO = re.compile(r"\{([a-z_]\w*)(?::([a-z_]\w*))?\}")
 # A rule never starts inside a word or number, nor ends inside one ("2,000", "$2019", "1990.5").
 LEFT_EDGE = r"(?<![\w$£€@#])(?<!\d[.,:/-])"
-RIGHT_EDGE = r"(?![\w%@])(?![.,:/-]\d)"
+RIGHT_EDGE = r"(?![\w%@])(?![.,:/]\d)(?:(?<=[^\W\d_])|(?!-\d))"   # a word may end a range: "9am-5pm"
 
 
 class GrammarError(Exception):
