@@ -455,7 +455,11 @@ def kind_daypart(ctx, f, p, direction):
     if "daypart_word" in f:
         return "TIME", f"{iso_day(ctx.dct)}T{f['daypart_word']}", None
     day = ctx.anchor if ctx.anchor_is_day else ctx.dct
-    return "TIME", f"{iso_day(day)}T{f['part_of_day']}", f.get("edge")
+    if p.get("night_before_in_past"):
+        # "overnight": the night of a day named right after it ("overnight Wednesday"), else
+        # the night before publication if told in the past, tonight if not
+        day = ctx.day_after or (ctx.dct - dt.timedelta(days=1) if direction == PAST else ctx.dct)
+    return "TIME", f"{iso_day(day)}T{f.get('part_of_day') or p['part_of_day']}", f.get("edge")
 
 
 def kind_shift_month(ctx, f, p, direction):
@@ -660,7 +664,8 @@ def kind_time(ctx, f, p, direction):
         day = make_date(int(f["year"]), int(f["iso_month"]), int(f["iso_day"]))
     elif "month" in f:
         d = int(re.match(r"\d+", f["day"])[0])
-        day = make_date(infer_year(ctx, int(f["month"]), d, direction), int(f["month"]), d)
+        year = year_of(ctx, f) or infer_year(ctx, int(f["month"]), d, direction)
+        day = make_date(year, int(f["month"]), d)
     elif "weekday" in f:
         day = weekday_date(ctx, int(f["weekday"]), direction, f.get("shift"))
     elif "day_offset" in p:
@@ -728,7 +733,7 @@ def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
     ctx = _Context(text, dct, grammar, day_first, anchor=dct)
     out = []
     for i, mention in enumerate(mentions):
-        ctx.day_after = day_named_after(mentions, i, ctx) if mention.rule.kind == "time" else None
+        ctx.day_after = day_named_after(mentions, i, ctx) if mention.rule.kind in ("time", "daypart") else None
         timex = resolve_one(mention, ctx)
         if timex is None:
             continue
