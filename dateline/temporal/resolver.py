@@ -455,10 +455,10 @@ def kind_daypart(ctx, f, p, direction):
     if "daypart_word" in f:
         return "TIME", f"{iso_day(ctx.dct)}T{f['daypart_word']}", None
     day = ctx.anchor if ctx.anchor_is_day else ctx.dct
-    if p.get("night_before_in_past"):
+    if p.get("publication_night"):
         # "overnight": the night of a day named right after it ("overnight Wednesday"), else
-        # the night before publication if told in the past, tonight if not
-        day = ctx.day_after or (ctx.dct - dt.timedelta(days=1) if direction == PAST else ctx.dct)
+        # the night that ends on the publication day, which a timeline dates by that day
+        day = ctx.day_after or ctx.dct
     return "TIME", f"{iso_day(day)}T{f.get('part_of_day') or p['part_of_day']}", f.get("edge")
 
 
