@@ -44,6 +44,8 @@ def test_rule_example(lang, rule, example):
     assert hits[0].value == str(example["value"])
     if "type" in example:
         assert hits[0].type == example["type"]
+    if "mod" in example:
+        assert hits[0].mod == example["mod"]
 
 
 GUARDS = [("en", g) for g in guard_examples("en")] + [("de", g) for g in guard_examples("de", FIXTURE_LANGS)]
