@@ -327,6 +327,8 @@ def kind_date(ctx, f, p, direction):
             year = infer_year(ctx, month, day, direction)
         if "month_edge" in f:       # "the last day of February"
             day = 1 if int(f["month_edge"]) == 1 else calendar.monthrange(year, month)[1]
+        if "nth" in f:              # "the first Monday in October"
+            day = nth_weekday(year, month, int(f["nth"]), int(f["weekday"])).day
         if day:
             date = make_date(year, month, day)
             return "DATE", iso_week(date) if p.get("week_of") else iso_day(date), mod
