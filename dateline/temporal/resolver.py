@@ -452,11 +452,22 @@ def kind_shift(ctx, f, p, direction):
     return "DATE", value, f.get("edge") or p.get("mod")
 
 
+def story_day(ctx: _Context) -> dt.date:
+    """The day the story is telling: the last day named, unless that is far from publication
+    and paragraphs away (a listing's '10.00am' is not on a 1980 date named three items up),
+    else the publication day."""
+    if not ctx.anchor_is_day:
+        return ctx.dct
+    if abs((ctx.anchor - ctx.dct).days) <= NEAR_DAYS or ctx.text.count("\n\n", ctx.anchor_end, ctx.span[0]) <= 1:
+        return ctx.anchor
+    return ctx.dct
+
+
 def kind_daypart(ctx, f, p, direction):
     """'tonight' is the publication day's; 'by mid-afternoon', the day the story is telling."""
     if "daypart_word" in f:
         return "TIME", f"{iso_day(ctx.dct)}T{f['daypart_word']}", None
-    day = ctx.anchor if ctx.anchor_is_day else ctx.dct
+    day = story_day(ctx)
     if p.get("publication_night"):
         # "overnight": the night of a day named right after it ("overnight Wednesday"), else
         # the night that ends on the publication day, which a timeline dates by that day
@@ -675,7 +686,7 @@ def kind_time(ctx, f, p, direction):
     elif ctx.day_after:
         day = ctx.day_after
     else:
-        day = ctx.anchor if ctx.anchor_is_day else ctx.dct    # the day the story is telling
+        day = story_day(ctx)
     if hour == 24:
         return "TIME", f"{iso_day(day)}T24:00", None
     return "TIME", f"{iso_day(day)}T{hour:02d}:{minute:02d}", None
