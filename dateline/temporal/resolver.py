@@ -726,7 +726,7 @@ def day_named_after(mentions: list[Mention], i: int, ctx: _Context) -> dt.date |
             if between.count("(") > between.count(")"):
                 return None     # "8 p.m. (0100 GMT Wednesday)": that day is the other zone's
             timex = resolve_one(later, ctx)
-            period = period_of(timex.value) if timex and timex.type == "DATE" else None
+            period = period_of(timex.value) if timex and timex.type in ("DATE", "TIME") else None
             return period.start if period and period.precision == "day" else None
         end = later.end
     return None
