@@ -464,7 +464,8 @@ def story_day(ctx: _Context) -> dt.date:
 
 
 def kind_daypart(ctx, f, p, direction):
-    """'tonight' is the publication day's; 'by mid-afternoon', the day the story is telling."""
+    """'tonight' and 'overnight' are the publication day's; 'by mid-afternoon', the day the
+    story is telling."""
     if "daypart_word" in f:
         return "TIME", f"{iso_day(ctx.dct)}T{f['daypart_word']}", None
     day = story_day(ctx)
