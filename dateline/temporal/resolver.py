@@ -329,6 +329,11 @@ def kind_date(ctx, f, p, direction):
             day = 1 if int(f["month_edge"]) == 1 else calendar.monthrange(year, month)[1]
         if "nth" in f:              # "the first Monday in October"
             day = nth_weekday(year, month, int(f["nth"]), int(f["weekday"])).day
+        if p.get("quarter_of_day"):
+            # "the quarter ended Sept. 30": the quarter the report named (a fiscal one may end
+            # in any month), else the calendar quarter that day closes
+            quarter = ctx.quarter or (year, (month - 1) // 3 + 1)
+            return "DATE", f"{quarter[0]}-Q{quarter[1]}", mod
         if day:
             date = make_date(year, month, day)
             return "DATE", iso_week(date) if p.get("week_of") else iso_day(date), mod
