@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from .finder import Mention
 from .grammar import Grammar, normalise
 from .periods import period_of
-from .tense import FUTURE, PAST, PRESENT
+from .tense import FUTURE, PAST, PRESENT, UNKNOWN
 
 SEASON_ORDER = ("WI", "SP", "SU", "FA")  # the order they start in within a labelled year, WI last
 NEAR_DAYS = 31
@@ -248,7 +248,15 @@ def season_value(ctx: _Context, code: str, direction: int, shift: str | None) ->
         p = period_of(f"{y}-{code}")
         instances.append((y, p.start, p.end))
     if shift == "0":
+        # "this summer": the one of this calendar year (a winter is labelled by its December)...
         label = dct.year - 1 if code == "WI" and dct.month <= 2 else dct.year
+        _, start, end = next(i for i in instances if i[0] == label)
+        if direction == PAST and start > dct:
+            # ...but one still ahead cannot be told in the past: the one just over ("it was
+            # cold this winter", written in March)
+            label = max(y for y, _, e in instances if e < dct)
+        elif direction == FUTURE and end < dct:
+            label = min(y for y, s, _ in instances if s > dct)   # "we will travel this summer" in October
         return f"{label}-{code}"
     if shift == "+1":
         return next(f"{y}-{code}" for y, s, _ in instances if s > dct)
@@ -543,14 +551,15 @@ def kind_ago(ctx, f, p, direction):
     if unit == "Y" and float(n).is_integer() and ctx.quarter:
         # "profit rose in the third quarter from a year ago": the same quarter, years back
         return "DATE", _quarter_shifted(ctx.quarter, sign * int(n) * 4), f.get("approx")
-    if "weekday" in f or "relative_day" in f or "calendar_unit" in f:
+    if "weekday" in f or "relative_day" in f or "calendar_unit" in f or "season" in f:
         return "DATE", _counted_from_a_day(ctx, f, p, n, unit, sign), f.get("approx")
     return "DATE", _moved(ctx.dct, n, unit, sign), f.get("approx")
 
 
 def _counted_from_a_day(ctx, f, p, n, unit: str, sign: int) -> str:
     """'two weeks from Monday', 'a week ago Friday', 'a year ago yesterday', 'a year ago this
-    month': counted from that day (or the DCT), at the precision of the day or unit named."""
+    month', '60 years ago this spring': counted from that day (or the DCT), at the precision of
+    the day or unit named."""
     if "weekday" in f:      # the coming Monday, or for "ago" the last one
         base = weekday_date(ctx, int(f["weekday"]), FUTURE if sign > 0 else PAST, f.get("shift"))
     else:
@@ -558,6 +567,11 @@ def _counted_from_a_day(ctx, f, p, n, unit: str, sign: int) -> str:
     if unit not in ("Y", "M", "W", "D") or not float(n).is_integer():
         raise Reject(f"cannot count {n} {unit} from a day")
     n = sign * int(n)
+    if "season" in f:       # "60 years ago this spring"
+        if unit != "Y":
+            raise Reject("a season is counted in years")
+        label = season_value(ctx, f["season"], UNKNOWN, "0")
+        return f"{int(label[:4]) + n}{label[4:]}"
     if unit in ("Y", "M"):
         y, m = add_months(base.year, base.month, n * (12 if unit == "Y" else 1))
         day = dt.date(y, m, min(base.day, calendar.monthrange(y, m)[1]))   # May 31 less a month: Apr 30
