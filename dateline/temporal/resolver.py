@@ -522,10 +522,12 @@ def _moved(base: dt.date, n: float, unit: str, sign: int) -> str:
     """A date n units before (sign -1) or after (sign +1) base, at the precision of the unit."""
     if unit in ("Y", "DE", "CE"):
         years = n * {"Y": 1, "DE": 10, "CE": 100}[unit]
+        if base.year + sign * years < 1:
+            return "PAST_REF"       # "3,000 years ago": before the common era, no year to write
         if float(years).is_integer():
-            return str(base.year + sign * int(years))
+            return f"{base.year + sign * int(years):04d}"
         y, m = add_months(base.year, base.month, sign * round(years * 12))
-        return f"{y}-{m:02d}"
+        return f"{y:04d}-{m:02d}"
     if unit == "Q":
         y, m = add_months(base.year, base.month, sign * round(3 * n))
         return shift_unit(dt.date(y, m, 1), "Q", 0)
