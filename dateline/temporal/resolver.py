@@ -409,6 +409,8 @@ def kind_decade(ctx, f, p, direction):
         if int(digits) > ctx.dct.year % 100:
             century -= 1
         digits = f"{century}{digits}"
+    if digits.endswith("00") and len(digits) == 4 and int(digits) < 2000:
+        return "DATE", digits[:2], f.get("edge") or p.get("mod")    # "the 1800s": the century
     return "DATE", digits[:3], f.get("edge") or p.get("mod")
 
 
