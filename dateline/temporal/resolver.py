@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from .finder import Mention
 from .grammar import Grammar, normalise
 from .periods import period_of
-from .tense import FUTURE, PAST, PRESENT, UNKNOWN
+from .tense import FUTURE, PAST, PRESENT, UNKNOWN, compiled_cues
 
 SEASON_ORDER = ("WI", "SP", "SU", "FA")  # the order they start in within a labelled year, WI last
 NEAR_DAYS = 31
@@ -756,6 +756,18 @@ def day_named_after(mentions: list[Mention], i: int, ctx: _Context) -> dt.date |
     return None
 
 
+def not_after_publication(timex: Timex, mention: Mention, ctx: _Context) -> Timex:
+    """'since April', written in March: a yearless date the text puts behind it is last year's."""
+    behind = compiled_cues(ctx.grammar).behind_before
+    if not behind or not behind.search(ctx.text, max(0, mention.start - 12), mention.start) \
+            or not CALENDAR_VALUE.fullmatch(timex.value) or timex.value <= iso_day(ctx.dct)[:len(timex.value)]:
+        return timex
+    fields = fields_of(mention, ctx.grammar)
+    if "month" not in fields or year_of(ctx, fields) is not None:
+        return timex
+    return replace(timex, value=str(int(timex.value[:4]) - 1) + timex.value[4:])
+
+
 def range_end_after_start(start: Timex, end: Timex, mention: Mention, ctx: _Context) -> Timex:
     """'from April through September': a yearless end that fell before the start is a year later."""
     fields = fields_of(mention, ctx.grammar)
@@ -774,6 +786,7 @@ def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
         timex = resolve_one(mention, ctx)
         if timex is None:
             continue
+        timex = not_after_publication(timex, mention, ctx)
         if out and RANGE_JOIN.fullmatch(text, out[-1].end, timex.start) \
                 and RANGE_OPEN.search(text, max(0, out[-1].start - 10), out[-1].start):
             timex = range_end_after_start(out[-1], timex, mention, ctx)

@@ -36,6 +36,7 @@ class Cues:
     superseded_plan: re.Pattern    # "had been due to": a future cue that reads as the present
     ahead_before: re.Pattern       # "by February": ahead, when the clause tells no tense
     moved_to: re.Pattern | None    # "delayed the trial until May": ahead, whatever the tense
+    behind_before: re.Pattern | None  # "since April": on or before publication, whatever the tense
 
 
 _compiled: dict[int, Cues] = {}
@@ -66,7 +67,9 @@ def compiled_cues(grammar: Grammar) -> Cues:
             adjective=before(b["adjective"]), infinitive=before(b["infinitive"]),
             superseded_plan=before(b["superseded_plan"]),
             ahead_before=re.compile(rf"(?<![\w'])(?:{prefix_tree(t['ahead_before'])})\s+$", re.IGNORECASE),
-            moved_to=_moved_to(t))
+            moved_to=_moved_to(t),
+            behind_before=re.compile(rf"(?<![\w'])(?:{prefix_tree(t['behind_before'])})\s+$", re.IGNORECASE)
+            if t.get("behind_before") else None)
     return _compiled[id(grammar)]
 
 
