@@ -18,6 +18,7 @@ from .tense import FUTURE, PAST, PRESENT, UNKNOWN, compiled_cues
 
 SEASON_ORDER = ("WI", "SP", "SU", "FA")  # the order they start in within a labelled year, WI last
 NEAR_DAYS = 31
+MONTH_REACH = 200   # characters after a named month within which "the 14th" is a day of it
 # a yearless day or holiday at most this far ahead is the coming one, whatever the tense: a
 # report placing it nearly a year back would give its year
 SET_DATE_AHEAD_DAYS = 2 * NEAR_DAYS
@@ -47,6 +48,7 @@ class _Context:
     anchor: dt.date          # start of the last date the text mentioned (the DCT at first)
     anchor_is_day: bool = True
     anchor_end: int = -1     # where the mention of the anchor ends in the text
+    anchor_month: bool = False   # the anchor is a month the text named ("In January ... on the 14th")
     quarter: tuple[int, int] | None = None   # the last quarter the text named, (year, q)
     span: tuple[int, int] = (0, 0)           # the mention being resolved
     day_after: dt.date | None = None         # the day named just after a bare clock time
@@ -324,6 +326,19 @@ def kind_date(ctx, f, p, direction):
         month = int(f["iso_month"])
     day = int(re.match(r"\d+", f.get("day") or f.get("iso_day") or "0")[0]) or None
     if day and not month and p.get("day_of_month"):
+        if "weekday" in f:
+            # "Tuesday the 26th": the nearest month where it is a Tuesday, on the side the
+            # tense points to
+            months = [add_months(ctx.dct.year, ctx.dct.month, k) for k in (0, -1, 1, -2, 2)]
+            fits = [dt.date(y, m, day) for y, m in months if day <= calendar.monthrange(y, m)[1]
+                    and dt.date(y, m, day).isoweekday() == int(f["weekday"])]
+            fits = [d for d in fits if (direction != PAST or d <= ctx.dct) and (direction != FUTURE or d >= ctx.dct)]
+            if not fits:
+                raise Reject("no such weekday on that day of a month near publication")
+            return "DATE", iso_day(fits[0]), mod
+        if ctx.anchor_month and ctx.span[0] - ctx.anchor_end < MONTH_REACH and "month_shift" not in f:
+            # "In January the firm cut jobs, and on the 14th...": the month just named
+            return "DATE", iso_day(make_date(ctx.anchor.year, ctx.anchor.month, day)), mod
         # "by the 20th": this month's, unless the tense points past it
         shift = 1 if direction == FUTURE and day < ctx.dct.day else -1 if direction == PAST and day > ctx.dct.day else 0
         if "month_shift" in f:      # "the 15th of next month"
@@ -794,6 +809,7 @@ def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
         period = period_of(timex.value) if timex.type in ("DATE", "TIME") else None
         if period:
             ctx.anchor, ctx.anchor_is_day, ctx.anchor_end = period.start, period.precision == "day", timex.end
+            ctx.anchor_month = period.precision == "month"
             # a report is about a quarter it names and that is over ("fourth-quarter charges"
             # ahead are not what "the latest quarter" means)
             if period.precision == "quarter" and mention.rule.kind == "date" and period.end < dct:
