@@ -771,25 +771,33 @@ def day_named_after(mentions: list[Mention], i: int, ctx: _Context) -> dt.date |
     return None
 
 
+def _yearless_calendar(timex: Timex, mention: Mention, ctx: _Context) -> bool:
+    """A calendar date whose year the text left out ("April", "Oct. 10")."""
+    if not CALENDAR_VALUE.fullmatch(timex.value):
+        return False
+    fields = fields_of(mention, ctx.grammar)
+    return "month" in fields and year_of(ctx, fields) is None
+
+
+def _years_moved(timex: Timex, years: int) -> Timex:
+    return replace(timex, value=f"{int(timex.value[:4]) + years:04d}{timex.value[4:]}")
+
+
 def not_after_publication(timex: Timex, mention: Mention, ctx: _Context) -> Timex:
     """'since April', written in March: a yearless date the text puts behind it is last year's."""
     behind = compiled_cues(ctx.grammar).behind_before
-    if not behind or not behind.search(ctx.text, max(0, mention.start - 12), mention.start) \
-            or not CALENDAR_VALUE.fullmatch(timex.value) or timex.value <= iso_day(ctx.dct)[:len(timex.value)]:
-        return timex
-    fields = fields_of(mention, ctx.grammar)
-    if "month" not in fields or year_of(ctx, fields) is not None:
-        return timex
-    return replace(timex, value=str(int(timex.value[:4]) - 1) + timex.value[4:])
+    if behind and behind.search(ctx.text, max(0, mention.start - 12), mention.start) \
+            and timex.value > iso_day(ctx.dct)[:len(timex.value)] and _yearless_calendar(timex, mention, ctx):
+        return _years_moved(timex, -1)
+    return timex
 
 
 def range_end_after_start(start: Timex, end: Timex, mention: Mention, ctx: _Context) -> Timex:
     """'from April through September': a yearless end that fell before the start is a year later."""
-    fields = fields_of(mention, ctx.grammar)
-    if "month" not in fields or year_of(ctx, fields) is not None or not CALENDAR_VALUE.fullmatch(end.value) \
-            or not CALENDAR_VALUE.fullmatch(start.value) or end.value >= start.value[:len(end.value)]:
-        return end
-    return replace(end, value=str(int(end.value[:4]) + 1) + end.value[4:])
+    if CALENDAR_VALUE.fullmatch(start.value) and end.value < start.value[:len(end.value)] \
+            and _yearless_calendar(end, mention, ctx):
+        return _years_moved(end, 1)
+    return end
 
 
 def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,

@@ -66,11 +66,14 @@ def compiled_cues(grammar: Grammar) -> Cues:
             future_group=before(b["future_group"]), present_passive=before(b["present_passive"]),
             adjective=before(b["adjective"]), infinitive=before(b["infinitive"]),
             superseded_plan=before(b["superseded_plan"]),
-            ahead_before=re.compile(rf"(?<![\w'])(?:{prefix_tree(t['ahead_before'])})\s+$", re.IGNORECASE),
-            moved_to=_moved_to(t),
-            behind_before=re.compile(rf"(?<![\w'])(?:{prefix_tree(t['behind_before'])})\s+$", re.IGNORECASE)
-            if t.get("behind_before") else None)
+            ahead_before=_just_before(t["ahead_before"]), moved_to=_moved_to(t),
+            behind_before=_just_before(t["behind_before"]) if t.get("behind_before") else None)
     return _compiled[id(grammar)]
+
+
+def _just_before(words) -> re.Pattern:
+    """One of these words, ending where a date begins."""
+    return re.compile(rf"(?<![\w'])(?:{prefix_tree(words)})\s+$", re.IGNORECASE)
 
 
 def _moved_to(t: dict) -> re.Pattern | None:
