@@ -633,13 +633,15 @@ def kind_anchored(ctx, f, p, direction):
     """'the next day', 'two weeks later', 'the day before': counted from the last date mentioned."""
     n, unit = _amount(f, p)
     sign = int(p.get("sign", 1))
-    if n == "X":
-        return "DATE", "PAST_REF" if sign < 0 else "FUTURE_REF", None
     if p.get("apposition") and ctx.anchor_is_day and APPOSITION.fullmatch(ctx.text, ctx.anchor_end, ctx.span[0]) \
             and EVENT_AFTER.match(ctx.text, ctx.span[1]):
         return "DATE", iso_day(ctx.anchor), None    # "Oct. 12, the day before the crash": Oct. 12
     if p.get("apposition") and ctx.anchor_end < 0 and EVENT_AFTER.match(ctx.text, ctx.span[1]):
         return "DATE", "XXXX-XX-XX", None   # "the day after the earthquake", no date named yet
+    if n == "X" or (sign > 0 and "count" not in p and ctx.anchor_end < 0):
+        # "a few days earlier", or "a week later" with no date named before it: counted from an
+        # event, not from publication, so only the span is known ("the next day" still is a day)
+        return "DURATION", duration_value(n, unit), None
     if unit == "Y" and float(n).is_integer() and ctx.quarter and not p.get("calendar"):
         return "DATE", _quarter_shifted(ctx.quarter, sign * int(n) * 4), None
     # a day or week counted from a mention of a whole month or year has no anchor to count from
