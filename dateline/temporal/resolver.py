@@ -644,6 +644,10 @@ def kind_anchored(ctx, f, p, direction):
         return "DURATION", duration_value(n, unit), None
     if unit == "Y" and float(n).is_integer() and ctx.quarter and not p.get("calendar"):
         return "DATE", _quarter_shifted(ctx.quarter, sign * int(n) * 4), None
+    if n == 0 and unit == "D" and ctx.anchor_month and not p.get("calendar"):
+        # "last October ... that same day": a day of that month, which one is not told
+        day = f"{ctx.anchor.year}-{ctx.anchor.month:02d}-XX"
+        return ("TIME", f"{day}T{f['part_of_day']}", None) if "part_of_day" in f else ("DATE", day, None)
     # a day or week counted from a mention of a whole month or year has no anchor to count from
     base = ctx.anchor if ctx.anchor_is_day or unit not in ("D", "W", "H", "MIN", "S") else ctx.dct
     if p.get("calendar"):
