@@ -22,6 +22,7 @@ MONTH_REACH = 200   # characters after a named month within which "the 14th" is 
 # a yearless day or holiday at most this far ahead is the coming one, whatever the tense: a
 # report placing it nearly a year back would give its year
 SET_DATE_AHEAD_DAYS = 2 * NEAR_DAYS
+WEEKS_AS_WEEK = 3      # from this many weeks back or ahead, a count of weeks names a week, not a day
 NEAR_AHEAD_MONTHS = 1   # with no tense, news looks back, except to next month
 UNIT_CODES = {"Y": "Y", "M": "M", "W": "W", "D": "D", "Q": "Q", "H": "H", "MIN": "M", "S": "S"}
 
@@ -552,7 +553,9 @@ def _moved(base: dt.date, n: float, unit: str, sign: int) -> str:
         y, m = add_months(base.year, base.month, sign * round(n))
         return f"{y}-{m:02d}"
     if unit == "W":
-        return iso_day(base + dt.timedelta(days=sign * round(7 * n)))
+        # "a week ago" is seven days back; "six weeks ago" is only as sharp as its week
+        day = base + dt.timedelta(days=sign * round(7 * n))
+        return iso_week(day) if n >= WEEKS_AS_WEEK else iso_day(day)
     if unit == "D":
         return iso_day(base + dt.timedelta(days=sign * round(n)))
     if unit in ("H", "MIN", "S"):
