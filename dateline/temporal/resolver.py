@@ -347,6 +347,8 @@ def kind_date(ctx, f, p, direction):
         y, m = add_months(ctx.dct.year, ctx.dct.month, shift)
         return "DATE", iso_day(make_date(y, m, day)), mod
     if month:
+        if year is None and p.get("of_anchor") and ctx.anchor_end >= 0:
+            year = ctx.anchor.year      # "that February": of the year the story is telling
         if year is None:
             year = infer_year(ctx, month, day, direction)
         if "month_edge" in f:       # "the last day of February"
