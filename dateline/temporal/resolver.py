@@ -813,10 +813,21 @@ def range_end_after_start(start: Timex, end: Timex, mention: Mention, ctx: _Cont
     return end
 
 
+def range_start_in_end_year(start: Timex, start_mention: Mention, end: Timex, end_mention: Mention,
+                            ctx: _Context) -> Timex:
+    """'from January to June 2012': a yearless start takes the year of the end, or the year
+    before when it comes later in the calendar ('from November to March 2012')."""
+    if not (_yearless_calendar(start, start_mention, ctx) and CALENDAR_VALUE.fullmatch(end.value)
+            and not _yearless_calendar(end, end_mention, ctx)):
+        return start
+    year = int(end.value[:4]) - (start.value[4:] > end.value[4:len(start.value)])
+    return replace(start, value=f"{year:04d}{start.value[4:]}")
+
+
 def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
             day_first: bool = False) -> list[Timex]:
     ctx = _Context(text, dct, grammar, day_first, anchor=dct)
-    out = []
+    out, out_mentions = [], []
     for i, mention in enumerate(mentions):
         ctx.day_after = day_named_after(mentions, i, ctx) if mention.rule.kind in ("time", "daypart") else None
         timex = resolve_one(mention, ctx)
@@ -825,8 +836,10 @@ def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
         timex = not_after_publication(timex, mention, ctx)
         if out and RANGE_JOIN.fullmatch(text, out[-1].end, timex.start) \
                 and RANGE_OPEN.search(text, max(0, out[-1].start - 10), out[-1].start):
+            out[-1] = range_start_in_end_year(out[-1], out_mentions[-1], timex, mention, ctx)
             timex = range_end_after_start(out[-1], timex, mention, ctx)
         out.append(timex)
+        out_mentions.append(mention)
         period = period_of(timex.value) if timex.type in ("DATE", "TIME") else None
         if period:
             ctx.anchor, ctx.anchor_is_day, ctx.anchor_end = period.start, period.precision == "day", timex.end
