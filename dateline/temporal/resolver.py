@@ -699,6 +699,8 @@ def kind_set(ctx, f, p, direction):
         return "SET", f"XXXX-WXX-{f.get('weekday') or f['weekdays']}{part}", None
     if "month" in f:
         return "SET", f"XXXX-{int(f['month']):02d}", None
+    if "season" in f:           # "every summer"
+        return "SET", f"XXXX-{f['season']}", None
     if "part_of_day" in f:      # "every morning"
         return "SET", f"XXXX-XX-XXT{f['part_of_day']}", None
     n = f.get("number", 1) if "per_unit" not in f else 1     # "six hours a day" recurs daily
