@@ -625,13 +625,14 @@ def _last_completed_quarter(d: dt.date) -> tuple[int, int]:
 
 
 def kind_weekend(ctx, f, p, direction):
-    """'the weekend': the one just past in a past clause, the coming one in a future clause,
-    else the nearer one (written on a Tuesday, the one just past)."""
+    """'the weekend': the one just past in a past clause, the coming one in a future or present
+    clause ("the match is at the weekend"); with no tense, the nearer one (written on a Monday
+    or Tuesday, the one just past)."""
     dct = ctx.dct
     if dct.isoweekday() >= 6:
         week = dct
     else:
-        back = direction == PAST or (direction != FUTURE and dct.isoweekday() <= 3)
+        back = direction == PAST or (direction == UNKNOWN and dct.isoweekday() <= 2)
         week = dct - dt.timedelta(weeks=1) if back else dct
     return "DATE", iso_week(week) + "-WE", None
 
