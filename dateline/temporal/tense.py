@@ -35,6 +35,7 @@ class Cues:
     infinitive: re.Pattern         # "to hit", "to be held": no tense of its own, no cue
     superseded_plan: re.Pattern    # "had been due to": a future cue that reads as the present
     ahead_before: re.Pattern       # "by February": ahead, when the clause tells no tense
+    ahead_in_present: re.Pattern | None  # "continues until Sunday": ahead, unless a plan told in the past
     moved_to: re.Pattern | None    # "delayed the trial until May": ahead, whatever the tense
     behind_before: re.Pattern | None  # "since April": on or before publication, whatever the tense
 
@@ -67,6 +68,7 @@ def compiled_cues(grammar: Grammar) -> Cues:
             adjective=before(b["adjective"]), infinitive=before(b["infinitive"]),
             superseded_plan=before(b["superseded_plan"]),
             ahead_before=_just_before(t["ahead_before"]), moved_to=_moved_to(t),
+            ahead_in_present=_just_before(t["ahead_in_present"]) if t.get("ahead_in_present") else None,
             behind_before=_just_before(t["behind_before"]) if t.get("behind_before") else None)
     return _compiled[id(grammar)]
 
@@ -117,6 +119,7 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     s_end = m.start() + 1 if m else min(len(text), end + WINDOW)
     cues = compiled_cues(grammar)
     before, after = (-1, UNKNOWN), (len(text), UNKNOWN)
+    plan_in_past = None                 # where the last future cue told in the past stands
     after_verb = (len(text), UNKNOWN)   # the first cue after that is not a noun cue
     seen_before = set()                 # the kinds of cue before the expression
     for pattern, tense in ((cues.future, FUTURE), (cues.past, PAST), (cues.present, PRESENT)):
@@ -126,6 +129,7 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
             cue = tense
             if tense == FUTURE and cues.superseded_plan.search(text, max(s_start, c.start() - 30), c.start()):
                 cue = PRESENT
+                plan_in_past = c.start()
             if tense == PAST:
                 word = c.group().lower()
                 if word in cues.not_past:
@@ -155,6 +159,9 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     if chosen == PRESENT and FUTURE in seen_before:
         return FUTURE     # "the next meeting is in November": about now, but pointing ahead
     if chosen in (UNKNOWN, PRESENT) and cues.ahead_before.search(text, max(s_start, start - 12), start):
+        return FUTURE
+    if chosen in (UNKNOWN, PRESENT) and before[0] != plan_in_past and cues.ahead_in_present \
+            and cues.ahead_in_present.search(text, max(s_start, start - 12), start):
         return FUTURE
     if chosen == PAST and cues.moved_to and cues.moved_to.search(text, max(s_start, start - 100), start):
         return FUTURE
