@@ -34,6 +34,9 @@ class Cues:
     adjective: re.Pattern          # "a still unspecified date": an adjective, no cue
     infinitive: re.Pattern         # "to hit", "to be held": no tense of its own, no cue
     superseded_plan: re.Pattern    # "had been due to": a future cue that reads as the present
+    bare_plan: re.Pattern | None   # "concerts scheduled for July": a plan that takes its clause's tense
+    bare_plan_not_after: re.Pattern | None
+    reporting_past: frozenset      # "said": a past verb that dates the saying, not what is said
     ahead_before: re.Pattern       # "by February": ahead, when the clause tells no tense
     ahead_in_present: re.Pattern | None  # "continues until Sunday": ahead, unless a plan told in the past
     moved_to: re.Pattern | None    # "delayed the trial until May": ahead, whatever the tense
@@ -67,6 +70,9 @@ def compiled_cues(grammar: Grammar) -> Cues:
             future_group=before(b["future_group"]), present_passive=before(b["present_passive"]),
             adjective=before(b["adjective"]), infinitive=before(b["infinitive"]),
             superseded_plan=before(b["superseded_plan"]),
+            bare_plan=re.compile(t["bare_plan"], re.IGNORECASE) if t.get("bare_plan") else None,
+            bare_plan_not_after=before(t["bare_plan_not_after"]) if t.get("bare_plan_not_after") else None,
+            reporting_past=frozenset(w.lower() for w in t.get("reporting_past", ())),
             ahead_before=_just_before(t["ahead_before"]), moved_to=_moved_to(t),
             ahead_in_present=_just_before(t["ahead_in_present"]) if t.get("ahead_in_present") else None,
             behind_before=_just_before(t["behind_before"]) if t.get("behind_before") else None)
@@ -109,6 +115,17 @@ def _next_word(text: str, pos: int) -> int:
     return pos
 
 
+def _bare_plan_after_past(text: str, s_start: int, c: re.Match, cues: Cues) -> bool:
+    """'a series of concerts in London scheduled for July', after 'was employed': a plan named
+    by a participle with no auxiliary of its own, in a sentence told in the past."""
+    if not cues.bare_plan or not cues.bare_plan.fullmatch(c.group()):
+        return False
+    if cues.bare_plan_not_after.search(text, max(s_start, c.start() - 30), c.start()):
+        return False
+    return any(p.group().lower() not in cues.not_past | cues.reporting_past
+               for p in cues.past.finditer(text, s_start, c.start()))
+
+
 def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     """HeidelTime's way: the last tense cue before the expression in its sentence decides;
     failing that, the first one after it."""
@@ -127,7 +144,8 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
             if c.start() < end and start < c.end():
                 continue  # the expression's own words ("last" in "last Friday") are not a cue
             cue = tense
-            if tense == FUTURE and cues.superseded_plan.search(text, max(s_start, c.start() - 30), c.start()):
+            if tense == FUTURE and (cues.superseded_plan.search(text, max(s_start, c.start() - 30), c.start())
+                                    or _bare_plan_after_past(text, s_start, c, cues)):
                 cue = PRESENT
                 plan_in_past = c.start()
             if tense == PAST:
