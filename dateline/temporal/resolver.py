@@ -22,6 +22,7 @@ MONTH_REACH = 200   # characters after a named month within which "the 14th" is 
 # a yearless day or holiday at most this far ahead is the coming one, whatever the tense: a
 # report placing it nearly a year back would give its year
 SET_DATE_AHEAD_DAYS = 2 * NEAR_DAYS
+SHORT_YEAR_AHEAD = 20  # a two-digit year at most this far ahead of publication is ahead, else a century back
 WEEKS_AS_WEEK = 3      # from this many weeks back or ahead, a count of weeks names a week, not a day
 NEAR_AHEAD_MONTHS = 1   # with no tense, news looks back, except to next month
 UNIT_CODES = {"Y": "Y", "M": "M", "W": "W", "D": "D", "Q": "Q", "H": "H", "MIN": "M", "S": "S"}
@@ -271,11 +272,12 @@ def season_value(ctx: _Context, code: str, direction: int, shift: str | None) ->
 
 
 def full_year(ctx: _Context, raw: str) -> int:
-    """'98 -> 1998 or 2098, whichever is nearer the DCT."""
+    """'98 -> 1998 or 2098: the latest that is not far ahead of the DCT (news writes '62 for a
+    year gone by far more often than for one decades away)."""
     yy = int(raw.strip("'’"))
     century = ctx.dct.year // 100 * 100
     candidates = (century - 100 + yy, century + yy, century + 100 + yy)
-    return min(candidates, key=lambda y: (abs(y - ctx.dct.year), -y))
+    return max(y for y in candidates if y <= ctx.dct.year + SHORT_YEAR_AHEAD)
 
 
 def spelled_year(raw: str, numbers: dict) -> int:
