@@ -120,10 +120,10 @@ def _bare_plan_after_past(text: str, s_start: int, c: re.Match, cues: Cues) -> b
     by a participle with no auxiliary of its own, in a sentence told in the past."""
     if not cues.bare_plan or not cues.bare_plan.fullmatch(c.group()):
         return False
-    if cues.bare_plan_not_after.search(text, max(s_start, c.start() - 30), c.start()):
+    if cues.bare_plan_not_after and cues.bare_plan_not_after.search(text, max(s_start, c.start() - 30), c.start()):
         return False
-    return any(p.group().lower() not in cues.not_past | cues.reporting_past
-               for p in cues.past.finditer(text, s_start, c.start()))
+    not_telling = cues.not_past | cues.reporting_past
+    return any(p.group().lower() not in not_telling for p in cues.past.finditer(text, s_start, c.start()))
 
 
 def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
