@@ -62,7 +62,9 @@ DOTTED_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}")
 # between the two ends of a range: "from April through September", "Jan. 5 to Feb. 2"
 RANGE_OPEN = re.compile(r"(?:from|between)\s+$", re.IGNORECASE)
 RANGE_JOIN = re.compile(r"\s*(?:to|through|thru|until|till|into|and|-|–|—)\s*")
+DASH = re.compile(r"[-–—]")    # "11pm-1am": a listing's span of clock times needs no "from"
 CALENDAR_VALUE = re.compile(r"\d{4}-\d\d(?:-\d\d)?")
+CLOCK_VALUE = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d(?::\d\d)?)")
 # between a clock time and the day it is on: "4:53 p.m. local time (2153 GMT) on Tuesday"
 TIME_TO_DAY = re.compile(r"(?:[\s,()]|\([^()]{0,40}\))*(?:on\s+)?")
 
@@ -811,10 +813,15 @@ def not_after_publication(timex: Timex, mention: Mention, ctx: _Context) -> Time
 
 
 def range_end_after_start(start: Timex, end: Timex, mention: Mention, ctx: _Context) -> Timex:
-    """'from April through September': a yearless end that fell before the start is a year later."""
+    """'from April through September': a yearless end that fell before the start is a year later;
+    'from 8pm to 6am': a clock time before the start, on the same day, is the next morning's."""
     if CALENDAR_VALUE.fullmatch(start.value) and end.value < start.value[:len(end.value)] \
             and _yearless_calendar(end, mention, ctx):
         return _years_moved(end, 1)
+    clock_start, clock_end = CLOCK_VALUE.fullmatch(start.value), CLOCK_VALUE.fullmatch(end.value)
+    if clock_start and clock_end and clock_start[1] == clock_end[1] and clock_end[2] < clock_start[2]:
+        next_day = dt.date.fromisoformat(clock_end[1]) + dt.timedelta(days=1)
+        return replace(end, value=f"{iso_day(next_day)}T{clock_end[2]}")
     return end
 
 
@@ -839,8 +846,9 @@ def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
         if timex is None:
             continue
         timex = not_after_publication(timex, mention, ctx)
-        if out and RANGE_JOIN.fullmatch(text, out[-1].end, timex.start) \
-                and RANGE_OPEN.search(text, max(0, out[-1].start - 10), out[-1].start):
+        joined = out and RANGE_JOIN.fullmatch(text, out[-1].end, timex.start)
+        if joined and (RANGE_OPEN.search(text, max(0, out[-1].start - 10), out[-1].start)
+                       or (timex.type == out[-1].type == "TIME" and DASH.fullmatch(joined.group().strip()))):
             out[-1] = range_start_in_end_year(out[-1], out_mentions[-1], timex, mention, ctx)
             timex = range_end_after_start(out[-1], timex, mention, ctx)
         out.append(timex)
