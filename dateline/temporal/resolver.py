@@ -482,6 +482,8 @@ def kind_shift(ctx, f, p, direction):
     """'last year', 'this week', 'next month', 'yesterday': the DCT's period moved by whole units."""
     unit = f.get("unit") or f.get("calendar_unit") or p["unit"]
     offset = int(f.get("shift", p.get("offset", 0)))
+    if p.get("ahead_from_month") and ctx.dct.month >= p["ahead_from_month"] and direction != PAST:
+        offset += 1     # "resume in the new year", written in the autumn
     value = shift_unit(ctx.dct, unit, offset)
     part = f.get("part_of_day") or f.get("part_before") or p.get("part_of_day")
     if part and unit == "D":
