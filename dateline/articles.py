@@ -12,6 +12,7 @@ import yaml
 
 from . import yamlio
 from .errors import ContentError, Problem
+from .temporal import EARLIEST_YEAR, LATEST_YEAR
 
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
@@ -53,11 +54,15 @@ def parse_published(raw: str) -> dt.date:
     """`YYYY-MM-DD`, or an ISO 8601 datetime with an offset (its date as written)."""
     raw = raw.strip()
     if re.fullmatch(r"\d{4}-\d\d-\d\d", raw):
-        return dt.date.fromisoformat(raw)
-    stamp = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    if stamp.tzinfo is None:
-        raise ValueError("a datetime needs an offset, e.g. 2022-12-19T08:30:00+02:00")
-    return stamp.date()
+        day = dt.date.fromisoformat(raw)
+    else:
+        stamp = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        if stamp.tzinfo is None:
+            raise ValueError("a datetime needs an offset, e.g. 2022-12-19T08:30:00+02:00")
+        day = stamp.date()
+    if not EARLIEST_YEAR <= day.year <= LATEST_YEAR:
+        raise ValueError(f"the year must be between {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return day
 
 
 def _decode(data: bytes, shown: str) -> str:

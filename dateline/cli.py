@@ -104,6 +104,10 @@ def explain(timeline: pipeline.Timeline, target: str) -> int:
     return 1
 
 
+def counted(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.command == "explain" and not args.target:
@@ -177,11 +181,12 @@ def _run(args, command: str) -> int:
     if command == "check":
         for _ in files:     # render everything, so template errors show, but write nothing
             pass
-        print(f"ok: {len(timeline.articles)} articles, {len(timeline.events)} events, {len(warnings)} warnings")
+        print(f"ok: {counted(len(timeline.articles), 'article')}, {counted(len(timeline.events), 'event')}, "
+              f"{counted(len(warnings), 'warning')}")
         return 0
     render.write_site(files, args.out, inputs, [str(p) for p in warnings])
     skipped = [p for p in timeline.problems if not p.warning]
-    print(f"built {args.out}/: {len(timeline.articles)} articles ({timeline.cached} from the cache), "
-          f"{len(timeline.events)} events"
+    print(f"built {args.out}/: {counted(len(timeline.articles), 'article')} ({timeline.cached} from the cache), "
+          f"{counted(len(timeline.events), 'event')}"
           + (f", {len(skipped)} problem(s) skipped with --keep-going" if skipped else ""))
     return 0

@@ -15,7 +15,10 @@ from .grammar import load
 from .periods import PRECISIONS, Period, period_of
 from .resolver import Timex, resolve
 
-__all__ = ["tag", "Timex", "Period", "period_of", "PRECISIONS"]
+__all__ = ["tag", "Timex", "Period", "period_of", "PRECISIONS", "EARLIEST_YEAR", "LATEST_YEAR"]
+
+# TIMEX3 writes four-digit years, and a date is resolved within a few years either side
+EARLIEST_YEAR, LATEST_YEAR = 1000, 9000
 
 
 def tag(text: str, dct: dt.date, *, lang: str = "en", day_first: bool = False) -> list[Timex]:
@@ -26,5 +29,7 @@ def tag(text: str, dct: dt.date, *, lang: str = "en", day_first: bool = False) -
     """
     if isinstance(dct, dt.datetime):
         dct = dct.date()
+    if not EARLIEST_YEAR <= dct.year <= LATEST_YEAR:
+        raise ValueError(f"publication year {dct.year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
     grammar = load(lang)
     return resolve(find(text, grammar), text, dct, grammar, day_first=day_first)

@@ -251,8 +251,8 @@ def season_value(ctx: _Context, code: str, direction: int, shift: str | None) ->
     # instances of this season around the DCT, as (label year, first day, last day)
     instances = []
     for y in range(dct.year - 2, dct.year + 2):
-        p = period_of(f"{y}-{code}")
-        instances.append((y, p.start, p.end))
+        if p := period_of(f"{y:04d}-{code}"):     # none past the year 9999
+            instances.append((y, p.start, p.end))
     if shift == "0":
         # "this summer": the one of this calendar year (a winter is labelled by its December)...
         label = dct.year - 1 if code == "WI" and dct.month <= 2 else dct.year
@@ -765,7 +765,9 @@ def resolve_one(mention: Mention, ctx: _Context) -> Timex | None:
     ctx.span = (mention.start, mention.end)
     try:
         type_, value, mod = KINDS[rule.kind](ctx, fields, rule.params, direction)
-    except Reject:
+    except (Reject, OverflowError):
+        return None
+    except ValueError:      # off the calendar: "9999 quarters earlier", a day before 0001-01-01
         return None
     if rule.params.get("type"):
         type_ = rule.params["type"]
