@@ -22,7 +22,7 @@ from .articles import Article, display_path, parse_published
 from .errors import ContentError, Problem
 from .events import DateStats, Event, make_event, sort_events
 from .statements import Statement
-from .temporal import period_of
+from .temporal import EARLIEST_YEAR, LATEST_YEAR, period_of
 
 FILE_NAME = "overrides.yaml"
 SCHEMA = {
@@ -74,9 +74,12 @@ def _value(node: yaml.Node, kind: str, where: Problem):
         return node.value.lower() in TRUE
     if kind == "date":
         value = node.value.strip() if isinstance(node, yaml.ScalarNode) else ""
-        if not period_of(value):
+        period = period_of(value)
+        if not period:
             raise bad(f"'{value}' is not a date: write a TIMEX3 date such as 2022-12-16, 2022-10, "
                       "2023, 2024-W37 or 2024-WI")
+        if period.start.year < EARLIEST_YEAR or period.end.year > LATEST_YEAR:
+            raise bad(f"'{value}' is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}: check the date")
         return value
     if kind == "published":
         try:

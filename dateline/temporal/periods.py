@@ -71,6 +71,6 @@ def period_of(value: str) -> Period | None:
         if m := _CENTURY.match(value):
             y = int(m[1]) * 100
             return Period(dt.date(max(y, 1), 1, 1), dt.date(y + 99, 12, 31), "century")
-    except ValueError:
+    except (ValueError, OverflowError):    # no such day, or past the year 9999
         return None
     return None
