@@ -665,7 +665,7 @@ def kind_anchored(ctx, f, p, direction):
     # a day or week counted from a mention of a whole month or year has no anchor to count from
     base = ctx.anchor if ctx.anchor_is_day or unit not in ("D", "W", "H", "MIN", "S") else ctx.dct
     if p.get("calendar"):
-        return "DATE", shift_unit(base, unit, int(p.get("sign", 1)) * int(n)), None
+        return "DATE", shift_unit(base, unit, int(p.get("sign", 1)) * int(n)), f.get("edge")
     value = _moved(base, n, unit, int(p.get("sign", 1)))
     if "part_of_day" in f:
         return "TIME", f"{value}T{f['part_of_day']}", None      # "the next morning"
