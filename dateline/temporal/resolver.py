@@ -765,9 +765,7 @@ def resolve_one(mention: Mention, ctx: _Context) -> Timex | None:
     ctx.span = (mention.start, mention.end)
     try:
         type_, value, mod = KINDS[rule.kind](ctx, fields, rule.params, direction)
-    except (Reject, OverflowError):
-        return None
-    except ValueError:      # off the calendar: "9999 quarters earlier", a day before 0001-01-01
+    except (Reject, ValueError, OverflowError):    # not a date after all, or off the calendar ("9999 quarters earlier")
         return None
     if rule.params.get("type"):
         type_ = rule.params["type"]
@@ -823,7 +821,8 @@ def range_end_after_start(start: Timex, end: Timex, mention: Mention, ctx: _Cont
             and _yearless_calendar(end, mention, ctx):
         return _years_moved(end, 1)
     clock_start, clock_end = CLOCK_VALUE.fullmatch(start.value), CLOCK_VALUE.fullmatch(end.value)
-    if clock_start and clock_end and clock_start[1] == clock_end[1] and clock_end[2] < clock_start[2]:
+    if clock_start and clock_end and clock_start[1] == clock_end[1] \
+            and (clock_end[2] + ":00")[:5] < (clock_start[2] + ":00")[:5]:   # "T17" is 17:00
         next_day = dt.date.fromisoformat(clock_end[1]) + dt.timedelta(days=1)
         return replace(end, value=f"{iso_day(next_day)}T{clock_end[2]}")
     return end
