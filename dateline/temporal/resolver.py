@@ -509,9 +509,11 @@ def kind_daypart(ctx, f, p, direction):
         return "TIME", f"{iso_day(ctx.dct)}T{f['daypart_word']}", None
     day = story_day(ctx)
     if p.get("publication_night"):
-        # "overnight": the night of a day named right after it ("overnight Wednesday"), else
-        # the night that ends on the publication day, which a timeline dates by that day
-        day = ctx.day_after or ctx.dct
+        # "overnight": the night of a day named right after it ("overnight Wednesday") or just
+        # before it ("Saturday overnight"), else the night that ends on the publication day,
+        # which a timeline dates by that day
+        named_before = ctx.anchor_is_day and ctx.anchor_end >= 0 and not ctx.text[ctx.anchor_end:ctx.span[0]].strip()
+        day = ctx.day_after or (ctx.anchor if named_before else ctx.dct)
     return "TIME", f"{iso_day(day)}T{f.get('part_of_day') or p['part_of_day']}", f.get("edge")
 
 
