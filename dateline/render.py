@@ -35,6 +35,7 @@ SCHEMA_VERSION = 1
 PARALLEL_FROM = 200
 PAGE_EVENTS = 500           # the most entries one timeline page holds
 KEY_EVENTS_ON_INDEX = 300   # the index of a large timeline shows this many key events
+NAV_FLAT = 30               # with more pages than this, the navigation folds them by century
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 SEASONS = {"SP": "spring", "SU": "summer", "FA": "autumn", "WI": "winter"}
@@ -241,7 +242,7 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     key_ids = key_event_ids(timeline.events)
     pages = plan_pages(list(timeline.events), key_ids)
     home = {e.id: page.path for page in reversed(pages) for e in page.events}   # the fullest page wins
-    nav = [(p.label, p.path, len(p.events)) for p in pages if p.path != "index.html"]
+    nav = navigation(pages)
     event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
     event_json = {e["id"]: dump(e) for e in data["events"]}     # encoded once: digests and timeline.json
     try:
@@ -352,6 +353,20 @@ def plan_pages(events: list[Event], key_ids: set[str]) -> list[Page]:
                 pages.append(Page(f"years/{month}{suffix}.html", label + (f" ({part // PAGE_EVENTS + 1})" if part else ""),
                                   label, tuple(month_events[part:part + PAGE_EVENTS])))
     return pages
+
+
+def navigation(pages: list[Page]) -> list[tuple[str, int, tuple]]:
+    """The links between timeline pages, as (century, entries, links) groups: one unlabelled
+    group when they are few, else one per century, so that a topic reaching back to 1600 does
+    not open on a wall of years."""
+    links = [(p.label, p.path, len(p.events)) for p in pages if p.path != "index.html"]
+    if len(links) <= NAV_FLAT:
+        return [("", sum(n for *_, n in links), tuple(links))] if links else []
+    by_century: dict[str, list] = {}
+    for link in links:
+        year = int(Path(link[1]).stem[:4])
+        by_century.setdefault(f"{year // 100 * 100}s", []).append(link)
+    return [(century, sum(n for *_, n in group), tuple(group)) for century, group in by_century.items()]
 
 
 def key_event_ids(events) -> set[str]:

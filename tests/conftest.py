@@ -51,3 +51,27 @@ def monkeypatch_session():
     between its examples)."""
     with pytest.MonkeyPatch.context() as m:
         yield m
+
+
+def write_bridge_story(content: Path) -> None:
+    """An article dated in five years over three centuries: 1881, 1899, 1999, 2009, 2021."""
+    (content / "articles").mkdir(parents=True)
+    (content / "articles" / "bridge.md").write_text(
+        "---\ntitle: The bridge\npublished: 2022-12-20\n---\n" + "".join(
+            f"In {year} the old iron bridge over the river was {done} by the town council.\n\n"
+            for year, done in ((1881, "opened"), (1899, "rebuilt"), (1999, "closed"), (2009, "reopened"),
+                               (2021, "repaired"))), encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def paged_site(tmp_path_factory) -> Path:
+    """The bridge story built as a large timeline is: a page per year, navigation by century."""
+    from dateline import cli, render
+    base = tmp_path_factory.mktemp("paged")
+    write_bridge_story(base / "content")
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(render, "PAGE_EVENTS", 2)
+        m.setattr(render, "NAV_FLAT", 1)
+        assert cli.main(["build", "--content", str(base / "content"), "--out", str(base / "site"),
+                         "--no-cache", "--jobs", "1"]) == 0
+    return base / "site"

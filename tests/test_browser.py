@@ -119,13 +119,29 @@ def test_no_wcag_aa_violations(page, demo_site, path, scheme):
     assert problems == []
 
 
-def test_html_is_valid(demo_site, tmp_path):
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_folded_page_navigation_is_accessible_and_opens(page, paged_site, scheme):
+    require(AXE)
+    page.emulate_media(color_scheme=scheme)
+    page.goto((paged_site / "years" / "1881.html").as_uri())
+    nineties = page.locator("nav.pages a", has_text="1999")
+    assert not nineties.is_visible()            # the 1900s are folded on a page of the 1800s
+    page.locator("nav.pages summary", has_text="1900s").click()
+    nineties.click()
+    assert page.url.endswith("/years/1999.html") and not page.errors
+    page.go_back()
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
+    assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == []
+
+
+def test_html_is_valid(demo_site, paged_site, tmp_path):
     require(VNU)
     if not shutil.which("java"):
         require(Path("java"))
     review = tmp_path / "review"
     assert run_build("--content", ROOT / "content", "--out", review, "--review").returncode == 0
-    pages = [str(p) for site in (demo_site, review) for p in sorted(site.rglob("*.html"))]
+    pages = [str(p) for site in (demo_site, review, paged_site) for p in sorted(site.rglob("*.html"))]
     result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "text", *pages],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr or result.stdout
