@@ -76,8 +76,10 @@ def test_drone_attack_shows_the_disagreement(timeline, demo_site):
     section = page[page.index(f'id="{event["id"]}"'):]
     section = section[:section.index("</article>")]
     assert "Sources differ" in section
-    for c in drones[0]["claims"]:
-        assert c["text"] in section
+    note = section[section.index("Sources differ"):section.index("</aside>")]
+    for c in drones[0]["claims"]:      # each wording once, citing the sentences that give it
+        assert note.count(f"“{c['text']}”") == 1
+        assert f'href="articles/{c["article"]}.html#{c["statement"]}"' in note
 
 
 def test_key_events_are_the_leading_event_of_the_salient_dates():
