@@ -372,12 +372,16 @@ def navigation(pages: list[Page]) -> list[tuple[str, int, tuple]]:
 def key_event_ids(events) -> set[str]:
     """The events shown in the 'key events' view: reported by several sources, or leading one of
     the most salient dates (as many as a fifth of the events). A date's leader is its most
-    reported event: a stray sentence on a busy date is not a key event."""
+    reported event: a stray sentence on a busy date is not a key event. Leaders tied with the
+    first one left out are left out too, rather than chosen among by their ids."""
     leaders: dict[str, Event] = {}
     for e in sorted(events, key=lambda e: (-e.salience, e.id)):
         leaders.setdefault(e.value, e)
     ranked = sorted(leaders.values(), key=lambda e: (-e.salience, e.id))
-    top = {e.id for e in ranked[: max(1, len(events) // 5)]}
+    n = max(1, len(events) // 5)
+    if len(ranked) > n and ranked[n].salience == ranked[n - 1].salience:
+        ranked = [e for e in ranked if e.salience > ranked[n].salience] or ranked
+    top = {e.id for e in ranked[:n]}
     return top | {e.id for e in events if len(e.sources) >= 2}
 
 

@@ -96,3 +96,8 @@ def test_key_events_are_the_leading_event_of_the_salient_dates():
     key = key_event_ids(events)
     assert {"lead-1", "lead-2", "shared"} <= key
     assert not key & {"stray-1", "stray-2"}
+    # the cut falls among the ten quiet dates, all alike: none of them is picked by its id
+    assert not any(k.startswith("quiet") for k in key)
+    # when nothing stands out at all, the most salient fifth is still shown
+    alike = [E(id=f"d-{i}", value=f"2010-01-{i + 10}", salience=1.0, sources=("e",)) for i in range(10)]
+    assert len(key_event_ids(alike)) == 2
