@@ -22,6 +22,7 @@ MONTH_REACH = 200   # characters after a named month within which "the 14th" is 
 # a yearless day or holiday at most this far ahead is the coming one, whatever the tense: a
 # report placing it nearly a year back would give its year
 SET_DATE_AHEAD_DAYS = 2 * NEAR_DAYS
+HOLIDAY_AHEAD_IN_PAST_DAYS = 14   # a holiday this near may be under way in a past clause
 SHORT_YEAR_AHEAD = 20  # a two-digit year at most this far ahead of publication is ahead, else a century back
 WEEKS_AS_WEEK = 3      # from this many weeks back or ahead, a count of weeks names a week, not a day
 NEAR_AHEAD_MONTHS = 1   # with no tense, news looks back, except to next month
@@ -313,12 +314,15 @@ def kind_date(ctx, f, p, direction):
     if "holiday" in f:
         spec = f["holiday"]
         if year is None:
-            # the coming one in a future clause or when it is weeks away (as for a yearless day),
-            # else the last one
+            # the coming one in a future clause, or when it is weeks away, unless the clause is
+            # told in the past and it is more than a fortnight away ("Black Friday sales rose",
+            # written in October, is last year's; "as Easter week began", this year's); else
+            # the last one
             dct = ctx.dct
             coming = holiday_date(spec, dct.year)
             coming = coming if coming >= dct else holiday_date(spec, dct.year + 1)
-            if direction == FUTURE or (coming - dct).days <= SET_DATE_AHEAD_DAYS:
+            reach = HOLIDAY_AHEAD_IN_PAST_DAYS if direction == PAST else SET_DATE_AHEAD_DAYS
+            if direction == FUTURE or (coming - dct).days <= reach:
                 year = coming.year
             else:
                 year = dct.year if holiday_date(spec, dct.year) <= dct else dct.year - 1
