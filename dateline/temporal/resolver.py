@@ -55,6 +55,7 @@ class _Context:
     quarter: tuple[int, int] | None = None   # the last quarter the text named, (year, q)
     span: tuple[int, int] = (0, 0)           # the mention being resolved
     day_after: dt.date | None = None         # the day named just after a bare clock time
+    unanchored: bool = False                 # the mention just resolved names no day of the story
 
 
 APPOSITION = re.compile(r",\s*|\s*[—–]\s*|\s+-\s+")     # between a date and what describes it
@@ -518,6 +519,9 @@ def kind_daypart(ctx, f, p, direction):
         # which a timeline dates by that day
         named_before = ctx.anchor_is_day and ctx.anchor_end >= 0 and not ctx.text[ctx.anchor_end:ctx.span[0]].strip()
         day = ctx.day_after or (ctx.anchor if named_before else ctx.dct)
+        # dated by publication only, it is not a day the story tells: "closed lower Friday ...
+        # overnight losses ... down from the previous Friday" still counts from Friday
+        ctx.unanchored = not (ctx.day_after or named_before)
     return "TIME", f"{iso_day(day)}T{f.get('part_of_day') or p['part_of_day']}", f.get("edge")
 
 
@@ -769,6 +773,7 @@ def resolve_one(mention: Mention, ctx: _Context) -> Timex | None:
     if rule.params.get("tense") == "past unless future":
         direction = FUTURE if mention.direction == FUTURE else PAST
     ctx.span = (mention.start, mention.end)
+    ctx.unanchored = False
     try:
         type_, value, mod = KINDS[rule.kind](ctx, fields, rule.params, direction)
     except (Reject, ValueError, OverflowError):    # not a date after all, or off the calendar ("9999 quarters earlier")
@@ -862,7 +867,7 @@ def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
             timex = range_end_after_start(out[-1], timex, mention, ctx)
         out.append(timex)
         out_mentions.append(mention)
-        period = period_of(timex.value) if timex.type in ("DATE", "TIME") else None
+        period = period_of(timex.value) if timex.type in ("DATE", "TIME") and not ctx.unanchored else None
         if period:
             ctx.anchor, ctx.anchor_is_day, ctx.anchor_end = period.start, period.precision == "day", timex.end
             ctx.anchor_month = period.precision == "month"
