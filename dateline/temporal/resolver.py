@@ -203,7 +203,8 @@ def infer_year(ctx: _Context, month: int, day: int | None, direction: int) -> in
         if direction == FUTURE and -NEAR_DAYS <= gap < 0:
             return dct.year        # "will mark the Aug. 7 bombings", written Aug. 18: just past
         ahead = this_year if gap > 0 else make_date(dct.year + 1, month, min(day, 28))
-        if direction != FUTURE and (ahead - dct).days <= SET_DATE_AHEAD_DAYS:
+        if direction != FUTURE and (ahead - dct).days <= SET_DATE_AHEAD_DAYS and not (
+                direction == PAST and _fronted(ctx)):
             # "extended the offer to Nov. 20", "calls for redemption on Dec. 7": past tense or
             # none, a day a few weeks ahead is a set date; one nearly a year back would have its year
             return ahead.year
@@ -308,6 +309,12 @@ def year_of(ctx: _Context, f: dict) -> int | None:
 
 # ---------------------------------------------------------------- one function per rule kind
 
+def _fronted(ctx: _Context) -> bool:
+    """'On March 3, the army moved in': the date opens its sentence."""
+    fronted = compiled_cues(ctx.grammar).fronted
+    return bool(fronted and fronted.search(ctx.text, max(0, ctx.span[0] - 40), ctx.span[0]))
+
+
 def kind_date(ctx, f, p, direction):
     """Calendar dates and parts of them, with or without a year."""
     year = year_of(ctx, f)
@@ -360,6 +367,11 @@ def kind_date(ctx, f, p, direction):
             year = ctx.anchor.year      # "that February": of the year the story is telling
         if year is None:
             year = infer_year(ctx, month, day, direction)
+            if day and "weekday" in f and "nth" not in f:
+                # "Monday 1 March": the year the weekday and the day agree in, if the one
+                # inferred is not it (the years either side cannot both be)
+                year = next((y for y in (year, year - 1, year + 1) if day <= calendar.monthrange(y, month)[1]
+                             and dt.date(y, month, day).isoweekday() == int(f["weekday"])), year)
         if "month_edge" in f:       # "the last day of February"
             day = 1 if int(f["month_edge"]) == 1 else calendar.monthrange(year, month)[1]
         if "nth" in f:              # "the first Monday in October"

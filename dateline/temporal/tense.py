@@ -41,6 +41,7 @@ class Cues:
     ahead_in_present: re.Pattern | None  # "continues until Sunday": ahead, unless a plan told in the past
     moved_to: re.Pattern | None    # "delayed the trial until May": ahead, whatever the tense
     behind_before: re.Pattern | None  # "since April": on or before publication, whatever the tense
+    fronted: re.Pattern | None     # "On March 3, the army ...": a date that opens its sentence
 
 
 _compiled: dict[int, Cues] = {}
@@ -75,13 +76,19 @@ def compiled_cues(grammar: Grammar) -> Cues:
             reporting_past=frozenset(w.lower() for w in t.get("reporting_past", ())),
             ahead_before=_just_before(t["ahead_before"]), moved_to=_moved_to(t),
             ahead_in_present=_just_before(t["ahead_in_present"]) if t.get("ahead_in_present") else None,
-            behind_before=_just_before(t["behind_before"]) if t.get("behind_before") else None)
+            behind_before=_just_before(t["behind_before"]) if t.get("behind_before") else None,
+            fronted=_opening(t["fronted_date_openers"]) if t.get("fronted_date_openers") else None)
     return _compiled[id(grammar)]
 
 
 def _just_before(words) -> re.Pattern:
     """One of these words, ending where a date begins."""
     return re.compile(rf"(?<![\w'])(?:{prefix_tree(words)})\s+$", re.IGNORECASE)
+
+
+def _opening(words) -> re.Pattern:
+    """The start of a sentence, then perhaps one of these words, ending where a date begins."""
+    return re.compile(rf"(?:^|[.!?][\"”’']?\s+|\n\s*)(?:(?:{prefix_tree(words)})\s+)?$", re.IGNORECASE)
 
 
 def _moved_to(t: dict) -> re.Pattern | None:
