@@ -9,7 +9,8 @@ import pytest
 
 from conftest import cases
 from dateline.temporal.finder import find
-from dateline.temporal.grammar import _parser, first_chars, guard_examples, load, opens_with_characters, prefix_tree
+from dateline.temporal.grammar import (_parser, first_chars, guard_examples, load, opens_with_characters, prefix_tree,
+                                       required_macros)
 from dateline.temporal.resolver import resolve
 
 FIXTURE_LANGS = Path(__file__).parent / "fixtures" / "lang"
@@ -70,6 +71,14 @@ def test_first_chars(case):
     first = first_chars(parsed)
     assert (sorted(first) if first is not None else None) == case["first"]
     assert opens_with_characters(parsed) == case["opens"]
+
+
+TRIGGERS = cases("triggers.yaml")
+
+
+@pytest.mark.parametrize("case", TRIGGERS, ids=[c["pattern"] for c in TRIGGERS])
+def test_required_macros(case):
+    assert list(required_macros(re.compile(case["pattern"]), case.get("priority", []))) == case["trigger"]
 
 
 PREFIX_TREES = cases("prefix_tree.yaml")

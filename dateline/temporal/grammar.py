@@ -314,6 +314,8 @@ def required_macros(regex: re.Pattern, priority: list[str]) -> tuple[str, ...]:
                     found = frozenset().union(*branches)
             elif op in repeats and av[0] >= 1:
                 found = required(av[2])
+            elif op is parser.ASSERT:
+                found = required(av[1])     # a lookaround's words stand right by the match
             if found and all(triggerable(m) for m in found):
                 options.append(found)
         return min(options, key=cost) if options else None
