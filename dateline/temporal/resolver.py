@@ -755,6 +755,8 @@ def kind_time(ctx, f, p, direction):
         hour = int(f["hour24"])
     else:
         hour = int(p["hour"])
+    if p.get("evening") and 5 <= hour < 12:
+        hour += 12      # "at nine last night"
     minute = int(f.get("minute") or 0)
     if "iso_month" in f:
         day = make_date(int(f["year"]), int(f["iso_month"]), int(f["iso_day"]))
