@@ -19,10 +19,10 @@ from .tense import FUTURE, PAST, PRESENT, UNKNOWN, compiled_cues
 SEASON_ORDER = ("WI", "SP", "SU", "FA")  # the order they start in within a labelled year, WI last
 NEAR_DAYS = 31
 MONTH_REACH = 200   # characters after a named month within which "the 14th" is a day of it
-# a yearless day or holiday at most this far ahead is the coming one, whatever the tense: a
-# report placing it nearly a year back would give its year
+# a yearless day or holiday at most this far ahead is the coming one, in a past clause too
+# (unless the sentence opens with it): a report placing it nearly a year back would give its year
 SET_DATE_AHEAD_DAYS = 2 * NEAR_DAYS
-HOLIDAY_AHEAD_IN_PAST_DAYS = 14   # a holiday this near may be under way in a past clause
+HOLIDAY_AHEAD_IN_PAST_DAYS = 14   # in a past clause, only a holiday this near (it may be under way)
 SHORT_YEAR_AHEAD = 20  # a two-digit year at most this far ahead of publication is ahead, else a century back
 WEEKS_AS_WEEK = 3      # from this many weeks back or ahead, a count of weeks names a week, not a day
 NEAR_AHEAD_MONTHS = 1   # with no tense, news looks back, except to next month
@@ -192,6 +192,12 @@ def fmt_number(n: float | str) -> str:
 
 # ---------------------------------------------------------------- choosing a year
 
+def _fronted(ctx: _Context) -> bool:
+    """'On March 3, the army moved in': the date opens its sentence."""
+    fronted = compiled_cues(ctx.grammar).fronted
+    return bool(fronted and fronted.search(ctx.text, max(0, ctx.span[0] - 40), ctx.span[0]))
+
+
 def infer_year(ctx: _Context, month: int, day: int | None, direction: int) -> int:
     """The year of a month (and day) given without one, looking back or ahead of the DCT."""
     dct = ctx.dct
@@ -308,12 +314,6 @@ def year_of(ctx: _Context, f: dict) -> int | None:
 
 
 # ---------------------------------------------------------------- one function per rule kind
-
-def _fronted(ctx: _Context) -> bool:
-    """'On March 3, the army moved in': the date opens its sentence."""
-    fronted = compiled_cues(ctx.grammar).fronted
-    return bool(fronted and fronted.search(ctx.text, max(0, ctx.span[0] - 40), ctx.span[0]))
-
 
 def kind_date(ctx, f, p, direction):
     """Calendar dates and parts of them, with or without a year."""
