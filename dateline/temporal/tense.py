@@ -30,6 +30,7 @@ class Cues:
     past_suffix: str
     # what may stand just before a past form and change what it tells (see vocab.yaml)
     future_group: re.Pattern       # "will be held": part of a future verb group
+    modal_perfect: re.Pattern | None  # "may have been": a modal that looks back
     present_passive: re.Pattern    # "is expected": a present passive, no cue
     adjective: re.Pattern          # "a still unspecified date": an adjective, no cue
     infinitive: re.Pattern         # "to hit", "to be held": no tense of its own, no cue
@@ -68,7 +69,9 @@ def compiled_cues(grammar: Grammar) -> Cues:
             present=re.compile(cue(t["present"]), re.IGNORECASE),
             not_past=frozenset(w.lower() for w in t["not_past"]), past_suffix=t["past_suffix"],
             nominal=frozenset(w.lower() for w in t.get("nominal", ())),
-            future_group=before(b["future_group"]), present_passive=before(b["present_passive"]),
+            future_group=before(b["future_group"]),
+            modal_perfect=re.compile(rf"(?:{b['modal_perfect']})$", re.IGNORECASE) if b.get("modal_perfect") else None,
+            present_passive=before(b["present_passive"]),
             adjective=before(b["adjective"]), infinitive=before(b["infinitive"]),
             superseded_plan=before(b["superseded_plan"]),
             bare_plan=re.compile(t["bare_plan"], re.IGNORECASE) if t.get("bare_plan") else None,
@@ -165,7 +168,8 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
                 following = _next_word(text, c.end())
                 if cues.future.match(text, following) and cues.superseded_plan.search(text, c.start(), following):
                     continue  # "were planning to", "was set to": the plan decides, not the auxiliary
-                if cues.future_group.search(lead):
+                if cues.future_group.search(lead) and not (
+                        cues.modal_perfect and cues.modal_perfect.search(lead + c.group())):
                     cue = FUTURE
                 elif cues.present_passive.search(lead) or cues.infinitive.search(lead):
                     continue
