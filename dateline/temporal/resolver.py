@@ -342,6 +342,9 @@ def kind_date(ctx, f, p, direction):
     elif "iso_month" in f:
         month = int(f["iso_month"])
     day = int(re.match(r"\d+", f.get("day") or f.get("iso_day") or "0")[0]) or None
+    if day and not month and p.get("day_of_anchor") and ctx.anchor_end >= 0:
+        # "April 24 and 25": the month of the date just named (the rule makes sure it is one)
+        return "DATE", iso_day(make_date(year or ctx.anchor.year, ctx.anchor.month, day)), mod
     if day and not month and p.get("day_of_month"):
         if "weekday" in f:
             # "Tuesday the 26th": the nearest month where it is a Tuesday, on the side the
