@@ -23,6 +23,7 @@ WINDOW = 300
 class Cues:
     """A language's tense cues, compiled."""
     future: re.Pattern
+    future_reported: frozenset     # "agreed to": ahead of what precedes it, past after a date
     past: re.Pattern
     present: re.Pattern
     not_past: frozenset
@@ -64,7 +65,8 @@ def compiled_cues(grammar: Grammar) -> Cues:
 
         b = t["before_past_form"]
         _compiled[id(grammar)] = Cues(
-            future=re.compile(cue(t["future"], unless=t["not_future"]), re.IGNORECASE),
+            future=re.compile(cue(t["future"] + t.get("future_reported", []), unless=t["not_future"]), re.IGNORECASE),
+            future_reported=frozenset(w.lower() for w in t.get("future_reported", ())),
             past=re.compile(cue(t["past"], rf"|[a-z]+{t['past_suffix']}"), re.IGNORECASE),
             present=re.compile(cue(t["present"]), re.IGNORECASE),
             not_past=frozenset(w.lower() for w in t["not_past"]), past_suffix=t["past_suffix"],
@@ -158,6 +160,8 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
                                     or _bare_plan_after_past(text, s_start, c, cues)):
                 cue = PRESENT
                 plan_in_past = c.start()
+            if tense == FUTURE and c.start() >= end and " ".join(c.group().lower().split()) in cues.future_reported:
+                cue = PAST
             if tense == PAST:
                 word = c.group().lower()
                 if word in cues.not_past:
