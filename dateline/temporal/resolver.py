@@ -545,6 +545,11 @@ def kind_shift_month(ctx, f, p, direction):
     month, shift, dct = int(f["month"]), f["shift"], ctx.dct
     day = int(re.match(r"\d+", f["day"])[0]) if "day" in f else None
     here, now = (month, day or 0), (dct.month, dct.day if day else 0)
+    if not day and (shift == "-1" and add_months(dct.year, dct.month, -1)[1] == month
+                    or shift == "+1" and add_months(dct.year, dct.month, 1)[1] == month):
+        # the month just gone is "last month": "last February", written in March, is a year back
+        # (and "next April", written in March, a year ahead)
+        here = now
     if shift == "-1":
         year = dct.year if here < now else dct.year - 1
     elif shift == "+1":
