@@ -39,15 +39,18 @@ def _context_ok(rule: Rule, text: str, start: int, end: int) -> bool:
     return True
 
 
-def _windows(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _windows(text: str, spans: list[tuple[int, int]], whole_words: bool = False) -> list[tuple[int, int]]:
     """Merged stretches of text around trigger occurrences, ending at white space so that no word
-    is cut (a match must not see a false end of text)."""
+    is cut (a match must not see a false end of text); with `whole_words`, starting at white
+    space too (a guard must not start inside a word)."""
     out: list[list[int]] = []
     n = len(text)
     for s, e in sorted(spans):
         lo, hi = max(0, s - REACH), min(n, e + REACH)
         while hi < n and not text[hi].isspace():
             hi += 1
+        while whole_words and lo > 0 and not text[lo - 1].isspace():
+            lo -= 1
         if out and lo <= out[-1][1]:
             out[-1][1] = max(out[-1][1], hi)
         else:
@@ -111,17 +114,20 @@ def _matches(text: str, grammar: Grammar):
 
 def find(text: str, grammar: Grammar) -> list[Mention]:
     """All non-overlapping mentions, longest first, then by rule order; returned in text order."""
-    blocked = bytearray(len(text) + 1)
-    for guard in grammar.guards:
-        for m in guard.finditer(text):
-            blocked[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     candidates = []
     for order, rule, m in _matches(text, grammar):
         start, end = m.span()
-        if start == end or blocked.find(1, start, end) != -1 or not _context_ok(rule, text, start, end):
+        if start == end or not _context_ok(rule, text, start, end):
             continue
         groups = tuple((k, v) for k, v in m.groupdict().items() if v is not None)
         candidates.append((-(end - start), order, start, Mention(start, end, rule, groups)))
+    # guards matter only where a rule matched: run them near the matches, not over the whole text
+    blocked = bytearray(len(text) + 1)
+    for lo, hi in _windows(text, [(c[3].start, c[3].end) for c in candidates], whole_words=True):
+        for guard in grammar.guards:
+            for m in guard.finditer(text, lo, hi):
+                blocked[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    candidates = [c for c in candidates if blocked.find(1, c[3].start, c[3].end) == -1]
     candidates.sort(key=lambda c: c[:3])
     taken: list[Mention] = []
     occupied = bytearray(len(text) + 1)

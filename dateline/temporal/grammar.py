@@ -390,17 +390,23 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
                 raise GrammarError(f"{lang}/rules.yaml: {where}: only_in_text needs a pattern and "
                                    f"at_least (a whole number)")
             only_in_text = (compiler.compile(condition["pattern"], where, edges=False), condition["at_least"])
+        compiler.source = f"{lang}/rules.yaml"
+        require_before = compiler.context(entry.get("require_before"), where, "end")
         for i, pattern in enumerate(patterns):
-            compiler.source = f"{lang}/rules.yaml"
             regex = compiler.compile(pattern, where)
+            # a rule whose own words are all numbers may take its trigger from the context it
+            # requires before it ("{month} {day} and" before "25"): that context lies within a
+            # trigger's window
+            trigger = required_macros(regex, vocab["triggers"]) or \
+                (required_macros(require_before, vocab["triggers"]) if require_before else ())
             rules.append(Rule(
                 name=entry["name"] if len(patterns) == 1 else f"{entry['name']}#{i + 1}",
                 kind=entry["kind"],
                 type=entry.get("type", "DATE"),
                 regex=regex,
-                trigger=required_macros(regex, vocab["triggers"]),
+                trigger=trigger,
                 params=dict(entry.get("params") or {}),
-                require_before=compiler.context(entry.get("require_before"), where, "end"),
+                require_before=require_before,
                 reject_before=compiler.context(entry.get("reject_before"), where, "end"),
                 reject_after=compiler.context(entry.get("reject_after"), where, "start"),
                 tense=entry.get("tense"),
