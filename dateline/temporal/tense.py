@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .grammar import Grammar, prefix_tree
 
@@ -19,7 +20,7 @@ ACRONYM = re.compile(r"(?:[a-z]\.)+[a-z]")
 WINDOW = 300
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)      # compared and hashed by identity: one per grammar
 class Cues:
     """A language's tense cues, compiled."""
     future: re.Pattern
@@ -138,6 +139,14 @@ def _bare_plan_after_past(text: str, s_start: int, c: re.Match, cues: Cues) -> b
     return any(p.group().lower() not in not_telling for p in cues.past.finditer(text, s_start, c.start()))
 
 
+@lru_cache(maxsize=64)
+def _cues_between(text: str, lo: int, hi: int, cues: Cues) -> tuple[tuple[int, re.Match], ...]:
+    """Every tense cue in a stretch of text, future ones first: the expressions of one sentence
+    share them."""
+    return tuple((tense, c) for pattern, tense in ((cues.future, FUTURE), (cues.past, PAST), (cues.present, PRESENT))
+                 for c in pattern.finditer(text, lo, hi))
+
+
 def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     """HeidelTime's way: the last tense cue before the expression in its sentence decides;
     failing that, the first one after it."""
@@ -151,41 +160,40 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     plan_in_past = None                 # where the last future cue told in the past stands
     after_verb = (len(text), UNKNOWN)   # the first cue after that is not a noun cue
     seen_before = set()                 # the kinds of cue before the expression
-    for pattern, tense in ((cues.future, FUTURE), (cues.past, PAST), (cues.present, PRESENT)):
-        for c in pattern.finditer(text, s_start, s_end):
-            if c.start() < end and start < c.end():
-                continue  # the expression's own words ("last" in "last Friday") are not a cue
-            cue = tense
-            if tense == FUTURE and (cues.superseded_plan.search(text, max(s_start, c.start() - 30), c.start())
-                                    or _bare_plan_after_past(text, s_start, c, cues)):
-                cue = PRESENT
-                plan_in_past = c.start()
-            if tense == FUTURE and c.start() >= end and " ".join(c.group().lower().split()) in cues.future_reported:
-                cue = PAST
-            if tense == PAST:
-                word = c.group().lower()
-                if word in cues.not_past:
-                    continue
-                lead = text[max(s_start, c.start() - 30):c.start()]
-                if word.endswith(cues.past_suffix) and cues.adjective.search(lead):
-                    continue
-                following = _next_word(text, c.end())
-                if cues.future.match(text, following) and cues.superseded_plan.search(text, c.start(), following):
-                    continue  # "were planning to", "was set to": the plan decides, not the auxiliary
-                if cues.future_group.search(lead) and not (
-                        cues.modal_perfect and cues.modal_perfect.search(lead + c.group())):
-                    cue = FUTURE
-                elif cues.present_passive.search(lead) or cues.infinitive.search(lead):
-                    continue
-            if c.end() <= start:
-                seen_before.add(cue)
-                if c.start() > before[0]:
-                    before = (c.start(), cue)
-            elif c.start() >= end:
-                if c.start() < after[0]:
-                    after = (c.start(), cue)
-                if c.start() < after_verb[0] and c.group().lower() not in cues.nominal:
-                    after_verb = (c.start(), cue)
+    for tense, c in _cues_between(text, s_start, s_end, cues):
+        if c.start() < end and start < c.end():
+            continue  # the expression's own words ("last" in "last Friday") are not a cue
+        cue = tense
+        if tense == FUTURE and (cues.superseded_plan.search(text, max(s_start, c.start() - 30), c.start())
+                                or _bare_plan_after_past(text, s_start, c, cues)):
+            cue = PRESENT
+            plan_in_past = c.start()
+        if tense == FUTURE and c.start() >= end and " ".join(c.group().lower().split()) in cues.future_reported:
+            cue = PAST
+        if tense == PAST:
+            word = c.group().lower()
+            if word in cues.not_past:
+                continue
+            lead = text[max(s_start, c.start() - 30):c.start()]
+            if word.endswith(cues.past_suffix) and cues.adjective.search(lead):
+                continue
+            following = _next_word(text, c.end())
+            if cues.future.match(text, following) and cues.superseded_plan.search(text, c.start(), following):
+                continue  # "were planning to", "was set to": the plan decides, not the auxiliary
+            if cues.future_group.search(lead) and not (
+                    cues.modal_perfect and cues.modal_perfect.search(lead + c.group())):
+                cue = FUTURE
+            elif cues.present_passive.search(lead) or cues.infinitive.search(lead):
+                continue
+        if c.end() <= start:
+            seen_before.add(cue)
+            if c.start() > before[0]:
+                before = (c.start(), cue)
+        elif c.start() >= end:
+            if c.start() < after[0]:
+                after = (c.start(), cue)
+            if c.start() < after_verb[0] and c.group().lower() not in cues.nominal:
+                after_verb = (c.start(), cue)
     if after_verb[1] != UNKNOWN:
         after = after_verb
     chosen = before[1] if before[1] != UNKNOWN else after[1]
