@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
+import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 
 _task: Callable | None = None       # what the forked workers run; set before they are forked
 
 
-def die_with_parent() -> None:
-    """In a worker: ask Linux to end this process when the build that started it dies, so a
-    killed build leaves no workers behind."""
+def die_with_parent(build_pid: int) -> None:
+    """In a worker: ask Linux to end this process when the build that started it (`build_pid`)
+    dies, so a killed build leaves no workers behind."""
     try:
         import ctypes
         import signal
         ctypes.CDLL(None).prctl(1, signal.SIGKILL)     # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+    if os.getppid() != build_pid:
+        os._exit(1)     # the build died between the fork and the line above: nobody will ask
 
 
 def settle() -> None:
@@ -55,7 +58,8 @@ def fork_map(task: Callable, items: Iterable, jobs: int, chunksize: int = 4) -> 
     settle()     # or each worker's collector would walk, and so copy, the whole inherited heap
     # an executor rather than a Pool: if a worker dies (out of memory, say), the build gets
     # BrokenProcessPool instead of waiting for it forever
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent)
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent,
+                               initargs=(os.getpid(),))
     try:
         yield from pool.map(_run, items, chunksize=chunksize)
     finally:

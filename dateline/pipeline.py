@@ -56,11 +56,11 @@ class Progress:
 _worker_cache = Cache(None)
 
 
-def _start_worker(cache_folder: Path | None) -> None:
+def _start_worker(cache_folder: Path | None, build_pid: int) -> None:
     """In a worker: keep the cache to write into, and end with the build that started it."""
     global _worker_cache
     _worker_cache = Cache(cache_folder)
-    die_with_parent()
+    die_with_parent(build_pid)
 
 
 def _extract_and_store(article: Article) -> Extraction:
@@ -87,7 +87,8 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int) -> dict[str, E
         gc.enable()
     progress = Progress("extracting", len(missing))
     if jobs > 1 and len(missing) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker, initargs=(cache.folder,)) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
+                                 initargs=(cache.folder, os.getpid())) as pool:
             for a, x in zip(missing, pool.map(_extract_and_store, missing, chunksize=16)):
                 out[a.id] = x
                 progress.step()
