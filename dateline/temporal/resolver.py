@@ -721,11 +721,34 @@ def duration_value(n, unit: str) -> str:
     return f"P{fmt_number(n)}{code}"
 
 
+ISO_DURATION = re.compile(r"P(?:(?P<Y>\d+)Y)?(?:(?P<M>\d+)M)?(?:(?P<W>\d+)W)?(?:(?P<D>\d+)D)?"
+                          r"(?:T(?:(?P<H>\d+)H)?(?:(?P<MIN>\d+)M)?(?:(?P<S>\d+)S)?)?")
+
+
+def joined_durations(first: str, second: str) -> str:
+    """'9 minutes and 29 seconds': PT9M and PT29S as PT9M29S (weeks as days, which ISO 8601
+    does not mix with other units); the first alone where the two cannot be joined."""
+    a, b = ISO_DURATION.fullmatch(first), ISO_DURATION.fullmatch(second)
+    order = ("Y", "M", "W", "D", "H", "MIN", "S")
+    if not a or not b or not any(a.groups()) or not any(b.groups()) or max(order.index(u) for u in order if a.group(u)) \
+            >= min(order.index(u) for u in order if b.group(u)):
+        return first    # "between 18 months and 60 years" is no sum: smaller units come second
+    parts = {u: int(a.group(u) or b.group(u)) for u in order if a.group(u) or b.group(u)}
+    if "W" in parts and len(parts) > 1:
+        parts["D"] = parts.get("D", 0) + 7 * parts.pop("W")
+    date = "".join(f"{parts[u]}{u}" for u in ("Y", "M", "W", "D") if u in parts)
+    time = "".join(f"{parts[u]}{u[0]}" for u in ("H", "MIN", "S") if u in parts)
+    return "P" + date + ("T" + time if time else "")
+
+
 def kind_duration(ctx, f, p, direction):
     n, unit = _amount(f, p)
     if "units" in f and "number" not in f and "count" not in p:
         n = "X"             # "for weeks"
-    return "DURATION", duration_value(n, unit), f.get("approx")
+    value = duration_value(n, unit)
+    if "number2" in f and "units2" in f:
+        value = joined_durations(value, duration_value(*_in_weeks(f["number2"], f["units2"])))
+    return "DURATION", value, f.get("approx")
 
 
 def kind_set(ctx, f, p, direction):
