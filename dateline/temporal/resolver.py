@@ -772,6 +772,13 @@ def kind_ref(ctx, f, p, direction):
     return "DATE", p["value"], None
 
 
+def kind_named(ctx, f, p, direction):
+    """A day known by its date ("the Sept. 11 attacks"): itself, in texts written after it."""
+    if period_of(p["value"]).start >= ctx.dct:
+        raise Reject("the named day is not yet past")
+    return "DATE", p["value"], None
+
+
 def kind_time(ctx, f, p, direction):
     """'5 p.m.', '9 a.m. Tuesday', 'noon', '17:30', '2013-03-12 14:05': a clock time on the
     DCT or a named day."""
