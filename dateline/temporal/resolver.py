@@ -728,10 +728,11 @@ ISO_DURATION = re.compile(r"P(?:(?P<Y>\d+)Y)?(?:(?P<M>\d+)M)?(?:(?P<W>\d+)W)?(?:
 def joined_durations(first: str, second: str) -> str:
     """'9 minutes and 29 seconds': PT9M and PT29S as PT9M29S (weeks as days, which ISO 8601
     does not mix with other units); the first alone where the two cannot be joined."""
-    a, b = ISO_DURATION.fullmatch(first), ISO_DURATION.fullmatch(second)
     order = ("Y", "M", "W", "D", "H", "MIN", "S")
-    if not a or not b or not any(a.groups()) or not any(b.groups()) or max(order.index(u) for u in order if a.group(u)) \
-            >= min(order.index(u) for u in order if b.group(u)):
+    a, b = ISO_DURATION.fullmatch(first), ISO_DURATION.fullmatch(second)
+    a_units = [i for i, u in enumerate(order) if a and a.group(u)]
+    b_units = [i for i, u in enumerate(order) if b and b.group(u)]
+    if not a_units or not b_units or max(a_units) >= min(b_units):
         return first    # "between 18 months and 60 years" is no sum: smaller units come second
     parts = {u: int(a.group(u) or b.group(u)) for u in order if a.group(u) or b.group(u)}
     if "W" in parts and len(parts) > 1:
