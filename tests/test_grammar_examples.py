@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import cases
+from conftest import cases, found_scanning_everywhere
 from dateline.temporal.finder import find
-from dateline.temporal.grammar import (_parser, first_chars, guard_examples, load, opens_with_characters, prefix_tree,
-                                       required_macros)
+from dateline.temporal.grammar import (_parser, first_chars, guard_examples, load, opens_with_characters,
+                                       opens_with_digit, prefix_tree, required_macros, trigger_reach)
 from dateline.temporal.resolver import resolve
 
 FIXTURE_LANGS = Path(__file__).parent / "fixtures" / "lang"
@@ -79,6 +79,33 @@ TRIGGERS = cases("triggers.yaml")
 @pytest.mark.parametrize("case", TRIGGERS, ids=[c["pattern"] for c in TRIGGERS])
 def test_required_macros(case):
     assert list(required_macros(re.compile(case["pattern"]), case.get("priority", []))) == case["trigger"]
+
+
+REACHES = cases("trigger_reach.yaml")
+
+
+@pytest.mark.parametrize("case", REACHES, ids=[c["pattern"] for c in REACHES])
+def test_trigger_reach(case):
+    assert list(trigger_reach(re.compile(case["pattern"]), tuple(case["trigger"]))) == case["reach"]
+
+
+@pytest.mark.parametrize("pattern, expected", [(r"\d{1,2}/\d\d", True), (r"(?<!\w)[12]\d{3}", True),
+                                               (r"(?:the )?\d+", False), (r"\d*x", False)])
+def test_opens_with_digit(pattern, expected):
+    assert opens_with_digit(re.compile(pattern)) is expected
+
+
+EXAMPLE_TEXTS = sorted({ex["text"] for _, _, ex in EXAMPLES} | {g["text"] for _, g in GUARDS})
+
+
+@pytest.mark.parametrize("lang", GRAMMARS)
+def test_finding_near_triggers_finds_what_scanning_everywhere_finds(lang):
+    grammar = GRAMMARS[lang]
+    for text in EXAMPLE_TEXTS:
+        # also with the white space stretched past what a rule's reach assumes
+        for variant in (text, text.replace(" ", "          ")):
+            found = [(m.start, m.end, m.rule.name, m.groups, m.direction) for m in find(variant, grammar)]
+            assert found == found_scanning_everywhere(variant, grammar), variant
 
 
 PREFIX_TREES = cases("prefix_tree.yaml")

@@ -87,3 +87,22 @@ def test_resolution_never_depends_on_the_clock(monkeypatch_session, dct, phrase)
         m.setattr(time, "time", lambda: 4_102_444_800.0 * 3)     # the year 2370
         m.setattr(time, "localtime", lambda *a: time.gmtime(0))
         assert [(t.start, t.value) for t in tag(text, dct)] == expected
+
+
+SALAD_WORDS = ["on", "Monday", "in", "March", "2021", "last", "next", "week", "ago", "three", "years",
+               "the", "since", "Oct.", "10", "morning", "early", "mid-2021", "1990s", "will", "said",
+               "summer", "quarter", "Q3", "FY2019", "12/05/2003", "14:30", "GMT", "0600", "p.m.", "5",
+               "earlier", "later", "from", "now", "to", "until", "a", "day", "of", "Sunday", "Times"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.sampled_from(SALAD_WORDS), max_size=16),
+       gaps=st.lists(st.sampled_from([" ", " ", " ", ", ", "\n\n", "   ", " - ", ". "]), min_size=16, max_size=16))
+def test_finding_near_triggers_finds_what_scanning_everywhere_finds(words, gaps):
+    from conftest import found_scanning_everywhere
+    from dateline.temporal.finder import find
+    from dateline.temporal.grammar import load
+    grammar = load("en")
+    text = "".join(w + g for w, g in zip(words, gaps))
+    assert [(m.start, m.end, m.rule.name, m.groups, m.direction) for m in find(text, grammar)] == \
+        found_scanning_everywhere(text, grammar)

@@ -5,13 +5,13 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .grammar import Grammar, Rule
+from .grammar import LONG_SPACE, Grammar, Rule
 from .tense import FUTURE, PAST, PRESENT, direction
 
 CONTEXT_CHARS = 48     # how far require/reject context patterns look around a match
 # the tenses in which a rule's reading holds ("in two weeks" ahead: "will vote", "the vote is")
 TENSES = {"past": (PAST,), "future": (FUTURE,), "ahead": (FUTURE, PRESENT)}
-REACH = 80            # how far a match may extend either side of its trigger
+NUMBER_START = re.compile(r"(?<!\w)\d")   # where a match that opens with a digit can start
 WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -39,14 +39,16 @@ def _context_ok(rule: Rule, text: str, start: int, end: int) -> bool:
     return True
 
 
-def _windows(text: str, spans: list[tuple[int, int]], whole_words: bool = False) -> list[tuple[int, int]]:
-    """Merged stretches of text around trigger occurrences, ending at white space so that no word
+def _windows(text: str, spans: list[tuple[int, int]], reach: tuple[int, int],
+             whole_words: bool = False) -> list[tuple[int, int]]:
+    """Merged stretches of text around trigger occurrences (`reach` characters before and after
+    each), ending at white space so that no word
     is cut (a match must not see a false end of text); with `whole_words`, starting at white
     space too (a guard must not start inside a word)."""
     out: list[list[int]] = []
     n = len(text)
     for s, e in sorted(spans):
-        lo, hi = max(0, s - REACH), min(n, e + REACH)
+        lo, hi = max(0, s - reach[0]), min(n, e + reach[1])
         while hi < n and not text[hi].isspace():
             hi += 1
         while whole_words and lo > 0 and not text[lo - 1].isspace():
@@ -94,20 +96,38 @@ def _has_at_least(text: str, pattern: re.Pattern, n: int) -> bool:
     return next((True for i, _ in enumerate(pattern.finditer(text), 1) if i >= n), False)
 
 
+def _matches_at(regex: re.Pattern, text: str, starts: list[int]):
+    """What regex.finditer(text) yields, for a pattern that can only match at `starts`."""
+    end = 0
+    for at in starts:
+        if at >= end and (m := regex.match(text, at)):
+            yield m
+            end = m.end()
+
+
 def _matches(text: str, grammar: Grammar):
     """(rule order, rule, match) for every match of every rule, each rule tried only near where
     its trigger occurs."""
     occurrences = _trigger_spans(text, grammar)
-    windows: dict[tuple[str, ...], list[tuple[int, int]]] = {}
+    scan_whole = LONG_SPACE.search(text) is not None   # a rule's reach assumes no such run
+    number_starts = None
+    windows: dict[tuple[tuple[str, ...], tuple[int, int]], list[tuple[int, int]]] = {}
     for order, rule in enumerate(grammar.rules):
         if rule.only_in_text and not _has_at_least(text, *rule.only_in_text):
             continue
-        if not rule.trigger:
+        if not rule.trigger and rule.opens_with_digit:
+            # a number is rare enough in text to try such a rule at each one, not everywhere
+            if number_starts is None:
+                number_starts = [m.start() for m in NUMBER_START.finditer(text)]
+            yield from ((order, rule, m) for m in _matches_at(rule.regex, text, number_starts))
+            continue
+        if not rule.trigger or scan_whole:
             yield from ((order, rule, m) for m in rule.regex.finditer(text))
             continue
-        if rule.trigger not in windows:
-            windows[rule.trigger] = _windows(text, [s for name in rule.trigger for s in occurrences.get(name, ())])
-        for lo, hi in windows[rule.trigger]:
+        key = rule.trigger, rule.reach
+        if key not in windows:
+            windows[key] = _windows(text, [s for name in rule.trigger for s in occurrences.get(name, ())], rule.reach)
+        for lo, hi in windows[key]:
             for m in rule.regex.finditer(text, lo, hi):
                 yield order, rule, m
 
@@ -123,10 +143,12 @@ def find(text: str, grammar: Grammar) -> list[Mention]:
         candidates.append((-(end - start), order, start, Mention(start, end, rule, groups)))
     # guards matter only where a rule matched: run them near the matches, not over the whole text
     blocked = bytearray(len(text) + 1)
-    for lo, hi in _windows(text, [(c[3].start, c[3].end) for c in candidates], whole_words=True):
-        for guard in grammar.guards:
-            for m in guard.finditer(text, lo, hi):
-                blocked[m.start():m.end()] = b"\x01" * (m.end() - m.start())
+    spans = [(c[3].start, c[3].end) for c in candidates]
+    for reach, guards in grammar.guards:
+        for lo, hi in _windows(text, spans, (reach, reach), whole_words=True):
+            for guard in guards:
+                for m in guard.finditer(text, lo, hi):
+                    blocked[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     candidates = [c for c in candidates if blocked.find(1, c[3].start, c[3].end) == -1]
     candidates.sort(key=lambda c: c[:3])
     taken: list[Mention] = []

@@ -36,6 +36,8 @@ class Rule:
     reject_after: re.Pattern | None = None
     tense: str | None = None       # "past", "future" or "ahead": the rule holds only in such a clause
     trigger: tuple[str, ...] = ()  # macros or literal words ("=...") one of which every match holds
+    reach: tuple[int, int] = (80, 80)  # how far a match may start before its trigger and end after it
+    opens_with_digit: bool = False  # every match starts with a digit (and, like all, at no word's middle)
     examples: tuple = ()
     # the rule applies only to a text where this pattern matches at least so many times
     only_in_text: tuple[re.Pattern, int] | None = None
@@ -45,7 +47,7 @@ class Rule:
 class Grammar:
     lang: str
     rules: tuple[Rule, ...]
-    guards: tuple[re.Pattern, ...]
+    guards: tuple[tuple[int, tuple[re.Pattern, ...]], ...]   # by how far they reach: (reach, patterns)
     lookup: dict = field(hash=False, compare=False)       # macro name -> {surface: value}
     numbers: dict = field(hash=False, compare=False)
     tense: dict = field(hash=False, compare=False)
@@ -210,6 +212,12 @@ def first_chars(items) -> set[str] | None:
     return None if chars is None or nullable else chars
 
 
+def opens_with_digit(regex: re.Pattern) -> bool:
+    """Whether every match of a compiled pattern starts with a digit."""
+    first = first_chars(_parser().parse(regex.pattern, regex.flags))
+    return bool(first) and all(re.fullmatch(r"\\d|\d|\d-\d", piece) for piece in first)
+
+
 def opens_with_characters(items) -> bool:
     """Whether a parsed pattern starts, in every branch, with a character or a class that must
     match there (not a lookaround, an anchor or an optional part)."""
@@ -324,6 +332,111 @@ def required_macros(regex: re.Pattern, priority: list[str]) -> tuple[str, ...]:
     return tuple(sorted(best)) if best else ()
 
 
+# a run of white space with no upper bound ("\s+" between words) is taken to be this long at
+# most; finding scans a text that has a longer one whole (LONG_SPACE)
+UNBOUNDED_RUN = 6
+LONG_SPACE = re.compile(rf"\s{{{UNBOUNDED_RUN + 1}}}")
+MAX_REACH = 80
+GUARD_STEP = 20
+REPEATS = {getattr(_parser(), name, None) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")} - {None}
+
+
+def _width(items) -> int:
+    """How many characters a match of a parsed pattern can span, counting what its lookaheads
+    look at (a window cut short would let "(?!...)" pass); at most MAX_REACH."""
+    ops = _parser()
+    total = 0
+    for op, av in items:
+        if op in (ops.LITERAL, ops.NOT_LITERAL, ops.IN, ops.ANY):
+            total += 1
+        elif op is ops.SUBPATTERN:
+            total += _width(av[-1])
+        elif op is getattr(ops, "ATOMIC_GROUP", None):
+            total += _width(av)
+        elif op is ops.BRANCH:
+            total += max(_width(branch) for branch in av[1])
+        elif op in REPEATS:
+            if av[1] == ops.MAXREPEAT and not _is_space(av[2]):
+                return MAX_REACH
+            total += _repeats(av) * _width(av[2])
+        elif op in (ops.ASSERT, ops.ASSERT_NOT):
+            total += _width(av[1]) if av[0] == 1 else 0   # a lookbehind sees the whole text
+        elif op is not ops.AT:
+            return MAX_REACH
+        if total >= MAX_REACH:
+            return MAX_REACH
+    return total
+
+
+def _repeats(av) -> int:
+    low, high, _ = av
+    return high if high != _parser().MAXREPEAT else max(low, UNBOUNDED_RUN)
+
+
+def _is_space(items) -> bool:
+    ops = _parser()
+    return len(items) == 1 and items[0][0] is ops.IN and items[0][1] == [(ops.CATEGORY, ops.CATEGORY_SPACE)]
+
+
+def trigger_reach(regex: re.Pattern, trigger: tuple[str, ...]) -> tuple[int, int]:
+    """How far a match of `regex` can start before, and end after, an occurrence of its trigger:
+    the window finding scans around each occurrence. "{number} {unit} ago" reaches far before
+    the unit and little after it. (MAX_REACH, MAX_REACH) where the trigger is not placed."""
+    ops = _parser()
+    macro_of = {number: name.partition("__")[2] or name for name, number in regex.groupindex.items()}
+    wanted = set(trigger)
+
+    def walk(items, before: int, after: int, found: dict) -> bool:
+        """Note in `found` how far each trigger in a sequence reaches: [before, after]; False
+        where one sits where it cannot be placed."""
+        def note(name: str, most_before: int, most_after: int) -> None:
+            widest = found.setdefault(name, [0, 0])
+            widest[0], widest[1] = max(widest[0], most_before), max(widest[1], most_after)
+
+        widths = [_width([item]) for item in items]
+        word_start = None
+        for k, (op, av) in enumerate(items + [(None, None)]):
+            if op is ops.LITERAL and chr(av).isalpha():
+                word_start = k if word_start is None else word_start
+                continue
+            if word_start is not None:
+                word = "=" + "".join(chr(a) for _, a in items[word_start:k]).lower()
+                if word in wanted:
+                    note(word, before + sum(widths[:word_start]), after + sum(widths[k:]))
+                word_start = None
+            if op is None:
+                break
+            item_before, item_after = before + sum(widths[:k]), after + sum(widths[k + 1:])
+            if op is ops.SUBPATTERN and macro_of.get(av[0]) in wanted:
+                note(macro_of[av[0]], item_before + widths[k], item_after + widths[k])
+                continue
+            if op in REPEATS:
+                more = (_repeats(av) - 1) * _width(av[2])
+                parts, item_before, item_after = [av[2]], item_before + more, item_after + more
+            elif op is ops.ASSERT_NOT:
+                continue            # what must not follow holds no trigger of a match
+            elif op is ops.ASSERT and av[0] == 1:
+                # a lookahead's words stand after this point, and the match ends within reach
+                parts = [av[1]]
+            elif op is ops.ASSERT:
+                inside: dict = {}
+                walk(list(av[1]), 0, 0, inside)
+                if inside:
+                    return False    # a trigger in a lookbehind stands before the match
+                continue
+            else:
+                parts = {ops.SUBPATTERN: lambda: [av[-1]], ops.BRANCH: lambda: av[1],
+                         getattr(ops, "ATOMIC_GROUP", None): lambda: [av]}.get(op, list)()
+            if not all(walk(list(part), item_before, item_after, found) for part in parts):
+                return False
+        return True
+
+    found: dict[str, list[int]] = {}
+    if not wanted or not walk(list(ops.parse(regex.pattern, regex.flags)), 0, 0, found) or set(found) != wanted:
+        return MAX_REACH, MAX_REACH
+    return min(MAX_REACH, max(b for b, _ in found.values())), min(MAX_REACH, max(a for _, a in found.values()))
+
+
 @dataclass(frozen=True)
 class TriggerIndex:
     """How to find every trigger in a text in few passes: word-list macros by looking up each
@@ -405,6 +518,8 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
                 type=entry.get("type", "DATE"),
                 regex=regex,
                 trigger=trigger,
+                reach=trigger_reach(regex, trigger),
+                opens_with_digit=opens_with_digit(regex),
                 params=dict(entry.get("params") or {}),
                 require_before=require_before,
                 reject_before=compiler.context(entry.get("reject_before"), where, "end"),
@@ -415,8 +530,14 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
             ))
     guard_table = yaml.safe_load((folder / "guards.yaml").read_text(encoding="utf-8"))
     compiler.source = f"{lang}/guards.yaml"
-    guards = tuple(compiler.compile(g["pattern"], f"guard {g['name']}", edges=False)
-                   for g in guard_table["guards"])
+    by_reach: dict[int, list[re.Pattern]] = {}
+    for entry in guard_table["guards"]:
+        guard = compiler.compile(entry["pattern"], f"guard {entry['name']}", edges=False)
+        # a guard matters where it overlaps a match: it is run that far around each, rounded
+        # up so that few windows are worked out
+        reach = -(-_width(list(_parser().parse(guard.pattern, guard.flags))) // GUARD_STEP) * GUARD_STEP
+        by_reach.setdefault(reach, []).append(guard)
+    guards = tuple((reach, tuple(patterns)) for reach, patterns in sorted(by_reach.items()))
     return Grammar(
         lang=lang, rules=tuple(rules), guards=guards, lookup=compiler.lookup,
         triggers=_trigger_index({m for r in rules for m in r.trigger}, vocab, compiler),
