@@ -78,7 +78,8 @@ TRIGGERS = cases("triggers.yaml")
 
 @pytest.mark.parametrize("case", TRIGGERS, ids=[c["pattern"] for c in TRIGGERS])
 def test_required_macros(case):
-    assert list(required_macros(re.compile(case["pattern"]), case.get("priority", []))) == case["trigger"]
+    found = required_macros(re.compile(case["pattern"]), case.get("priority", []), frozenset(case.get("common", [])))
+    assert list(found) == case["trigger"]
 
 
 REACHES = cases("trigger_reach.yaml")

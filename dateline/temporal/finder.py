@@ -13,6 +13,7 @@ CONTEXT_CHARS = 48     # how far require/reject context patterns look around a m
 TENSES = {"past": (PAST,), "future": (FUTURE,), "ahead": (FUTURE, PRESENT)}
 NUMBER_START = re.compile(r"(?<!\w)\d")   # where a match that opens with a digit can start
 WORD = re.compile(r"[^\W\d_]+")
+WORD_END = re.compile(r"\S*")
 
 
 @dataclass(frozen=True)
@@ -41,22 +42,22 @@ def _context_ok(rule: Rule, text: str, start: int, end: int) -> bool:
 
 def _windows(text: str, spans: list[tuple[int, int]], reach: tuple[int, int],
              whole_words: bool = False) -> list[tuple[int, int]]:
-    """Merged stretches of text around trigger occurrences (`reach` characters before and after
-    each), ending at white space so that no word
-    is cut (a match must not see a false end of text); with `whole_words`, starting at white
-    space too (a guard must not start inside a word)."""
+    """Merged stretches of text around sorted trigger occurrences (`reach` characters before and
+    after each), ending at white space so that no word is cut (a match must not see a false end
+    of text); with `whole_words`, starting at white space too (a guard must not start inside a
+    word)."""
     out: list[list[int]] = []
-    n = len(text)
-    for s, e in sorted(spans):
-        lo, hi = max(0, s - reach[0]), min(n, e + reach[1])
-        while hi < n and not text[hi].isspace():
-            hi += 1
-        while whole_words and lo > 0 and not text[lo - 1].isspace():
-            lo -= 1
+    before, after = reach
+    for s, e in spans:
+        lo, hi = max(0, s - before), e + after
         if out and lo <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], hi)
+            if hi <= out[-1][1]:
+                continue
+            out[-1][1] = WORD_END.match(text, hi).end()
         else:
-            out.append([lo, hi])
+            while whole_words and lo > 0 and not text[lo - 1].isspace():
+                lo -= 1
+            out.append([lo, WORD_END.match(text, hi).end()])
     return [(lo, hi) for lo, hi in out]
 
 
@@ -111,6 +112,7 @@ def _matches(text: str, grammar: Grammar):
     occurrences = _trigger_spans(text, grammar)
     scan_whole = LONG_SPACE.search(text) is not None   # a rule's reach assumes no such run
     number_starts = None
+    spans: dict[tuple[str, ...], list[tuple[int, int]]] = {}
     windows: dict[tuple[tuple[str, ...], tuple[int, int]], list[tuple[int, int]]] = {}
     for order, rule in enumerate(grammar.rules):
         if rule.only_in_text and not _has_at_least(text, *rule.only_in_text):
@@ -126,7 +128,9 @@ def _matches(text: str, grammar: Grammar):
             continue
         key = rule.trigger, rule.reach
         if key not in windows:
-            windows[key] = _windows(text, [s for name in rule.trigger for s in occurrences.get(name, ())], rule.reach)
+            if rule.trigger not in spans:
+                spans[rule.trigger] = sorted(s for name in rule.trigger for s in occurrences.get(name, ()))
+            windows[key] = _windows(text, spans[rule.trigger], rule.reach)
         for lo, hi in windows[key]:
             for m in rule.regex.finditer(text, lo, hi):
                 yield order, rule, m
@@ -143,7 +147,7 @@ def find(text: str, grammar: Grammar) -> list[Mention]:
         candidates.append((-(end - start), order, start, Mention(start, end, rule, groups)))
     # guards matter only where a rule matched: run them near the matches, not over the whole text
     blocked = bytearray(len(text) + 1)
-    spans = [(c[3].start, c[3].end) for c in candidates]
+    spans = sorted((c[3].start, c[3].end) for c in candidates)
     for reach, guards in grammar.guards:
         for lo, hi in _windows(text, spans, (reach, reach), whole_words=True):
             for guard in guards:

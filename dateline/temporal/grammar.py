@@ -284,10 +284,11 @@ def _class_pieces(items) -> set[str] | None:
     return pieces
 
 
-def required_macros(regex: re.Pattern, priority: list[str]) -> tuple[str, ...]:
+def required_macros(regex: re.Pattern, priority: list[str], common: frozenset = frozenset()) -> tuple[str, ...]:
     """What every match of `regex` contains: one of a set of macros, or of literal words (written
-    "=word"), the cheapest such set by `priority`; () if none is found. Finding then runs a rule
-    only near the occurrences of its trigger."""
+    "=word"; none of the `common` words, which are everywhere), the cheapest such set by
+    `priority`; () if none is found. Finding then runs a rule only near the occurrences of its
+    trigger."""
     parser = _parser()
     macro_of = {number: name.partition("__")[2] or name for name, number in regex.groupindex.items()}
     rank = {m: i for i, m in enumerate(priority)}
@@ -309,7 +310,7 @@ def required_macros(regex: re.Pattern, priority: list[str]) -> tuple[str, ...]:
             if op is parser.LITERAL and chr(av).isalpha():
                 word += chr(av)
                 continue
-            if len(word) >= 3:
+            if len(word) >= 3 and word.lower() not in common:
                 options.append(frozenset(["=" + word.lower()]))
             word = ""
             found = None
@@ -487,6 +488,7 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
     vocab = yaml.safe_load((folder / "vocab.yaml").read_text(encoding="utf-8"))
     compiler = _Compiler(vocab, f"{lang}/vocab.yaml")
     table = yaml.safe_load((folder / "rules.yaml").read_text(encoding="utf-8"))
+    common = frozenset(vocab.get("common_words", ()))
     rules = []
     for entry in table["rules"]:
         where = f"rule {entry.get('name', '?')}"
@@ -510,8 +512,8 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
             # a rule whose own words are all numbers may take its trigger from the context it
             # requires before it ("{month} {day} and" before "25"): that context lies within a
             # trigger's window
-            trigger = required_macros(regex, vocab["triggers"]) or \
-                (required_macros(require_before, vocab["triggers"]) if require_before else ())
+            trigger = required_macros(regex, vocab["triggers"], common) or \
+                (required_macros(require_before, vocab["triggers"], common) if require_before else ())
             rules.append(Rule(
                 name=entry["name"] if len(patterns) == 1 else f"{entry['name']}#{i + 1}",
                 kind=entry["kind"],
