@@ -205,6 +205,12 @@ def _parser():
     return getattr(re, "_parser", None) or __import__("sre_parse")
 
 
+@lru_cache(maxsize=1024)
+def _parsed(pattern: str, flags: int):
+    """The parse tree of a pattern: several passes read each rule's, and parsing is slow."""
+    return _parser().parse(pattern, flags)
+
+
 def first_chars(items) -> set[str] | None:
     """Character-class pieces for every character a match of parsed pattern `items` can start
     with, or None where that cannot be told (any character, a negated class, an empty match)."""
@@ -214,7 +220,7 @@ def first_chars(items) -> set[str] | None:
 
 def opens_with_digit(regex: re.Pattern) -> bool:
     """Whether every match of a compiled pattern starts with a digit."""
-    first = first_chars(_parser().parse(regex.pattern, regex.flags))
+    first = first_chars(_parsed(regex.pattern, regex.flags))
     return bool(first) and all(re.fullmatch(r"\\d|\d|\d-\d", piece) for piece in first)
 
 
@@ -329,7 +335,7 @@ def required_macros(regex: re.Pattern, priority: list[str], common: frozenset = 
                 options.append(found)
         return min(options, key=cost) if options else None
 
-    best = required(parser.parse(regex.pattern, regex.flags))
+    best = required(_parsed(regex.pattern, regex.flags))
     return tuple(sorted(best)) if best else ()
 
 
@@ -408,9 +414,10 @@ def trigger_reach(regex: re.Pattern, trigger: tuple[str, ...]) -> tuple[int, int
             if op is None:
                 break
             item_before, item_after = before + sum(widths[:k]), after + sum(widths[k + 1:])
-            if op is ops.SUBPATTERN and macro_of.get(av[0]) in wanted:
-                note(macro_of[av[0]], item_before + widths[k], item_after + widths[k])
-                continue
+            if op is ops.SUBPATTERN and av[0] in macro_of:
+                if macro_of[av[0]] in wanted:
+                    note(macro_of[av[0]], item_before + widths[k], item_after + widths[k])
+                continue    # a macro's own words are never a trigger (see required_macros)
             if op in REPEATS:
                 more = (_repeats(av) - 1) * _width(av[2])
                 parts, item_before, item_after = [av[2]], item_before + more, item_after + more
@@ -433,7 +440,7 @@ def trigger_reach(regex: re.Pattern, trigger: tuple[str, ...]) -> tuple[int, int
         return True
 
     found: dict[str, list[int]] = {}
-    if not wanted or not walk(list(ops.parse(regex.pattern, regex.flags)), 0, 0, found) or set(found) != wanted:
+    if not wanted or not walk(list(_parsed(regex.pattern, regex.flags)), 0, 0, found) or set(found) != wanted:
         return MAX_REACH, MAX_REACH
     return min(MAX_REACH, max(b for b, _ in found.values())), min(MAX_REACH, max(a for _, a in found.values()))
 
@@ -479,15 +486,20 @@ def available(lang: str, root: Path = LANG_DIR) -> bool:
     return bool(lang) and "/" not in lang and (root / lang / "rules.yaml").is_file()
 
 
+def _table(path: Path):
+    # libyaml's loader where PyYAML has it: the tables are large, and every process reads them
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
 @lru_cache(maxsize=None)
 def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
     """The grammar in `root`/`lang` (the project's own languages by default)."""
     folder = root / lang
     if not folder.is_dir():
         raise GrammarError(f"no temporal grammar for language {lang!r} (looked in {folder})")
-    vocab = yaml.safe_load((folder / "vocab.yaml").read_text(encoding="utf-8"))
+    vocab = _table(folder / "vocab.yaml")
     compiler = _Compiler(vocab, f"{lang}/vocab.yaml")
-    table = yaml.safe_load((folder / "rules.yaml").read_text(encoding="utf-8"))
+    table = _table(folder / "rules.yaml")
     common = frozenset(vocab.get("common_words", ()))
     rules = []
     for entry in table["rules"]:
@@ -530,14 +542,14 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
                 examples=tuple(entry.get("examples") or ()) if i == 0 else (),
                 only_in_text=only_in_text,
             ))
-    guard_table = yaml.safe_load((folder / "guards.yaml").read_text(encoding="utf-8"))
+    guard_table = _table(folder / "guards.yaml")
     compiler.source = f"{lang}/guards.yaml"
     by_reach: dict[int, list[re.Pattern]] = {}
     for entry in guard_table["guards"]:
         guard = compiler.compile(entry["pattern"], f"guard {entry['name']}", edges=False)
         # a guard matters where it overlaps a match: it is run that far around each, rounded
         # up so that few windows are worked out
-        reach = -(-_width(list(_parser().parse(guard.pattern, guard.flags))) // GUARD_STEP) * GUARD_STEP
+        reach = -(-_width(list(_parsed(guard.pattern, guard.flags))) // GUARD_STEP) * GUARD_STEP
         by_reach.setdefault(reach, []).append(guard)
     guards = tuple((reach, tuple(patterns)) for reach, patterns in sorted(by_reach.items()))
     return Grammar(
@@ -550,7 +562,7 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
 
 
 def guard_examples(lang: str = "en", root: Path = LANG_DIR) -> list[dict]:
-    table = yaml.safe_load((root / lang / "guards.yaml").read_text(encoding="utf-8"))
+    table = _table(root / lang / "guards.yaml")
     return [dict(ex, guard=g["name"]) for g in table["guards"] for ex in g.get("examples", [])]
 
 
