@@ -3,6 +3,7 @@ they report (to show where sources disagree). Computed once per statement at ext
 so that it is cached with the extraction."""
 from __future__ import annotations
 
+import bisect
 import re
 import sys
 from collections import Counter, defaultdict
@@ -46,32 +47,48 @@ def stem(word: str) -> str:
     return plural_to_singular(word, event_data()["irregular_plurals"])
 
 
+@lru_cache(maxsize=256)
+def _content_tokens(text: str) -> tuple[tuple[int, ...], tuple]:
+    """Where each token of `text` starts, and (index, lower case, stem, name weight, kinds of
+    happening) of each that can be a content word. A sentence is read for every statement in it
+    or beside it: it is tokenised once."""
+    data = event_data()
+    stopwords, class_of, name_weight = data["stopword_set"], data["class_of"], data["name_weight"]
+    starts, content = [], []
+    for i, m in enumerate(TOKEN.finditer(text)):
+        starts.append(m.start())
+        word = m.group()
+        low = word.lower()
+        if len(low) < 3 or low in stopwords:
+            continue
+        stemmed = stem(word)
+        content.append((i, low, stemmed, name_weight if i > 0 and word[0].isupper() else 1.0,
+                        tuple(class_of.get(stemmed, ()))))
+    return tuple(starts), tuple(content)
+
+
 def content_words(sentence: str, expression: str, previous: str, following: str) -> tuple:
     """Content-word weights of a statement: its sentence, words near its date counting most,
     and, at half weight, the sentences around it (a report often names its subject in the next
     one). Names count more; each word also counts for its kind of happening (@attack...)."""
     data = event_data()
-    stopwords, class_of, class_weight = data["stopword_set"], data["class_of"], data["class_weight"]
-    name_weight, near_words, far_weight = data["name_weight"], data["near_words"], data["far_weight"]
+    class_weight, near_words, far_weight = data["class_weight"], data["near_words"], data["far_weight"]
     counts: Counter = Counter()
     own = set(w.lower() for w in TOKEN.findall(expression))
     anchor = sentence.find(expression)
     around = data["around_weight"]
     for text, weight in ((sentence, 1.0), (previous, around), (following, around)):
-        tokens = list(TOKEN.finditer(text))
-        at = sum(1 for m in tokens if m.start() < anchor) if text is sentence else None
-        for i, m in enumerate(tokens):
-            word = m.group()
-            low = word.lower()
-            if len(low) < 3 or low in stopwords or low in own:
+        starts, tokens = _content_tokens(text)
+        at = bisect.bisect_left(starts, anchor) if text is sentence else None
+        for i, low, stemmed, name, kinds in tokens:
+            if low in own:
                 continue
-            w = weight * (name_weight if i > 0 and word[0].isupper() else 1.0)
+            w = weight * name
             if at is not None and abs(i - at) > near_words:
                 w *= far_weight
-            stemmed = stem(word)
             counts[stemmed] += w
-            for cls in class_of.get(stemmed, ()):
-                counts[cls] += w * class_weight
+            for kind in kinds:
+                counts[kind] += w * class_weight
     # flat and small: (word, weight in sixteenths, word, weight, ...), words interned, weights
     # small ints (which Python shares); a large collection holds hundreds of thousands of these
     flat = []
