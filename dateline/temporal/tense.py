@@ -47,11 +47,12 @@ class Cues:
     fronted: re.Pattern | None     # "On March 3, the army ...": a date that opens its sentence
 
 
-_compiled: dict[int, Cues] = {}
+# by id(grammar), with the grammar itself: held, it keeps its id from going to another grammar
+_compiled: dict[int, tuple[Grammar, Cues]] = {}
 
 
 def compiled_cues(grammar: Grammar) -> Cues:
-    if id(grammar) not in _compiled:
+    if _compiled.get(id(grammar), (None,))[0] is not grammar:
         t = grammar.tense
 
         def cue(words, extra="", unless=()):
@@ -65,7 +66,7 @@ def compiled_cues(grammar: Grammar) -> Cues:
             return re.compile(rf"(?:{pattern})\s+$", re.IGNORECASE)
 
         b = t["before_past_form"]
-        _compiled[id(grammar)] = Cues(
+        _compiled[id(grammar)] = grammar, Cues(
             future=re.compile(cue(t["future"] + t.get("future_reported", []), unless=t["not_future"]), re.IGNORECASE),
             future_reported=frozenset(w.lower() for w in t.get("future_reported", ())),
             past=re.compile(cue(t["past"], rf"|[a-z]+{t['past_suffix']}"), re.IGNORECASE),
@@ -84,7 +85,7 @@ def compiled_cues(grammar: Grammar) -> Cues:
             ahead_in_present=_just_before(t["ahead_in_present"]) if t.get("ahead_in_present") else None,
             behind_before=_just_before(t["behind_before"]) if t.get("behind_before") else None,
             fronted=_opening(t["fronted_date_openers"]) if t.get("fronted_date_openers") else None)
-    return _compiled[id(grammar)]
+    return _compiled[id(grammar)][1]
 
 
 def _just_before(words) -> re.Pattern:
