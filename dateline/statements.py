@@ -76,8 +76,10 @@ class Extraction:
 @lru_cache(maxsize=1)
 def text_data() -> dict:
     data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    # one pattern for all: a single fullmatch per paragraph
+    # one pattern for all: a single fullmatch per paragraph, and a single search
     data["furniture_re"] = re.compile("|".join(f"(?:{p})" for p in data["furniture"]), re.IGNORECASE | re.DOTALL)
+    data["furniture_containing_re"] = re.compile("|".join(f"(?:{p})" for p in data["furniture_containing"]),
+                                                 re.IGNORECASE | re.DOTALL)
     stamp = data["page_stamp"]
     # the stamp's words, then at most a few of the stamp's other parts ("08:58 GMT, Thursday, ")
     data["stamp_before_re"] = re.compile(rf"(?:{stamp})[^.\n]{{0,40}}$", re.IGNORECASE)
@@ -99,7 +101,8 @@ def mask_non_prose(body: str) -> str:
 
 def is_furniture(paragraph: str) -> bool:
     flat = " ".join(paragraph.split())
-    return text_data()["furniture_re"].fullmatch(flat) is not None
+    data = text_data()
+    return data["furniture_re"].fullmatch(flat) is not None or data["furniture_containing_re"].search(flat) is not None
 
 
 SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
