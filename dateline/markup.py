@@ -29,10 +29,15 @@ def _converter() -> markdown.Markdown:
 
 
 # What makes text more than plain paragraphs to Markdown: its special characters, and lines that
-# start a list, a heading underline, a code block or end in a hard break. Most clipped articles
-# have none of it, and for them the HTML is simply their paragraphs (a test holds this to
-# Markdown's own output), several times quicker than running Markdown.
-NOT_PLAIN = re.compile(r"[&<>*_`\\\[\]!#|~\t\r]|^ {0,3}(?:[-+=]|\d+[.)])|^ {4}| {2}$", re.MULTILINE)
+# start a list ("11. " but not "11.00am"), a heading ("#" elsewhere is text) or its underline,
+# a code block or end in a hard break. "!" only opens an image before "[", which is listed; a
+# backslash escapes only Markdown's own characters ("24\/7" keeps it). Most clipped articles
+# have none of it, and for them the HTML is simply their paragraphs with "&" escaped where it
+# starts no character reference (a test holds this to Markdown's own output), several times
+# quicker than running Markdown.
+NOT_PLAIN = re.compile(r"[<>*_`\[\]|~\t\r]|\\(?=[\\`*_{}\[\]()>#+\-.!])|^ {0,3}(?:[-+=]|\d+[.)](?= |$))|^ *#|^ {4}"
+                       r"| {2}$", re.MULTILINE)
+BARE_AMPERSAND = re.compile(r"&(?!(?:#\d+|#x[\da-f]+|[\da-z]+);)", re.IGNORECASE)
 SPACES_ONLY_LINE = re.compile(r"^ +$", re.MULTILINE)
 BLANK_LINES = re.compile(r"\n{2,}")
 
@@ -42,7 +47,7 @@ def plain_paragraphs_html(text: str) -> str | None:
     it drops a paragraph's leading white space and keeps its trailing spaces."""
     if NOT_PLAIN.search(text):
         return None
-    text = SPACES_ONLY_LINE.sub("", text)
+    text = BARE_AMPERSAND.sub("&amp;", SPACES_ONLY_LINE.sub("", text))
     blocks = (block.lstrip().rstrip("\n") for block in BLANK_LINES.split(text))
     return "\n".join(f"<p>{block}</p>" for block in blocks if block)
 

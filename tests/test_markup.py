@@ -5,8 +5,9 @@ from hypothesis import strategies as st
 from dateline.markup import _converter, plain_paragraphs_html
 
 # prose, and the characters and line starts that mean something to Markdown
-PIECES = st.sampled_from(["Officials", "said", "on", "Monday", "1990", "3.", "12)", "-", "+", "=", "*", "_",
-                          "#", ">", "&", "<b>", "[a](b)", "`x`", "!", "\\", "'", '"', ",", ".", "  ", " ",
+PIECES = st.sampled_from(["Officials", "said", "on", "Monday", "1990", "3.", "12)", "11.00am", "4. ", "-", "+", "=",
+                          "*", "_", "#", ">", "&", "&amp;", "&#169;", "&#x41;", "&copy;", "&A", ";", "<b>", "[a](b)", "`x`", "!",
+                          "!”", "\\", "/", "(", "{", "'", '"', ",", ".", "  ", " ",
                           "\n", "\n\n", "\n \n", " \n", "\n ", "    ", "\t", "Oct. 10", "e-mail", "U.S.", "é", "\u00a0"])
 
 
@@ -24,3 +25,9 @@ def test_plain_text_takes_the_quick_path_and_markup_does_not():
         "<p>Strikes came on Monday.</p>\n<p>More followed.</p>"
     assert plain_paragraphs_html("# Heading\n\nText") is None
     assert plain_paragraphs_html("1990. A year") is None
+    # an ampersand and a backslash before no Markdown character are still plain text
+    text = "AT&T works 24\\/7, &copy; Q&A; &#169;\n\n11.00am: # 100,000 pledged"
+    assert plain_paragraphs_html(text) == "<p>AT&amp;T works 24\\/7, &copy; Q&A; &#169;</p>\n" \
+        "<p>11.00am: # 100,000 pledged</p>" \
+        == _converter().reset().convert(text)
+    assert plain_paragraphs_html("Not \\*bold\\*") is None
