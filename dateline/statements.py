@@ -203,7 +203,7 @@ def extract(article: Article, published=None) -> Extraction:
             previous = " ".join(body[sentences[i - 1].start:sentences[i - 1].end].split()) if i else ""
             statements.append(Statement(
                 id=sid, article=article.id, sentence=text, context=" ".join(context), previous=previous,
-                words=content_words(text, t.text, previous, " ".join(context[1:])),
+                words=content_words(text, t.text, previous, tuple(context[1:])),
                 claims=quantity_claims(" ".join(context)),
                 expression=t.text, start=t.start, end=t.end, value=t.value, type=t.type, mod=t.mod,
                 period_start=period.start.isoformat(), period_end=period.end.isoformat(),

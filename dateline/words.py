@@ -49,11 +49,11 @@ def stem(word: str) -> str:
 
 @lru_cache(maxsize=256)
 def _content_tokens(text: str) -> tuple[tuple[int, ...], tuple]:
-    """Where each token of `text` starts, and (index, lower case, stem, name weight, kinds of
+    """Where each token of `text` starts, and (index, lower case, stem, capitalised, kinds of
     happening) of each that can be a content word. A sentence is read for every statement in it
     or beside it: it is tokenised once."""
     data = event_data()
-    stopwords, class_of, name_weight = data["stopword_set"], data["class_of"], data["name_weight"]
+    stopwords, class_of = data["stopword_set"], data["class_of"]
     starts, content = [], []
     for i, m in enumerate(TOKEN.finditer(text)):
         starts.append(m.start())
@@ -62,28 +62,35 @@ def _content_tokens(text: str) -> tuple[tuple[int, ...], tuple]:
         if len(low) < 3 or low in stopwords:
             continue
         stemmed = stem(word)
-        content.append((i, low, stemmed, name_weight if i > 0 and word[0].isupper() else 1.0,
-                        tuple(class_of.get(stemmed, ()))))
+        content.append((i, low, stemmed, word[0].isupper(), tuple(class_of.get(stemmed, ()))))
     return tuple(starts), tuple(content)
 
 
-def content_words(sentence: str, expression: str, previous: str, following: str) -> tuple:
+def content_words(sentence: str, expression: str, previous: str, following: tuple[str, ...]) -> tuple:
     """Content-word weights of a statement: its sentence, words near its date counting most,
-    and, at half weight, the sentences around it (a report often names its subject in the next
-    one). Names count more; each word also counts for its kind of happening (@attack...)."""
+    and, at half weight, the sentences before and after it (a report often names its subject in
+    the next one). Names (capitalised words not opening their passage) count more; each word
+    also counts for its kind of happening (@attack...)."""
     data = event_data()
     class_weight, near_words, far_weight = data["class_weight"], data["near_words"], data["far_weight"]
+    name_weight = data["name_weight"]
     counts: Counter = Counter()
     own = set(w.lower() for w in TOKEN.findall(expression))
     anchor = sentence.find(expression)
     around = data["around_weight"]
-    for text, weight in ((sentence, 1.0), (previous, around), (following, around)):
+    # the sentences after it are one passage: only the first word of the first opens it
+    passages = [(sentence, 1.0, 0), (previous, around, 0)]
+    offset = 0
+    for text in following:
+        passages.append((text, around, offset))
+        offset += len(_content_tokens(text)[0])
+    for text, weight, offset in passages:
         starts, tokens = _content_tokens(text)
         at = bisect.bisect_left(starts, anchor) if text is sentence else None
-        for i, low, stemmed, name, kinds in tokens:
+        for i, low, stemmed, capitalised, kinds in tokens:
             if low in own:
                 continue
-            w = weight * name
+            w = weight * (name_weight if capitalised and i + offset > 0 else 1.0)
             if at is not None and abs(i - at) > near_words:
                 w *= far_weight
             counts[stemmed] += w
