@@ -88,6 +88,8 @@ def _trigger_spans(text: str, grammar: Grammar) -> dict[str, list[tuple[int, int
         if index.literals:
             for m in index.literals.finditer(text):
                 found["=" + m.group().lower()].append(m.span())
+    for name, literals in index.by_literals.items():
+        found[name] = [span for literal in literals for span in found.get("=" + literal, ())]
     for name, pattern in index.patterns.items():
         found[name] = [m.span() for m in pattern.finditer(text)]
     return found

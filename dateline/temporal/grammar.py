@@ -448,16 +448,18 @@ def trigger_reach(regex: re.Pattern, trigger: tuple[str, ...]) -> tuple[int, int
 @dataclass(frozen=True)
 class TriggerIndex:
     """How to find every trigger in a text in few passes: word-list macros by looking up each
-    word, literal words by one combined pattern, number-like macros by their own patterns."""
+    word, literal words (and macros that hold one) by str.find or one combined pattern,
+    number-like macros by their own patterns."""
     words: dict          # lower-case word -> names of the word-list macros it can start
     literals: re.Pattern | None
     literal_words: tuple  # the same literals, lower case
     patterns: dict       # macro name -> compiled pattern
+    by_literals: dict    # macro name -> the literal words that find it (one is in every match)
 
 
-def _trigger_index(used: set[str], vocab: dict, compiler: "_Compiler") -> TriggerIndex:
+def _trigger_index(used: set[str], vocab: dict, compiler: "_Compiler", common: frozenset) -> TriggerIndex:
     words: dict[str, set[str]] = {}
-    literals, patterns = [], {}
+    literals, patterns, by_literals = [], {}, {}
     for name in sorted(used):
         if name.startswith("="):
             literals.append(name[1:])
@@ -468,13 +470,17 @@ def _trigger_index(used: set[str], vocab: dict, compiler: "_Compiler") -> Trigge
                 # index a form by its longest word, the rarest as a rule ("this morning" by "morning")
                 longest = max(re.findall(r"[^\W\d_]+", form.lower()), key=len)
                 words.setdefault(longest, set()).add(name)
+        elif inner := required_macros(re.compile(compiler.macros[name], re.IGNORECASE), [], common):
+            # a pattern with words of its own is found by them ("nineteen ninety-six" by "nineteen")
+            by_literals[name] = tuple(w[1:] for w in inner)
+            literals += by_literals[name]
         else:
             # no word edges: a trigger only says where to look, and may sit inside a word ("FY2023")
-            patterns[name] = re.compile(compiler.macros[name], re.IGNORECASE)
-    literal_re = re.compile("|".join(map(re.escape, sorted(literals, key=len, reverse=True))),
+            patterns[name] = compiler.compile(f"{{{name}}}", f"trigger {name}", edges=False)
+    literal_re = re.compile("|".join(map(re.escape, sorted(set(literals), key=len, reverse=True))),
                             re.IGNORECASE) if literals else None
     return TriggerIndex({w: tuple(sorted(n)) for w, n in words.items()}, literal_re,
-                        tuple(sorted({w.lower() for w in literals})), patterns)
+                        tuple(sorted({w.lower() for w in literals})), patterns, by_literals)
 
 
 RULE_KEYS = {"name", "kind", "type", "pattern", "patterns", "params", "require_before",
@@ -554,7 +560,7 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
     guards = tuple((reach, tuple(patterns)) for reach, patterns in sorted(by_reach.items()))
     return Grammar(
         lang=lang, rules=tuple(rules), guards=guards, lookup=compiler.lookup,
-        triggers=_trigger_index({m for r in rules for m in r.trigger}, vocab, compiler),
+        triggers=_trigger_index({m for r in rules for m in r.trigger}, vocab, compiler, common),
         numbers=vocab["numbers"], tense=vocab["tense"],
         abbreviations=frozenset(w.lower() for w in vocab["abbreviations"]),
         example_dct=str(table.get("example_dct", "")),
