@@ -16,14 +16,18 @@ def cases(name: str):
     return yaml.safe_load((CASES / name).read_text(encoding="utf-8"))
 
 
+def mentions(text: str, grammar) -> list[tuple]:
+    """What finding gives, comparable across grammars: (start, end, rule, groups, tense)."""
+    from dateline.temporal.finder import find
+    return [(m.start, m.end, m.rule.name, m.groups, m.direction) for m in find(text, grammar)]
+
+
 def found_scanning_everywhere(text: str, grammar) -> list[tuple]:
     """What finding gives with every rule tried at every position, as if none had a trigger:
     what finding near triggers must give too."""
     from dataclasses import replace
-
-    from dateline.temporal.finder import find
     everywhere = replace(grammar, rules=tuple(replace(r, trigger=(), opens_with_digit=False) for r in grammar.rules))
-    return [(m.start, m.end, m.rule.name, m.groups, m.direction) for m in find(text, everywhere)]
+    return mentions(text, everywhere)
 
 
 def run_build(*args, cwd=ROOT, timeout=300):

@@ -6,9 +6,10 @@ from dateline.markup import _converter, plain_paragraphs_html
 
 # prose, and the characters and line starts that mean something to Markdown
 PIECES = st.sampled_from(["Officials", "said", "on", "Monday", "1990", "3.", "12)", "11.00am", "4. ", "-", "+", "=",
-                          "*", "_", "#", ">", "&", "&amp;", "&#169;", "&#x41;", "&copy;", "&A", ";", "<b>", "[a](b)", "`x`", "!",
-                          "!”", "\\", "/", "(", "{", "'", '"', ",", ".", "  ", " ",
-                          "\n", "\n\n", "\n \n", " \n", "\n ", "    ", "\t", "Oct. 10", "e-mail", "U.S.", "é", "\u00a0"])
+                          "*", "_", "#", ">", "&", "&amp;", "&#169;", "&#x41;", "&copy;", "&A", ";", "<b>",
+                          "[a](b)", "`x`", "!", "!”", "\\", "/", "(", "{", "'", '"', ",", ".", "  ", " ",
+                          "\n", "\n\n", "\n \n", " \n", "\n ", "    ", "\t", "Oct. 10", "e-mail", "U.S.", "é",
+                          "\u00a0"])
 
 
 @settings(max_examples=1000, deadline=None)
