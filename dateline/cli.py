@@ -10,13 +10,15 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
 import sys
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from . import pipeline, render
+from .articles import MAX_ARTICLE_BYTES, SETTINGS_FILES, is_article_name
 from .cache import Cache
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, printable
 from .parallel import unsettle
 from .review import print_review
 
@@ -64,11 +66,30 @@ def input_digest(args) -> str:
     digest = hashlib.sha256(json.dumps([dt.date.today().isoformat(), args.review, args.keep_going,
                                         str(args.templates)]).encode())
     package = Path(__file__).resolve().parent
-    roots = [args.content, render.DEFAULT_TEMPLATES, package] + ([args.templates] if args.templates else [])
+    content_digest(digest, args.content)
+    roots = [render.DEFAULT_TEMPLATES, package] + ([args.templates] if args.templates else [])
     for root in roots:
         for path in sorted(p for p in Path(root).rglob("*") if p.is_file() and "__pycache__" not in p.parts):
             digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def content_digest(digest, content: Path) -> None:
+    """Add the content folder as a build reads it: the bytes of its articles and settings, and
+    of anything else only its name, kind, size and time (a huge file beside them, a pipe or a
+    link to /dev/zero is never read here). Links are not followed into folders."""
+    for here, dirs, names in os.walk(content):
+        dirs.sort()
+        for name in sorted(dirs + names):
+            path = Path(here) / name
+            try:
+                info = path.stat()
+                readable = stat.S_ISREG(info.st_mode) and info.st_size <= MAX_ARTICLE_BYTES and \
+                    (is_article_name(name) or name in SETTINGS_FILES)
+                data = path.read_bytes() if readable else repr((info.st_mode, info.st_size, info.st_mtime_ns)).encode()
+            except (OSError, RuntimeError) as e:
+                data = repr(e).encode()
+            digest.update(str(path.relative_to(content)).encode() + b"\0" + data)
 
 
 def report(problems, stream=sys.stderr) -> None:
@@ -78,29 +99,30 @@ def report(problems, stream=sys.stderr) -> None:
 
 def explain(timeline: pipeline.Timeline, target: str) -> int:
     articles = {a.id: a for a in timeline.articles}
+    say = lambda line: print(printable(line))    # noqa: E731  article text may hold escape sequences
     for e in timeline.events:
         if e.id == target:
-            print(f"event {e.id}: {e.value} ({e.precision}), {len(e.statements)} statements from "
-                  f"{len(e.sources)} sources, salience {e.salience}")
+            say(f"event {e.id}: {e.value} ({e.precision}), {len(e.statements)} statements from "
+                f"{len(e.sources)} sources, salience {e.salience}")
             if e.changed:
-                print(f"  changed by {timeline.overrides.path}: {', '.join(e.changed)}")
+                say(f"  changed by {timeline.overrides.path}: {', '.join(e.changed)}")
             for s in e.statements:
-                print(f"  {s.id}  {s.value:<12} {articles[s.article].source or s.article}: {s.sentence[:90]}")
+                say(f"  {s.id}  {s.value:<12} {articles[s.article].source or s.article}: {s.sentence[:90]}")
             return 0
         for s in e.statements:
             if s.id == target:
                 a = articles[s.article]
-                print(f"statement {s.id} in {a.path}")
-                print(f"  sentence:   {s.sentence}")
-                print(f"  expression: {s.expression!r} (rule {s.rule})")
-                print(f"  anchor:     published {a.published.isoformat()} ({a.published:%A})")
-                print(f"  tense:      {DIRECTIONS[s.direction]}")
-                print(f"  value:      {s.original_value or s.value}  ->  {s.period_start} .. {s.period_end} ({s.precision})")
+                say(f"statement {s.id} in {a.path}")
+                say(f"  sentence:   {s.sentence}")
+                say(f"  expression: {s.expression!r} (rule {s.rule})")
+                say(f"  anchor:     published {a.published.isoformat()} ({a.published:%A})")
+                say(f"  tense:      {DIRECTIONS[s.direction]}")
+                say(f"  value:      {s.original_value or s.value}  ->  {s.period_start} .. {s.period_end} ({s.precision})")
                 if s.changed:
-                    print(f"  override:   {timeline.overrides.path} changes {', '.join(s.changed)} -> {s.value}")
-                print(f"  event:      {e.id}")
+                    say(f"  override:   {timeline.overrides.path} changes {', '.join(s.changed)} -> {s.value}")
+                say(f"  event:      {e.id}")
                 return 0
-    print(f"{target}: no statement or event has this id (ids are listed in timeline.json)", file=sys.stderr)
+    print(f"{printable(target)}: no statement or event has this id (ids are listed in timeline.json)", file=sys.stderr)
     return 1
 
 
@@ -148,10 +170,19 @@ def run(args, command: str) -> int:
 
 
 def _run(args, command: str) -> int:
-    inputs = ""
-    if command == "build":
+    if command != "build":
+        return _make(args, command)
+    render.check_output_folder(args.out, args.content)
+    with render.output_lock(args.out, waiting=lambda: print(f"waiting for another build into {args.out}/ to finish",
+                                                            file=sys.stderr, flush=True)):
         render.recover(args.out)
         render.check_output_folder(args.out, args.content)
+        return _make(args, command)
+
+
+def _make(args, command: str) -> int:
+    inputs = ""
+    if command == "build":
         inputs = input_digest(args)
         last = render.up_to_date(args.out, inputs)
         if last is not None:
@@ -174,8 +205,7 @@ def _run(args, command: str) -> int:
         return explain(timeline, args.target)
     if command == "review":
         return print_review(timeline)
-    previous = {rel: record for rel, record in render.read_marker(args.out).get("files", {}).items()
-                if (args.out / rel).is_file()} if command == "build" else {}
+    previous = render.trusted_files(args.out) if command == "build" else {}
     files = render.render_pages(timeline, render.environment(args.templates), review=args.review, previous=previous,
                                 jobs=max(1, args.jobs))
     if command == "check":
