@@ -141,30 +141,35 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "serve":
         from .serve import serve
-        return serve(args, lambda: run(args, "build"))
+        return serve(args, lambda errors: run(args, "build", errors))
     return run(args, args.command)
 
 
-def run(args, command: str) -> int:
-    """One command, with every error turned into `path:line: message` lines and an exit code."""
+def run(args, command: str, errors: list[str] | None = None) -> int:
+    """One command, with every error turned into `path:line: message` lines and an exit code.
+    The error lines are also added to `errors` when it is given (`serve` shows them in the page)."""
+    def fail(lines, status: int = 1) -> int:
+        lines = [str(line) for line in lines]
+        for line in lines:
+            print(line, file=sys.stderr)
+        if errors is not None:
+            errors.extend(lines)
+        return status
+
     try:
         return _run(args, command)
     except ContentError as e:
-        report(e.problems)
-        return 1
+        return fail(e.problems)
     except BrokenPipeError:          # output piped into `head` and the like
         sys.stdout = open(os.devnull, "w")
         return 0
     except KeyboardInterrupt:
-        print("interrupted: the previous site is untouched", file=sys.stderr)
-        return 130
+        return fail(["interrupted: the previous site is untouched"], 130)
     except BrokenProcessPool:
-        print("a worker process died (out of memory?): the previous site is untouched; "
-              "try again with fewer --jobs", file=sys.stderr)
-        return 1
+        return fail(["a worker process died (out of memory?): the previous site is untouched; "
+                     "try again with fewer --jobs"])
     except OSError as e:
-        report([Problem(e.filename or "?", 1, f"cannot read or write: {e.strerror}")])
-        return 1
+        return fail([Problem(e.filename or str(args.out), 1, f"cannot read or write: {e.strerror or e}")])
     finally:
         unsettle()
 

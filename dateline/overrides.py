@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from . import yamlio
-from .articles import Article, display_path, parse_published
+from .articles import Article, display_path, parse_published, read_content_file
 from .errors import ContentError, Problem
 from .events import DateStats, Event, make_event, sort_events
 from .statements import Statement
@@ -118,10 +118,10 @@ def _fix(section: str, target: str | None, node: yaml.Node, path: str, line: int
 def load_overrides(content: Path) -> Overrides:
     path = content / FILE_NAME
     shown = display_path(path)
-    if not path.exists():
+    if not path.is_symlink() and not path.exists():
         return Overrides(shown)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = read_content_file(path, content, shown).decode("utf-8")
     except UnicodeDecodeError as e:
         raise ContentError(Problem(shown, 1, f"not valid UTF-8 (byte offset {e.start}): save it as UTF-8")) from None
     root = yamlio.compose(text, shown)
