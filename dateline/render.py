@@ -211,7 +211,7 @@ def environment(templates: Path | None) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders + [str(DEFAULT_TEMPLATES)]),
                              autoescape=jinja2.select_autoescape(["html", "xml"]),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                             finalize=close_bidi)
+                             finalize=page_text)
     env.filters["date_label"] = date_label
     env.filters["span_note"] = span_note
     env.filters["machine_date"] = machine_date
@@ -221,15 +221,20 @@ def environment(templates: Path | None) -> jinja2.Environment:
     return env
 
 
-BIDI_OPENERS = re.compile("[\u202a\u202b\u202d\u202e\u2066-\u2068]")
+# What HTML forbids in a page (control characters other than white space, and U+FFFE/U+FFFF), and
+# the characters that open a direction override or isolate
+NOT_HTML = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
+UNUSUAL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff\u202a\u202b\u202d\u202e\u2066-\u2068]")
 
 
-def close_bidi(value):
-    """A value with its direction overrides and isolates (U+202E and the like, pasted or hostile)
-    closed at its end, so that they cannot turn the text of the page around them. Applied to
-    every value a template writes."""
-    if not isinstance(value, str) or not BIDI_OPENERS.search(value):
+def page_text(value):
+    """Every value a template writes, made fit for a page: what HTML forbids is dropped, and
+    direction overrides and isolates (U+202E and the like, pasted or hostile) are closed at the
+    value's end, so that they cannot turn the text of the page around them."""
+    if not isinstance(value, str) or not UNUSUAL.search(value):
         return value
+    markup = isinstance(value, jinja2.utils.markupsafe.Markup)
+    value = NOT_HTML.sub("", value)
     embeddings = isolates = 0
     for ch in value:
         if ch in "\u202a\u202b\u202d\u202e":
@@ -240,9 +245,8 @@ def close_bidi(value):
             isolates += 1
         elif ch == "\u2069":
             isolates = max(0, isolates - 1)
-    closers = "\u202c" * embeddings + "\u2069" * isolates
-    return value + (jinja2.utils.markupsafe.Markup(closers) if isinstance(value, jinja2.utils.markupsafe.Markup)
-                    else closers)
+    value += "\u202c" * embeddings + "\u2069" * isolates
+    return jinja2.utils.markupsafe.Markup(value) if markup else value
 
 
 REUSE = object()   # stands for a page's content: "the same as last time" (see write_site)

@@ -81,6 +81,8 @@ def test_hostile_input(case, tmp_path, good_site):
     calendar = icalendar.Calendar.from_ical((out / "timeline.ics").read_bytes())
     assert len(calendar.walk("VEVENT")) == len(events)
     assert all(str(v["UID"]).endswith("@dateline") for v in calendar.walk("VEVENT"))
+    for page in out.rglob("*.html"):    # nothing HTML forbids (the Nu checker's "control character")
+        assert not re.search("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]", page.read_text(encoding="utf-8")), page
     for name in case.get("pages", []):
         assert (out / name).is_file(), name
     if "page_has" in case or "attribute_has" in case:
