@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import errno
 import os
 import re
 import stat
@@ -78,15 +79,16 @@ def read_content_file(path: Path, content: Path, shown: str, limit: int = MAX_AR
     """The bytes of a file of the content folder, checked before they are read: a symlink must
     stay inside the content folder and lead somewhere, and only a regular file of at most
     `limit` bytes is read (a FIFO would hang the build, /dev/zero fill the memory)."""
+    loop = ContentError(Problem(shown, 1, "a symlink loop: remove the link or point it at a file"))
     try:
         target = path.resolve(strict=True)
-    except RuntimeError:        # Python 3.11 reports a symlink loop so
-        raise ContentError(Problem(shown, 1, "a symlink loop: remove the link or point it at a file")) from None
+    except RuntimeError:        # how Python 3.11 reports a loop; later versions raise ELOOP
+        raise loop from None
     except FileNotFoundError:
         raise ContentError(Problem(shown, 1, "a symlink to nothing: remove it or point it at a file")) from None
     except OSError as e:
-        raise ContentError(Problem(shown, 1, f"cannot read the file: {e.strerror}"
-                                   + (": a symlink loop? remove the link" if "symbolic links" in str(e.strerror) else "")))
+        raise (loop if e.errno == errno.ELOOP else
+               ContentError(Problem(shown, 1, f"cannot read the file: {e.strerror}"))) from None
     if not target.is_relative_to(content.resolve()):
         raise ContentError(Problem(shown, 1, "a symlink to a file outside the content folder: copy the file in instead"))
     try:
