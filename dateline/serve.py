@@ -30,6 +30,7 @@ POLL_SECONDS = 0.5
 MAX_CONNECTIONS = 32        # more at once are turned away: one thread each
 IDLE_SECONDS = 15           # a connection that sends nothing for this long is closed
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+NO_SITE_YET = b"<!DOCTYPE html>\n<html lang=en><meta charset=utf-8><title>dateline: no site yet</title><body></body></html>\n"
 OVERLAY = """<div id="dateline-build-failed" role="alert" style="position:fixed;inset:auto 0 0 0;z-index:2147483647;
 max-height:60vh;overflow:auto;margin:0;padding:1em 1.25em;background:#2b0b0b;color:#ffdede;
 font:14px/1.5 ui-monospace,monospace;border-top:4px solid #e5484d;white-space:pre-wrap">
@@ -83,14 +84,15 @@ def handler_for(root: Path, state: State):
             if self.path == "/__dateline/version":
                 return self._send(str(state.version).encode(), "text/plain")
             path = Path(self.translate_path(self.path))
-            if path.is_dir():
+            if path.is_dir() or not root.is_dir() and self.path.split("?")[0].endswith("/"):
                 path = path / "index.html"
-            if path.suffix == ".html" and path.is_file():
-                with state.lock:
-                    errors = list(state.errors)
+            with state.lock:
+                errors = list(state.errors)
+            if path.suffix == ".html" and (path.is_file() or errors and not root.is_dir()):
                 extra = RELOAD + (OVERLAY.format(lines="".join(f"\n{html.escape(line)}" for line in errors)).encode()
                                   if errors else b"")
-                page = path.read_bytes()
+                # before any build has succeeded there is no site: a blank page carries the messages
+                page = path.read_bytes() if path.is_file() else NO_SITE_YET
                 page = page.replace(b"</body>", extra + b"</body>", 1) if b"</body>" in page else page + extra
                 return self._send(page, "text/html; charset=utf-8")
             return super().do_GET()
@@ -174,8 +176,6 @@ def serve(args, build) -> int:
     # printed, must still show as a change
     seen = snapshot(watched)
     status, errors = guarded(build)
-    if status != 0 and not args.out.is_dir():
-        return status
     state.errors = errors if status else []
     try:
         server = Server(("127.0.0.1", args.port), handler_for(args.out.resolve(), state))

@@ -141,3 +141,28 @@ def test_a_build_that_fails_unexpectedly_does_not_end_serve():
     status, errors = guarded(broken)
     assert status == 1 and len(errors) == 1 and "\n" not in errors[0]
     assert "IndexError: tuple index out of range\\nforged.md:1: line" in errors[0]
+
+
+def test_serve_waits_for_a_first_good_build(tmp_path):
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    article = content / "articles" / "a.md"
+    article.write_text("---\ntitle: A\n---\nIt rained on Monday.\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", "--content", str(content),
+                             "--out", str(tmp_path / "site"), "--no-cache"], cwd=tmp_path, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    try:
+        line = ""
+        while "serving" not in line:
+            line = proc.stdout.readline()
+            assert line, "serve exited"
+        base = re.search(r"http://127\.0\.0\.1:\d+/", line).group()
+        page = get(base)
+        assert "dateline-build-failed" in page and "missing &#x27;published&#x27;" in page
+        article.write_text("---\ntitle: A\npublished: 2022-02-03\n---\nIt rained on Monday.\n", encoding="utf-8")
+        wait_for(lambda: get(base + "__dateline/version") == "1")
+        page = get(base)
+        assert "dateline-build-failed" not in page and "It rained on" in get(base + "articles/a.html")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
