@@ -98,7 +98,7 @@ def read_content_file(path: Path, content: Path, shown: str, limit: int = MAX_AR
     with os.fdopen(fd, "rb") as fh:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise ContentError(Problem(shown, 1, "not a regular file (a pipe, device or socket): remove it"))
+            raise ContentError(Problem(shown, 1, "not a regular file (a folder, pipe, device or socket): remove it"))
         if info.st_size > limit:
             raise ContentError(Problem(shown, 1, f"the file is too large ({info.st_size / 1e6:.1f} MB; the limit is "
                                                  f"{limit // (1024 * 1024)} MB): split or trim it"))

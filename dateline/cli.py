@@ -70,7 +70,7 @@ def input_digest(args) -> str:
     roots = [render.DEFAULT_TEMPLATES, package] + ([args.templates] if args.templates else [])
     for root in roots:
         for path in sorted(p for p in Path(root).rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+            digest.update(os.fsencode(path.relative_to(root)) + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
 
@@ -89,7 +89,7 @@ def content_digest(digest, content: Path) -> None:
                 data = path.read_bytes() if readable else repr((info.st_mode, info.st_size, info.st_mtime_ns)).encode()
             except (OSError, RuntimeError) as e:
                 data = repr(e).encode()
-            digest.update(str(path.relative_to(content)).encode() + b"\0" + data)
+            digest.update(os.fsencode(path.relative_to(content)) + b"\0" + data)
 
 
 def report(problems, stream=sys.stderr) -> None:

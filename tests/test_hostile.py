@@ -331,3 +331,14 @@ def test_private_use_text_cannot_pose_as_a_mark():
     html = marked_html(body, [(at, at + 6)])
     filled = fill_marks(html, lambda i: (f'<a data-i="{i}">', "a"), 1)
     assert filled == f"<p>{body[:at]}<a data-i=\"0\">Monday</a>.</p>"
+
+
+def test_a_file_name_not_in_utf8_is_one_line(tmp_path):
+    content = tmp_path / "content"
+    write_content(content, {"articles/a.md": "---\ntitle: A\npublished: 2022-02-03\n---\nIt rained on Monday.\n"},
+                  tmp_path)
+    (Path(os.fsencode(content / "articles") + b"/caf\xe9.md")).write_bytes(
+        b"---\ntitle: B\npublished: 2022-02-03\n---\nIt snowed on Tuesday.\n")
+    result = run_build("--content", content, "--out", tmp_path / "site")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert re.search(r"articles/caf\\udce9\.md:1: the file name must use only", result.stderr), result.stderr
