@@ -337,7 +337,7 @@ def test_a_file_name_not_in_utf8_is_one_line(tmp_path):
     content = tmp_path / "content"
     write_content(content, {"articles/a.md": "---\ntitle: A\npublished: 2022-02-03\n---\nIt rained on Monday.\n"},
                   tmp_path)
-    (Path(os.fsencode(content / "articles") + b"/caf\xe9.md")).write_bytes(
+    Path(os.fsdecode(os.fsencode(content / "articles") + b"/caf\xe9.md")).write_bytes(
         b"---\ntitle: B\npublished: 2022-02-03\n---\nIt snowed on Tuesday.\n")
     result = run_build("--content", content, "--out", tmp_path / "site")
     assert result.returncode == 1 and "Traceback" not in result.stderr
