@@ -588,19 +588,21 @@ def carry_over(out: Path, staging: Path, owned: set[str]) -> None:
     """Hard-link into the new site every file of `out` that no build wrote (the user's own),
     keeping their folders and symlinks. The old site keeps its links until it is removed, so a
     build killed at any moment loses nothing."""
+    owned_folders = {str(parent) for rel in owned for parent in Path(rel).parents}
     for folder, dirs, names in os.walk(out):
         here = Path(folder)
         rel_folder = here.relative_to(out)
         for name in dirs:
             if (here / name).is_symlink():
                 names.append(name)      # a link to a folder is kept as a link, not followed
-            else:
+            elif str(rel_folder / name) not in owned_folders:       # the user's, kept even if empty
                 (staging / rel_folder / name).mkdir(exist_ok=True)
         for name in names:
             rel = str(rel_folder / name) if str(rel_folder) != "." else name
             source, target = here / name, staging / rel
             if rel in owned or target.exists() or target.is_symlink():
                 continue
+            target.parent.mkdir(parents=True, exist_ok=True)
             if source.is_symlink():
                 os.symlink(os.readlink(source), target)
             elif not _link(source, target):
