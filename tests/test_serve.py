@@ -51,9 +51,9 @@ def test_serve_rebuilds_and_reloads(demo_content, tmp_path):
         proc.wait(timeout=10)
 
 
-def start_serve(demo_content, tmp_path, *extra):
+def start_serve(content, tmp_path, *extra):
     proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", "--content",
-                             str(demo_content), "--out", str(tmp_path / "site"), "--no-cache", *extra], cwd=tmp_path,
+                             str(content), "--out", str(tmp_path / "site"), "--no-cache", *extra], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env=dict(os.environ, PYTHONPATH=str(ROOT)))
     line = ""
@@ -148,15 +148,8 @@ def test_serve_waits_for_a_first_good_build(tmp_path):
     (content / "articles").mkdir(parents=True)
     article = content / "articles" / "a.md"
     article.write_text("---\ntitle: A\n---\nIt rained on Monday.\n", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "serve", "--port", "0", "--content", str(content),
-                             "--out", str(tmp_path / "site"), "--no-cache"], cwd=tmp_path, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    proc, base = start_serve(content, tmp_path)
     try:
-        line = ""
-        while "serving" not in line:
-            line = proc.stdout.readline()
-            assert line, "serve exited"
-        base = re.search(r"http://127\.0\.0\.1:\d+/", line).group()
         page = get(base)
         assert "dateline-build-failed" in page and "missing &#x27;published&#x27;" in page
         article.write_text("---\ntitle: A\npublished: 2022-02-03\n---\nIt rained on Monday.\n", encoding="utf-8")
