@@ -5,7 +5,7 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
@@ -18,7 +18,11 @@ MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 REQUIRED = ("title", "published")
 OPTIONAL = ("source", "url", "author", "language")
-SITE_KEYS = {"title": "A timeline", "description": "", "base_url": "", "language": "en"}
+# site.yaml: every key optional. `image` is the share image (a full URL, or a path under
+# base_url); `embed_heading` the level of embed.html's top heading; `updated` (YYYY-MM-DD) and
+# `corrections` (Markdown) are the editor's lines shown under the title.
+SITE_KEYS = {"title": "", "description": "", "base_url": "", "language": "en", "image": "", "image_alt": "",
+             "embed_heading": "2", "updated": "", "corrections": ""}
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,11 @@ class Site:
     description: str
     base_url: str
     language: str
+    image: str = ""
+    image_alt: str = ""
+    embed_heading: str = "2"
+    updated: str = ""
+    corrections: str = ""
 
 
 def display_path(path: Path) -> str:
@@ -198,5 +207,36 @@ def load_site(content: Path) -> Site:
             raise ContentError(Problem(shown, line, f"unknown key '{key}'" + (
                 f": did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(SITE_KEYS)}"), column))
         values[key] = _scalar(value, key, shown, line).strip()
+        problem = _site_value_problem(key, values[key])
+        if problem:
+            raise ContentError(Problem(shown, line, problem, column))
+    if values["image"] and not re.match(r"https?://", values["image"]) and not values["base_url"]:
+        raise ContentError(Problem(shown, 1, f"'image: {values['image']}' is not a full URL: write it as "
+                                             "https://..., or set base_url for a path under it"))
     return Site(**values)
+
+
+def _site_value_problem(key: str, value: str) -> str:
+    if key == "embed_heading" and value not in ("1", "2", "3"):
+        return f"'embed_heading: {value}' must be 1, 2 or 3 (the level of embed.html's top heading)"
+    if key == "updated" and value:
+        try:
+            parse_published(value)
+        except ValueError as e:
+            return f"'updated: {value}' is not a real date ({e}): write it as YYYY-MM-DD"
+    if key == "image" and value and not re.match(r"https?://[^\s<>\"']+$|[^\s<>\"':]+$", value):
+        return f"'image: {value}' is not a web address: write it as https://..."
+    return ""
+
+
+def titled(site: Site, articles: list[Article]) -> Site:
+    """A site with no title of its own is named for what it covers: 'Timeline of 5 articles,
+    December 2022 – September 2024'."""
+    if site.title:
+        return site
+    if not articles:
+        return replace(site, title="Timeline")
+    first, last = min(a.published for a in articles), max(a.published for a in articles)
+    span = f"{first:%B %Y}" if (first.year, first.month) == (last.year, last.month) else f"{first:%B %Y} – {last:%B %Y}"
+    return replace(site, title=f"Timeline of {len(articles)} article{'s' if len(articles) != 1 else ''}, {span}")
 

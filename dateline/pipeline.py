@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .articles import Article, Site, future_warnings, load_articles, load_site
+from .articles import Article, Site, future_warnings, load_articles, load_site, titled
 from .cache import Cache
 from .errors import ContentError, Problem
 from .events import Event, build_events
@@ -118,5 +118,6 @@ def run(content: Path, *, keep_going: bool = False, previous_ids: Callable[[], f
     if errors:
         raise ContentError(errors)
     warnings = report.problems + (future_warnings(articles, today) if today else [])
+    site = titled(site, articles)
     return Timeline(site, tuple(articles), extractions, tuple(events), overrides, tuple(skipped + warnings),
                     cached=cache.hits)
