@@ -200,8 +200,9 @@ def load_site(content: Path) -> Site:
         return Site(**SITE_KEYS)
     if not isinstance(node, yaml.MappingNode):
         raise ContentError(Problem(shown, 1, "site.yaml must be 'key: value' lines"))
-    values = dict(SITE_KEYS)
+    values, lines = dict(SITE_KEYS), {}
     for key, line, column, value in yamlio.mapping_entries(node, shown):
+        lines[key] = line
         if key not in SITE_KEYS:
             hint = difflib.get_close_matches(key, SITE_KEYS, n=1)
             raise ContentError(Problem(shown, line, f"unknown key '{key}'" + (
@@ -211,8 +212,8 @@ def load_site(content: Path) -> Site:
         if problem:
             raise ContentError(Problem(shown, line, problem, column))
     if values["image"] and not re.match(r"https?://", values["image"]) and not values["base_url"]:
-        raise ContentError(Problem(shown, 1, f"'image: {values['image']}' is not a full URL: write it as "
-                                             "https://..., or set base_url for a path under it"))
+        raise ContentError(Problem(shown, lines["image"], f"'image: {values['image']}' is not a full URL: write "
+                                                          "it as https://..., or set base_url for a path under it"))
     return Site(**values)
 
 

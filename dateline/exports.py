@@ -259,22 +259,21 @@ def ical(timeline: Timeline, label, hrefs: dict) -> str:
 
 # ---------------------------------------------------------------- sitemap
 
-def sitemap(timeline: Timeline, hrefs: dict) -> str:
-    """sitemaps.org XML of every page, for search engines (written only with base_url: a sitemap
-    needs full addresses). A page's lastmod is the newest article it cites."""
+def sitemap(timeline: Timeline, pages: list[tuple[str, tuple]]) -> str:
+    """sitemaps.org XML of every page (timeline pages as (path, events)), for search engines;
+    written only with base_url, as a sitemap needs full addresses. A page's lastmod is the newest
+    article it cites; the front page's is the site's `updated` line if later."""
     articles = by_id(timeline)
-    cited: dict[str, dt.date] = {"index.html": newest(timeline)}
-    for e in timeline.events:
-        page = hrefs.get(e.id, "index.html")
-        for s in e.sources:
-            if s in articles:
-                cited[page] = max(cited.get(page, articles[s].published), articles[s].published)
+    lastmod = {"index.html": newest(timeline)}
+    for path, events in pages:
+        for s in {s for e in events for s in e.sources if s in articles}:
+            lastmod[path] = max(lastmod.get(path, articles[s].published), articles[s].published)
     for a in timeline.articles:
-        cited[f"articles/{a.id}.html"] = a.published
+        lastmod[f"articles/{a.id}.html"] = a.published
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for path in sorted(cited, key=lambda p: (p != "index.html", p)):
+    for path in sorted(lastmod, key=lambda p: (p != "index.html", p)):
         lines.append(f"  <url><loc>{escape(event_url(timeline, '', path))}</loc>"
-                     f"<lastmod>{cited[path].isoformat()}</lastmod></url>")
+                     f"<lastmod>{lastmod[path].isoformat()}</lastmod></url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"

@@ -212,7 +212,7 @@ def methodology(timeline: Timeline) -> dict:
         "hedged": sum(1 for e in timeline.events if event_mod(e.statements)),
         "disagreements": sum(1 for e in timeline.events if e.disagreements),
         "corrected_statements": sum(1 for s in statements if s.changed),
-        "corrected_entries": sum(1 for e in timeline.events if e.changed and e.changed != ("added",)),
+        "corrected_entries": sum(1 for e in timeline.events if set(e.changed) - {"added", "tags", "summary"}),
         "added": sum(1 for e in timeline.events if e.changed == ("added",)),
     }
 
@@ -373,11 +373,15 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
                 share=share_tags(timeline.site, article.title, f"articles/{article.id}.html", "article",
                                  f"{article.source or 'An article'}, published {article.published.isoformat()}, "
                                  "with every date it mentions resolved.", getattr(article, "image", "") or ""))
+        if kind == "sitemap":
+            return exports.sitemap(timeline, [(page.path, page.events) for page in pages])
         return EXPORTS[i](timeline, data, event_json, home)
 
     # (path, inputs, job): job is None where the page's inputs are those of the last build. The
     # exports come first: they are the longest jobs, and should not be left to the end
-    plan = [(name, None, ("export", name)) for name in EXPORTS if name != "sitemap.xml" or timeline.site.base_url]
+    plan = [(name, None, ("export", name)) for name in EXPORTS]
+    if timeline.site.base_url:          # a sitemap needs full addresses
+        plan.append(("sitemap.xml", None, ("sitemap", None)))
     for i, page in enumerate(pages):
         inputs = hashlib.sha256(json.dumps([common, nav, sorted(key_ids & {e.id for e in page.events}),
                                             "".join(event_json[e.id] for e in page.events),
@@ -423,7 +427,6 @@ EXPORTS = {
     "timelinejs.json": lambda timeline, data, event_json, home: exports.timelinejs(timeline, date_label, home),
     "feed.xml": lambda timeline, data, event_json, home: exports.atom(timeline, date_label, home),
     "timeline.ics": lambda timeline, data, event_json, home: exports.ical(timeline, date_label, home),
-    "sitemap.xml": lambda timeline, data, event_json, home: exports.sitemap(timeline, home),   # with base_url
 }
 
 
