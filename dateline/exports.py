@@ -17,14 +17,20 @@ FEED_TITLE_CHARACTERS = 160   # an Atom entry's title, date included
 BACKGROUND_YEARS = 10         # with no word from the events stage, older entries are background
 
 
+# render.py imports this module, so these of its helpers are imported when first used
 def web_url(url: str) -> str:
-    from .render import web_url as checked     # render imports this module: imported when used
-    return checked(url)
+    from .render import web_url
+    return web_url(url)
 
 
 def event_mod(statements):
-    from .render import event_mod as agreed
-    return agreed(statements)
+    from .render import event_mod
+    return event_mod(statements)
+
+
+def absolute(site, path: str) -> str:
+    from .render import absolute
+    return absolute(site, path)
 
 
 def newest(timeline: Timeline) -> dt.date:
@@ -155,6 +161,9 @@ def timelinejs(timeline: Timeline, label, hrefs: dict) -> str:
                                    f"before the story {'is' if left_out == 1 else 'are'} on the full timeline.</p>"
                                    if left_out else "")}},
             "events": events}
+    if timeline.site.image:                 # site.yaml's share image opens the story
+        data["title"]["media"] = {"url": absolute(timeline.site, timeline.site.image),
+                                  "alt": escape(timeline.site.image_alt)}
     return json.dumps(data, ensure_ascii=False) + "\n"     # compact: the C encoder is many times faster
 
 

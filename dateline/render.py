@@ -372,7 +372,7 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
                 dated=[(s, event_links.get(s.id)) for s in extraction.statements],
                 share=share_tags(timeline.site, article.title, f"articles/{article.id}.html", "article",
                                  f"{article.source or 'An article'}, published {article.published.isoformat()}, "
-                                 "with every date it mentions resolved.", getattr(article, "image", "") or ""))
+                                 "with every date it mentions resolved.", web_url(getattr(article, "image", "") or "")))
         if kind == "sitemap":
             return exports.sitemap(timeline, [(page.path, page.events) for page in pages])
         return EXPORTS[i](timeline, data, event_json, home)

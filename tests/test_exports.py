@@ -124,6 +124,9 @@ def test_timelinejs_reads_like_a_newsroom(which, request):
     assert any(s["text"]["headline"].endswith("…") for s in data["events"])     # the demo has long titles
     groups = {s["group"] for s in data["events"] if "group" in s}
     assert groups == ({"belarus", "kyiv"} if which == "published_site" else set())
+    # site.yaml's share image opens the story
+    assert data["title"].get("media", {}).get("url") == (
+        "https://news.example.org/kyiv/static/share.png" if which == "published_site" else None)
 
 
 def test_mod_reaches_every_export(published_site):

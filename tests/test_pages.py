@@ -45,7 +45,7 @@ import shutil
 from html.parser import HTMLParser
 from types import SimpleNamespace
 
-from conftest import run_build
+from conftest import ROOT, run_build
 from dateline.articles import Article, Site, titled
 
 
@@ -192,3 +192,18 @@ def test_entries_show_their_tags_as_links_to_the_filtered_view(published_site):
     assert re.search(r'<select name="tag">\s*<option value="">All tags</option>\s*'
                      r'<option value="belarus">belarus</option><option value="energy">energy</option>'
                      r'<option value="kyiv">kyiv</option>', page)
+
+
+def test_the_editors_guide_corrections_build_as_written(tmp_path, demo_content):
+    """docs/editors-guide.md's overrides.yaml, pasted into the demo, builds under --strict and
+    does what the guide says."""
+    guide = (ROOT / "docs" / "editors-guide.md").read_text(encoding="utf-8")
+    block = re.search(r"## 5\. Correct.*?```yaml\n(.*?)```", guide, re.S).group(1)
+    (demo_content / "overrides.yaml").write_text(block, encoding="utf-8")
+    result = run_build("--content", demo_content, "--out", tmp_path / "site", "--strict")
+    assert result.returncode == 0, result.stderr
+    data = json.loads((tmp_path / "site" / "timeline.json").read_text(encoding="utf-8"))
+    october = next(e for e in data["events"] if e["id"] == "e-2022-10-93efe7")
+    assert october["title"] == "Russian troops arrive in Belarus" and october["tags"] == ["belarus"]
+    assert "e-2022-12-19-d5402d" not in {e["id"] for e in data["events"]}
+    assert any(e["value"] == "2022-02-24" and e["title"] == "Russia invades Ukraine" for e in data["events"])
