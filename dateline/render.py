@@ -75,7 +75,7 @@ def event_mod(statements) -> str | None:
     """The mod an entry's sources agree on ("early March"), or None where one says "early" and
     another "late"; a source that names the whole period does not contradict one that is
     more exact."""
-    mods = {s.mod for s in statements if getattr(s, "mod", None)}
+    mods = {s.mod for s in statements if s.mod}
     return mods.pop() if len(mods) == 1 else None
 
 
@@ -173,9 +173,9 @@ def cite_date(day: dt.date) -> Markup:
 
 def absolute(site, path: str) -> str:
     """A path in the site as a full URL under base_url; nothing without one. A full URL stays."""
-    if re.match(r"https?://", path or ""):
+    if re.match(r"https?://", path):
         return path
-    return f"{site.base_url.rstrip('/')}/{path}" if site.base_url and path is not None else ""
+    return f"{site.base_url.rstrip('/')}/{path}" if site.base_url else ""
 
 
 def share_tags(site, title: str, path: str, kind: str = "website", description: str = "", image: str = "") -> dict:
