@@ -386,7 +386,11 @@ def make_event(value: str, members: list[Statement], vectors, articles: dict[str
 
     ranked = sorted(leads, key=lambda s: -worth(s))        # stable: reading order on ties
     headline = ranked[0]
-    title = article_headline(value, leads, vectors, centroid, articles) or titles[headline.id]
+    title = article_headline(value, leads, vectors, centroid, articles, leading_only=True)
+    if not title and headlines.opens_badly(titles[headline.id]):
+        # "He was charged ..." needs its sentence before: a headline about it is better
+        title = article_headline(value, leads, vectors, centroid, articles, leading_only=False)
+    title = title or titles[headline.id]
     summary = [headline]
     for s in ranked[1:]:
         if len(summary) == 3:
@@ -405,16 +409,16 @@ def sentence_title(s: Statement) -> str:
 
 
 def article_headline(value: str, leads: list[Statement], vectors, centroid: dict,
-                     articles: dict[str, Article]) -> str:
-    """The headline of an article that leads with this happening, published on its day or the
-    day after, if the headline is about it."""
+                     articles: dict[str, Article], leading_only: bool) -> str:
+    """The headline of an article that reports this happening (`leading_only`: leads with it),
+    published on its day or the day after, if the headline is about it."""
     if len(value) != 10 or not isinstance(vectors, Vectors):
         return ""
     day = dt.date.fromisoformat(value)
     best, best_score = "", headlines.headline_data()["headline_similarity"]
     for s in leads:
         article = articles[s.article]
-        if s.position != 0 or s.role != REPORT or not 0 <= (article.published - day).days <= 1:
+        if (leading_only and s.position != 0) or s.role != REPORT or not 0 <= (article.published - day).days <= 1:
             continue
         score = dot(vectors.of_text(article.title), centroid)
         if score >= best_score:

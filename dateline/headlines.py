@@ -71,8 +71,8 @@ def _without_date(text: str, expression: str) -> str:
     "on Monday", "in March", or opening the sentence ("Overnight, ..."). A date inside a phrase
     ("Today's press conference", "at about midday") stays."""
     at = text.find(expression)
-    if at < 0 or not expression:
-        return text
+    if at < 0 or not expression or text.startswith(("'s", "’s"), at + len(expression)):
+        return text         # "this week's show" names a thing by its date
     before = ADJUNCT_BEFORE.search(text, 0, at)
     if ADJUNCT.match(expression):
         start = at
@@ -173,7 +173,7 @@ def title_of(sentence: str, expression: str, previous: str = "", keep_date: bool
     text = shortened(text, keep).rstrip(" .")
     if text[:1] in "“\"" and not any(q in text[1:] for q in "”\""):
         text = _capitalised(text[1:])       # a quotation cut short: no mark left open
-    return text
+    return text or shortened(cleaned(sentence)).rstrip(" .")
 
 
 def article_title(title: str) -> str:
