@@ -24,6 +24,15 @@ COMMANDS = ("build", "check", "explain", "review", "serve")
 DIRECTIONS = {-1: "past tense: the latest such date on or before publication",
               0: "no tense cue: read as past", 1: "future cue: the next such date after publication",
               2: "present tense: the nearer such date, either side"}
+STATEMENT_ROLES = {"report": "tells what happened then, written within days of it",
+                   "reference": "refers back to it from later; counts toward the date, titles nothing",
+                   "plan": "a plan, schedule or forecast",
+                   "background": "history or biography",
+                   "furniture": "page furniture (dateline, credit, caption, blurb): makes no entry"}
+EVENT_ROLES = {"report": "a happening of the story, told first-hand",
+               "reference": "known only from later references",
+               "plan": "planned or expected",
+               "background": "no first-hand report, and over before the story began: shown apart"}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -81,27 +90,35 @@ def explain(timeline: pipeline.Timeline, target: str) -> int:
     for e in timeline.events:
         if e.id == target:
             print(f"event {e.id}: {e.value} ({e.precision}), {len(e.statements)} statements from "
-                  f"{len(e.sources)} sources, salience {e.salience}")
+                  f"{counted(e.outlets, 'source')} ({counted(len(e.sources), 'article')}), salience {e.salience}")
+            print(f"  title:      {e.title}")
+            print(f"  role:       {e.role}: {EVENT_ROLES[e.role]}")
             if e.changed:
                 print(f"  changed by {timeline.overrides.path}: {', '.join(e.changed)}")
             for s in e.statements:
-                print(f"  {s.id}  {s.value:<12} {articles[s.article].source or s.article}: {s.sentence[:90]}")
+                print(f"  {s.id}  {s.value:<12} {s.role:<10} {articles[s.article].source or s.article}: {s.sentence[:80]}")
             return 0
-        for s in e.statements:
+    in_event = {s.id: e.id for e in timeline.events for s in e.statements}
+    for x in timeline.extractions.values():
+        for s in x.statements:
             if s.id == target:
-                a = articles[s.article]
-                print(f"statement {s.id} in {a.path}")
-                print(f"  sentence:   {s.sentence}")
-                print(f"  expression: {s.expression!r} (rule {s.rule})")
-                print(f"  anchor:     published {a.published.isoformat()} ({a.published:%A})")
-                print(f"  tense:      {DIRECTIONS[s.direction]}")
-                print(f"  value:      {s.original_value or s.value}  ->  {s.period_start} .. {s.period_end} ({s.precision})")
-                if s.changed:
-                    print(f"  override:   {timeline.overrides.path} changes {', '.join(s.changed)} -> {s.value}")
-                print(f"  event:      {e.id}")
+                explain_statement(timeline, articles[s.article], s, in_event.get(s.id))
                 return 0
     print(f"{target}: no statement or event has this id (ids are listed in timeline.json)", file=sys.stderr)
     return 1
+
+
+def explain_statement(timeline: pipeline.Timeline, a, s, event_id: str | None) -> None:
+    print(f"statement {s.id} in {a.path}")
+    print(f"  sentence:   {s.sentence}")
+    print(f"  expression: {s.expression!r} (rule {s.rule})")
+    print(f"  anchor:     published {a.published.isoformat()} ({a.published:%A})")
+    print(f"  tense:      {DIRECTIONS[s.direction]}")
+    print(f"  value:      {s.original_value or s.value}  ->  {s.period_start} .. {s.period_end} ({s.precision})")
+    print(f"  role:       {s.role}: {STATEMENT_ROLES[s.role]}")
+    if s.changed:
+        print(f"  override:   {timeline.overrides.path} changes {', '.join(s.changed)} -> {s.value}")
+    print(f"  event:      {event_id or 'none (furniture and hidden statements make no entry)'}")
 
 
 def counted(n: int, noun: str) -> str:

@@ -11,10 +11,10 @@ from xml.sax.saxutils import escape, quoteattr
 from .events import Event
 from .markup import markdown_html
 from .pipeline import Timeline
+from .roles import BACKGROUND
 
 HEADLINE_CHARACTERS = 100     # a TimelineJS headline; longer ones crowd the slide
 FEED_TITLE_CHARACTERS = 160   # an Atom entry's title, date included
-BACKGROUND_YEARS = 10         # with no word from the events stage, older entries are background
 
 
 # render.py imports this module, so these of its helpers are imported when first used
@@ -82,21 +82,6 @@ def dated_label(label, e: Event) -> str:
     return label(e.value, e.precision, event_mod(e.statements))
 
 
-def is_background(e: Event, story_start: dt.date) -> bool:
-    """History behind the story rather than the story: what the events stage says, where it
-    says it, else an entry that ends more than BACKGROUND_YEARS before the first article."""
-    said = getattr(e, "background", None)
-    if isinstance(said, bool):
-        return said
-    if getattr(e, "role", None):
-        return e.role == "background"
-    return dt.date.fromisoformat(e.end) < story_start.replace(year=max(1, story_start.year - BACKGROUND_YEARS))
-
-
-def story_start(timeline: Timeline) -> dt.date:
-    return min((a.published for a in timeline.articles), default=dt.date(1970, 1, 1))
-
-
 def article_link(timeline: Timeline, article_id: str) -> str:
     """Where a citation of an article leads: the original if it is on the web, else its page here."""
     article = by_id(timeline).get(article_id)
@@ -132,8 +117,8 @@ def timelinejs(timeline: Timeline, label, hrefs: dict) -> str:
     headlines are cut between words; each outlet is named once, its articles linked; an
     article's lead image is the slide's media. Background entries (history behind the story)
     are left out: one 17th-century entry would squeeze the story into one spot of the axis."""
-    events, articles, start_of_story = [], by_id(timeline), story_start(timeline)
-    story = [e for e in timeline.events if not is_background(e, start_of_story)] or list(timeline.events)
+    events, articles = [], by_id(timeline)
+    story = [e for e in timeline.events if e.role != BACKGROUND] or list(timeline.events)
     for e in story:
         start, end = dt.date.fromisoformat(e.start), dt.date.fromisoformat(e.end)
         slide = {
@@ -141,7 +126,7 @@ def timelinejs(timeline: Timeline, label, hrefs: dict) -> str:
             "start_date": _tl_date(start, e.precision),
             "display_date": dated_label(label, e),
             "text": {"headline": escape(cut_at_word(e.title, HEADLINE_CHARACTERS)),
-                     "text": (markdown_html(e.summary) if e.summary else "") +
+                     "text": summary_html(e) +
                              "".join(f"<p>{escape(s.sentence)}</p>" for s in e.statements[:3]) +
                              f"<p class=\"sources\">{cited_html(timeline, e)}</p>"},
         }
@@ -165,6 +150,13 @@ def timelinejs(timeline: Timeline, label, hrefs: dict) -> str:
         data["title"]["media"] = {"url": absolute(timeline.site, timeline.site.image),
                                   "alt": escape(timeline.site.image_alt)}
     return json.dumps(data, ensure_ascii=False) + "\n"     # compact: the C encoder is many times faster
+
+
+def summary_html(e: Event) -> str:
+    """The entry's summary: an editor's Markdown, else its report sentences as they are."""
+    if "summary" in e.changed or "added" in e.changed:
+        return markdown_html(e.summary)
+    return f"<p>{escape(e.summary)}</p>" if e.summary else ""
 
 
 def cited_html(timeline: Timeline, e: Event) -> str:

@@ -25,6 +25,7 @@ from .events import Event
 from .markup import fill_marks, markdown_html
 from .parallel import fork_map
 from .pipeline import Timeline
+from .roles import BACKGROUND, REFERENCE, REPORT
 from .statements import Extraction, canonical_value
 from .temporal import PRECISIONS, period_of
 
@@ -166,9 +167,16 @@ def quote_html(text: str, expression: str) -> str:
     return f"{escape(text[:at])}<mark>{escape(expression)}</mark>{escape(text[at + len(expression):])}"
 
 
-def cite_date(day: dt.date) -> Markup:
-    """A citation's publication date, kept on one line: a phone must not break "2011-08-15"."""
-    return Markup(f"<time>{day.isoformat()}</time>")
+def first_per_outlet(sources, articles: dict) -> list[str]:
+    """An entry's sources, one article per outlet (seven articles of one wire are one source);
+    sources that are URLs (from added events) as they are."""
+    seen, out = set(), []
+    for s in sources:
+        name = (articles[s].source or s) if s in articles else s
+        if name not in seen:
+            seen.add(name)
+            out.append(s)
+    return out
 
 
 def absolute(site, path: str) -> str:
@@ -221,13 +229,14 @@ def methodology(timeline: Timeline) -> dict:
 
 def timeline_data(timeline: Timeline) -> dict:
     articles = {a.id: a for a in timeline.articles}
+    key_ids = key_event_ids(timeline.events)
     return {
         "schema": SCHEMA_VERSION,
         "site": {"title": timeline.site.title, "description": timeline.site.description,
                  "base_url": timeline.site.base_url, "language": timeline.site.language},
         "articles": [{"id": a.id, "title": a.title, "source": a.source, "published": a.published.isoformat(),
                       "url": a.url, "author": a.author} for a in timeline.articles],
-        "events": [event_data(e, articles) for e in timeline.events],
+        "events": [event_data(e, articles, e.id in key_ids) for e in timeline.events],
     }
 
 
@@ -246,19 +255,20 @@ def json_lines(data: dict, dumped: dict | None = None) -> str:
     return "{\n " + head + ",\n " + lists + "\n}\n"
 
 
-def event_data(e: Event, articles: dict) -> dict:
+def event_data(e: Event, articles: dict, key: bool = False) -> dict:
     data = {
         "id": e.id, "value": e.value, "start": e.start, "end": e.end, "precision": e.precision,
-        "title": e.title, "salience": e.salience, "sources": list(e.sources), "mentions": e.mentions,
+        "title": e.title, "role": e.role, "key": key, "salience": e.salience, "sources": list(e.sources),
+        "outlets": e.outlets, "mentions": e.mentions,
         "statements": [{
             "id": s.id, "article": s.article, "text": s.sentence, "expression": s.expression,
             "value": s.value, "start": s.period_start, "end": s.period_end, "precision": s.precision,
-            "offsets": [s.start, s.end], "rule": s.rule, **({"mod": s.mod} if s.mod else {}),
+            "role": s.role, "offsets": [s.start, s.end], "rule": s.rule, **({"mod": s.mod} if s.mod else {}),
             **({"note": s.note} if s.note else {}),
             **({"overridden": list(s.changed), "original_value": s.original_value} if s.changed else {}),
         } for s in e.statements],
         "disagreements": [{"quantity": d.noun, "claims": [
-            {"article": c.article, "statement": c.statement, "amount": c.amount, "text": c.text}
+            {"article": c.article, "statement": c.statement, "amount": c.amount, "text": c.text, "quote": c.quote}
             for c in d.claims]} for d in e.disagreements],
     }
     if event_mod(e.statements):
@@ -298,7 +308,7 @@ def environment(templates: Path | None) -> jinja2.Environment:
     env.filters["quote"] = quote_html
     env.filters["markdown"] = markdown_html
     env.filters["web_url"] = web_url
-    env.filters["cite_date"] = cite_date
+    env.filters["first_per_outlet"] = first_per_outlet
     env.globals["event_mod"] = event_mod
     return env
 
@@ -350,9 +360,10 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     def render_one(kind: str, i) -> str:
         if kind in ("timeline", "embed"):
             page, embed = pages[i], kind == "embed"
-            path = "embed.html" if embed else page.path
+            story, background = story_and_background(page.events)
             return (embed_page if embed else timeline_page).render(
-                site=timeline.site, years=group_by_year(page.events), articles=articles, key_ids=key_ids,
+                site=timeline.site, years=group_by_year(story), background=background, articles=articles,
+                key_ids=key_ids,
                 root="../" * page.path.count("/"), heading=page.heading, nav=nav, here=page.path,
                 sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles}),
                 tags=sorted({t for e in page.events for t in e.tags}, key=str.casefold),
@@ -484,19 +495,27 @@ def navigation(pages: list[Page]) -> list[tuple[str, int, tuple]]:
 
 
 def key_event_ids(events) -> set[str]:
-    """The events shown in the 'key events' view: reported by several sources, or leading one of
-    the most salient dates (as many as a fifth of the events). A date's leader is its most
-    reported event: a stray sentence on a busy date is not a key event. Leaders tied with the
-    first one left out are left out too, rather than chosen among by their ids."""
+    """The events shown in the 'key events' view: happenings of the story (not background, not
+    plans) reported by several sources, or leading one of the most salient dates (as many as a
+    fifth of the events). A date's leader is its most reported event: a stray sentence on a busy
+    date is not a key event. Leaders tied with the first one left out are left out too, rather
+    than chosen among by their ids. An editor's `key: true|false` has the last word."""
+    story = [e for e in events if getattr(e, "role", REPORT) in (REPORT, REFERENCE)]
     leaders: dict[str, Event] = {}
-    for e in sorted(events, key=lambda e: (-e.salience, e.id)):
+    for e in sorted(story, key=lambda e: (-e.salience, e.id)):
         leaders.setdefault(e.value, e)
     ranked = sorted(leaders.values(), key=lambda e: (-e.salience, e.id))
-    n = max(1, len(events) // 5)
+    n = max(1, len(story) // 5)
     if len(ranked) > n and ranked[n].salience == ranked[n - 1].salience:
         ranked = [e for e in ranked if e.salience > ranked[n].salience] or ranked
-    top = {e.id for e in ranked[:n]}
-    return top | {e.id for e in events if len(e.sources) >= 2}
+    chosen = {e.id for e in ranked[:n]} | {e.id for e in story if len(e.sources) >= 2}
+    said = {e.id: e.key for e in events if getattr(e, "key", None) is not None}
+    return {i for i in chosen if said.get(i, True)} | {i for i, key in said.items() if key}
+
+
+def story_and_background(events) -> tuple[list, list]:
+    """A page's events as the story and, kept apart, its background."""
+    return [e for e in events if e.role != BACKGROUND], [e for e in events if e.role == BACKGROUND]
 
 
 def group_by_year(events) -> list[tuple[int, list[tuple[str, list[Event]]]]]:
