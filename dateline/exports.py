@@ -113,13 +113,12 @@ def _tl_date(day: dt.date, precision: str) -> dict:
 def timelinejs(timeline: Timeline, label, hrefs: dict) -> str:
     """Knight Lab TimelineJS 3's JSON: a title slide and one slide per event, as a newsroom
     would make it. A period longer than its own unit (a week, a season) gets an end date, and
-    every slide shows our label. Rows are the entries' first tags (no rows without tags);
-    headlines are cut between words; each outlet is named once, its articles linked; an
-    article's lead image is the slide's media. Background entries (history behind the story)
-    are left out: one 17th-century entry would squeeze the story into one spot of the axis."""
+    every slide shows our label. Rows are the entries' first tags (no rows without tags), and
+    background has a row of its own; headlines are cut between words; each outlet is named
+    once, its articles linked; an article's lead image is the slide's media."""
     events, articles = [], by_id(timeline)
-    story = [e for e in timeline.events if e.role != BACKGROUND] or list(timeline.events)
-    for e in story:
+    shown = on_the_axis(timeline.events)
+    for e in shown:
         start, end = dt.date.fromisoformat(e.start), dt.date.fromisoformat(e.end)
         slide = {
             "unique_id": e.id,
@@ -132,14 +131,16 @@ def timelinejs(timeline: Timeline, label, hrefs: dict) -> str:
         }
         if e.precision in ("week", "season", "quarter", "half", "decade", "century"):
             slide["end_date"] = _tl_date(end, "day" if e.precision != "decade" and e.precision != "century" else "year")
-        if e.tags:
+        if e.role == BACKGROUND:
+            slide["group"] = "Background"
+        elif e.tags:
             slide["group"] = e.tags[0]
         pictured = lead_image(timeline, e)
         if pictured:
             slide["media"] = {"url": web_url(pictured.image), "caption": escape(pictured.title),
                               "credit": escape(pictured.source or ""), "link": article_link(timeline, pictured.id)}
         events.append(slide)
-    left_out = len(timeline.events) - len(story)
+    left_out = len(timeline.events) - len(shown)
     data = {"title": {"text": {"headline": escape(timeline.site.title),
                                "text": escape(timeline.site.description) + (
                                    f"<p>{left_out} background {'entry' if left_out == 1 else 'entries'} from "
@@ -157,6 +158,18 @@ def summary_html(e: Event) -> str:
     if "summary" in e.changed or "added" in e.changed:
         return markdown_html(e.summary)
     return f"<p>{escape(e.summary)}</p>" if e.summary else ""
+
+
+def on_the_axis(events) -> list[Event]:
+    """The entries a TimelineJS axis shows: the story, and the background no further before it
+    than the story is long (a year at least). One 17th-century entry would otherwise squeeze the
+    whole story into one spot of the axis; the page keeps it."""
+    story = [e for e in events if e.role != BACKGROUND]
+    if not story:
+        return list(events)
+    first = min(dt.date.fromisoformat(e.start) for e in story)
+    reach = max(max(dt.date.fromisoformat(e.end) for e in story) - first, dt.timedelta(days=366))
+    return [e for e in events if e.role != BACKGROUND or dt.date.fromisoformat(e.end) >= first - reach]
 
 
 def cited_html(timeline: Timeline, e: Event) -> str:

@@ -25,7 +25,7 @@ from .events import Event
 from .markup import fill_marks, markdown_html
 from .parallel import fork_map
 from .pipeline import Timeline
-from .roles import BACKGROUND, REFERENCE, REPORT
+from .roles import BACKGROUND, PLAN, REFERENCE, REPORT
 from .statements import Extraction, canonical_value
 from .temporal import PRECISIONS, period_of
 
@@ -217,6 +217,8 @@ def methodology(timeline: Timeline) -> dict:
         "entries": len(timeline.events), "statements": len(statements),
         "in_full": sum(1 for s in statements if re.search(r"\d{4}|'\d\d\b", s.expression)),
         "precise": sum(1 for e in timeline.events if e.precision == "day"),
+        "background": sum(1 for e in timeline.events if e.role == BACKGROUND),
+        "plans": sum(1 for e in timeline.events if e.role == PLAN),
         "hedged": sum(1 for e in timeline.events if event_mod(e.statements)),
         "disagreements": sum(1 for e in timeline.events if e.disagreements),
         "corrected_statements": sum(1 for s in statements if s.changed),

@@ -79,8 +79,19 @@
       entry.hidden = !ok;
       if (ok) shown += 1;
     });
-    document.querySelectorAll(".month, .year").forEach(function (group) {
+    document.querySelectorAll(".month, .year, details.background").forEach(function (group) {
       group.hidden = !group.querySelector(".entry:not([hidden])");
+    });
+    // background that matches a filter is unfolded to be seen, and folded again after
+    var filtering = Boolean(source || tag || words.length);
+    document.querySelectorAll("details.background").forEach(function (d) {
+      if (filtering && !d.hidden && !d.open) {
+        d.open = true;
+        d.setAttribute("data-opened-by", "filter");
+      } else if (!filtering && d.getAttribute("data-opened-by")) {
+        d.open = false;
+        d.removeAttribute("data-opened-by");
+      }
     });
     count.textContent = shown + " of " + entries.length + " " + (count.getAttribute("data-noun") || "entries");
   }
