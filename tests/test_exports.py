@@ -1,11 +1,18 @@
 """The exports parse in the tools that read them, and say what the timeline says."""
 import datetime as dt
 import json
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, replace
+from html import unescape
 
 import feedparser
 import icalendar
+import pytest
 
-from conftest import run_build
+from conftest import cases, run_build, write_bridge_story
+from dateline import cli, exports, pipeline, render
+from dateline.articles import Article
 
 
 def timeline(site):
@@ -69,17 +76,6 @@ def test_exports_with_a_base_url_use_absolute_links(tmp_path, demo_content):
 
 # ---------------------------------------------------------------- as a newsroom publishes them
 
-import re
-import xml.etree.ElementTree as ET
-from dataclasses import dataclass, replace
-from html import unescape
-from pathlib import Path
-
-import pytest
-
-from conftest import ROOT, cases, write_bridge_story
-from dateline import cli, exports, pipeline, render
-from dateline.articles import Article
 
 PRECISIONS = {"day", "week", "month", "season", "quarter", "half", "year", "decade", "century"}
 

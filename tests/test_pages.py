@@ -1,7 +1,14 @@
-"""How a large timeline is split into pages, and how those pages link to each other."""
+"""How a large timeline is split into pages and how they link to each other; what pages carry
+for sharing, embedding and reading (share tags, JSON-LD, the embed, the editor's lines, the legend,
+the methodology note)."""
+import json
 import re
+from html.parser import HTMLParser
+from types import SimpleNamespace
 
+from conftest import ROOT, run_build
 from dateline import render
+from dateline.articles import Article, Site, titled
 from dateline.render import Page, navigation
 
 
@@ -40,13 +47,6 @@ def test_a_page_opens_the_century_it_is_in(paged_site):
 
 # ---------------------------------------------------------------- publishing: share, embed, read
 
-import json
-import shutil
-from html.parser import HTMLParser
-from types import SimpleNamespace
-
-from conftest import ROOT, run_build
-from dateline.articles import Article, Site, titled
 
 
 class Head(HTMLParser):
