@@ -17,6 +17,7 @@ from pathlib import Path
 from . import pipeline, render
 from .cache import Cache
 from .errors import ContentError, Problem
+from .overrides import read_previous
 from .parallel import unsettle
 from .review import print_review
 
@@ -46,16 +47,6 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                     help="processes for extraction, clustering and rendering (default: the number of cores)")
     return ap
-
-
-def previous_ids(out: Path) -> frozenset:
-    """Ids of the last successful build, to tell a stale override from a typo."""
-    try:
-        data = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
-        return frozenset([e["id"] for e in data["events"]] + [a["id"] for a in data["articles"]] +
-                         [s["id"] for e in data["events"] for s in e["statements"]])
-    except (OSError, ValueError, KeyError, TypeError):
-        return frozenset()
 
 
 def input_digest(args) -> str:
@@ -163,7 +154,7 @@ def _run(args, command: str) -> int:
             print(f"{args.out}/ is up to date")
             return 0
     cache = Cache(None if args.no_cache else args.cache)
-    timeline = pipeline.run(args.content, keep_going=args.keep_going, previous_ids=lambda: previous_ids(args.out),
+    timeline = pipeline.run(args.content, keep_going=args.keep_going, previous=lambda: read_previous(args.out / "timeline.json"),
                             today=dt.date.today(), cache=cache, jobs=max(1, args.jobs))
     report(timeline.problems)
     warnings = [p for p in timeline.problems if p.warning]

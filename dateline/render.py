@@ -142,8 +142,17 @@ def timeline_data(timeline: Timeline) -> dict:
                  "base_url": timeline.site.base_url, "language": timeline.site.language},
         "articles": [{"id": a.id, "title": a.title, "source": a.source, "published": a.published.isoformat(),
                       "url": a.url, "author": a.author} for a in timeline.articles],
-        "events": [event_data(e, articles) for e in timeline.events],
+        "events": [with_aliases(event_data(e, articles), timeline.aliases) for e in timeline.events],
     }
+
+
+def with_aliases(entry: dict, aliases: dict) -> dict:
+    """Older ids that overrides.yaml still uses for an event or statement, so that the next
+    build finds them again (see overrides.py)."""
+    for item in [entry, *entry["statements"]]:
+        if item["id"] in aliases:
+            item["aliases"] = list(aliases[item["id"]])
+    return entry
 
 
 def dump(value) -> str:
