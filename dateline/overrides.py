@@ -51,6 +51,8 @@ REQUIRED_IN_ADD = ("date", "title")
 STATEMENT_ID = re.compile(r"s-[0-9a-f]{12}")
 EVENT_ID = re.compile(r"e-(.+)-([0-9a-f]{6})")
 CLOSE_MATCH = 0.75      # how alike an edited sentence must be to its quote to count as the same
+SAME_TOPIC = 0.1        # how alike (_likeness) an event must be to a statement to be about the same,
+CLEAR_LEAD = 1.5        # and by how much more than the next event
 CANDIDATES = 3          # the closest candidates named when an override matches nothing
 
 
@@ -250,6 +252,20 @@ def _similarity(a: str, b: str) -> float:
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", normalise(text)) if len(w) > 3}
+
+
+def _likeness(texts: list[str], event: Event) -> float:
+    """How much an event is about the texts: the mean word overlap (Jaccard) of its statements
+    with them (a mean, so that a large event is not favoured for holding more words)."""
+    wanted = set().union(*map(_words, texts)) if texts else set()
+    members = [_words(s.sentence) for s in event.statements[:50]]
+    if not wanted or not members:
+        return 0.0
+    return sum(len(wanted & m) / len(wanted | m) for m in members) / len(members)
+
+
 def _excerpt(text: str, limit: int = 60) -> str:
     return shown(text, limit).replace("'", '"', 1)[:-1] + '"'
 
@@ -266,6 +282,7 @@ class Report:
     hidden: dict = field(default_factory=dict)        # article id -> (Article, line of its `hide`)
     found: dict = field(default_factory=dict)         # statement Fix -> the statement id it applies to
     moved: set = field(default_factory=set)           # statements whose date or event an editor changed
+    articles: set = field(default_factory=set)        # the ids of the articles being built
     _previous: Previous | None = None
     _statements: dict = field(default_factory=dict)   # id -> Statement, all there are
     _words: dict | None = None                        # word -> statement ids, built when first needed
@@ -347,15 +364,14 @@ class Report:
                           f"'{found.article}' ({_excerpt(found.sentence)}): replace the id with '{found.id}'",
                      warning=True)
             return found.id
-        if quote and quote[0] and quote[0] not in {s.article for s in self._statements.values()} \
-                and quote[0] in self.previous().articles | set(self.hidden):
-            reason = f"its article '{quote[0]}' is gone"
-        else:
-            reason = "its sentence is not in any article any more"
+        if quote and quote[0] and quote[0] not in self.articles:
+            self.add(fix, f"statement '{fix.target}' was in article '{quote[0]}', which is gone: delete this "
+                          "override or restore the article", warning=True)
+            return None
         candidates = ", ".join(f"{s.id} in {s.article} ({_excerpt(s.sentence)}, {score:.0%} alike)"
                                for score, s in ranked[:CANDIDATES] if score > 0.3)
         if quote:
-            self.add(fix, f"statement '{fix.target}' matches nothing ({reason})"
+            self.add(fix, f"statement '{fix.target}' matches nothing: its sentence is not in any article any more"
                           + (f"; closest by content: {candidates}" if candidates else "")
                           + ": point the override at one of them, or delete it")
         else:
@@ -388,37 +404,53 @@ class Report:
             if sid in holder and sid not in self.moved:
                 votes[holder[sid]] += 1
         id_match = EVENT_ID.fullmatch(key)
-        if id_match:        # the id hashes its first statement: is that statement still here?
+        anchors = []        # sentences of the statement the id was made from, if moved or hidden
+        if id_match:
             value, digest = id_match.groups()
             for sid, eid in holder.items():
-                if sid not in self.moved and hashlib.sha1(sid.encode()).hexdigest()[:6] == digest:
-                    votes[eid] += 1
+                if hashlib.sha1(sid.encode()).hexdigest()[:6] == digest:
+                    if sid in self.moved:       # moved on purpose: it tells what the event was about
+                        anchors.append(self._statements[sid].sentence)
+                    else:
+                        votes[eid] += 1
+            anchors += [s.sentence for s in self.hidden_statements().values()
+                        if hashlib.sha1(s.id.encode()).hexdigest()[:6] == digest]
+        how = "its statements"
+        if not votes and anchors:
+            # its first statement was moved or hidden: the event on its date most about the same
+            alike = sorted(((_likeness(anchors, e), e.id) for e in events.values()
+                            if e.value == id_match.group(1)), reverse=True)
+            if alike and alike[0][0] >= SAME_TOPIC and (len(alike) == 1 or alike[0][0] >= CLEAR_LEAD * alike[1][0]):
+                votes[alike[0][1]], how = 1, "content (the statement its id came from was moved or hidden)"
         if votes:
             best = min(votes, key=lambda eid: (-votes[eid], eid))
             self.aliases[best].append(key)
             self.problems.append(Problem(self.overrides.path, line, (
-                f"{role} '{key}' was re-anchored by its statements to '{best}' "
+                f"{role} '{key}' was re-anchored by {how} to '{best}' "
                 f"({_excerpt(events[best].title)}): replace the id with '{best}'"), column, warning=True))
             return best
-        self.problems.append(Problem(self.overrides.path, line, self._no_event(key, events, previous), column))
+        about = [previous[0]] if previous else anchors
+        self.problems.append(Problem(self.overrides.path, line, self._no_event(key, events, about, role), column))
         return None
 
-    def _no_event(self, key: str, events: dict[str, Event], previous) -> str:
+    def _no_event(self, key: str, events: dict[str, Event], about: list[str], role: str) -> str:
+        """Why no event matches, naming the closest events by content: to what the last build
+        said the event was, or to the statement its id was made from."""
         id_match = EVENT_ID.fullmatch(key)
         if id_match and any(a in self.hidden for a in self._hidden_sources(id_match)):
             article = next(a for a in self._hidden_sources(id_match) if a in self.hidden)
-            return (f"event '{key}' is made from article '{article}', which this file hides (line "
+            return (f"{role} '{key}' is made from article '{article}', which this file hides (line "
                     f"{self.hidden[article][1]}): unhide the article or choose another event")
         value = id_match.group(1) if id_match else ""
-        title = previous[0] if previous else ""
-        ranked = sorted(events.values(), key=lambda e: (-(_similarity(normalise(title), normalise(e.title))
-                                                           if title else 0) - (e.value == value), e.id))
-        candidates = [e for e in ranked if e.value == value or title][:CANDIDATES]
-        near = ", ".join(f"{e.id} ({_excerpt(e.title)})" for e in candidates)
+        pool = [e for e in events.values() if e.value == value] or (list(events.values()) if about else [])
+        ranked = sorted(pool, key=lambda e: (-_likeness(about, e), e.id))[:CANDIDATES]
+        near = ", ".join(f"{e.id} ({_excerpt(e.title)})" for e in ranked)
         spelled = difflib.get_close_matches(key, events, n=1, cutoff=0.9)
-        return (f"unknown event id '{key}'" + (f": did you mean '{spelled[0]}'?" if spelled and not near else "")
-                + (f"; closest by content: {near}" if near else "")
-                + ("" if near or spelled else "; copy an id from timeline.json or a --review build"))
+        if near:
+            return f"unknown event id '{key}'; {'closest by content' if about else f'events on {value}'}: {near}"
+        if spelled:
+            return f"unknown event id '{key}': did you mean '{spelled[0]}'?"
+        return f"unknown event id '{key}': copy an id from timeline.json or a --review build"
 
     def _hidden_sources(self, id_match: re.Match) -> list[str]:
         value, digest = id_match.groups()
@@ -444,6 +476,7 @@ def apply_to_articles(articles: list[Article], ov: Overrides, report: Report) ->
             report.hidden[fix.target] = (by_id[fix.target], fix.line)
         elif "published" in fix.fields:
             out[fix.target] = replace(by_id[fix.target], published=fix.fields["published"])
+    report.articles = set(out)
     return [out[a.id] for a in articles if a.id in out]
 
 
@@ -509,8 +542,9 @@ def apply_to_events(events: list[Event], ov: Overrides, report: Report, articles
         if eid is None:
             continue
         if eid in claimed:
-            report.add(fix, f"this override and the one on line {claimed[eid].line} both apply to event "
-                            f"'{eid}': keep one")
+            report.add(fix, f"this override and the one on line {claimed[eid].line} now both apply to event "
+                            f"'{eid}' ({_excerpt(by_id[eid].title)}; the events they were written for are one "
+                            "now): keep one")
             continue
         claimed[eid] = fix
         targets[fix] = eid
