@@ -140,6 +140,7 @@ def run(args, command: str) -> int:
 
 def _run(args, command: str) -> int:
     inputs = ""
+    env = render.environment(args.templates) if command in ("build", "check") else None   # before the work
     if command == "build":
         render.recover(args.out)
         render.check_output_folder(args.out, args.content)
@@ -167,7 +168,7 @@ def _run(args, command: str) -> int:
         return print_review(timeline)
     previous = {rel: record for rel, record in render.read_marker(args.out).get("files", {}).items()
                 if (args.out / rel).is_file()} if command == "build" else {}
-    files = render.render_pages(timeline, render.environment(args.templates), review=args.review, previous=previous,
+    files = render.render_pages(timeline, env, review=args.review, previous=previous,
                                 jobs=max(1, args.jobs))
     if command == "check":
         for _ in files:     # render everything, so template errors show, but write nothing

@@ -117,7 +117,7 @@ def test_override_error(case, demo_content, tmp_path, plain):
     assert tree_digest(out) == before
 
 
-def test_stale_override_is_reported_not_dropped(demo_content, tmp_path, plain):
+def test_override_of_an_edited_sentence_is_reanchored_not_dropped(demo_content, tmp_path, plain):
     target = fill("{s:dna-putin-visits-belarus:Friday}", plain)
     result, out = build_with(demo_content, tmp_path, f"statements:\n  {target}:\n    note: checked\n")
     assert result.returncode == 0
@@ -126,7 +126,11 @@ def test_stale_override_is_reported_not_dropped(demo_content, tmp_path, plain):
                        encoding="utf-8")
     again = run_build("--content", demo_content, "--out", out)
     assert again.returncode == 0
-    assert f"overrides.yaml:2:3: warning: statement '{target}' no longer exists" in again.stderr
+    moved = re.search(rf"overrides.yaml:2:3: warning: statement '{target}' was re-anchored by its quote to "
+                      r"'(s-[0-9a-f]{12})' in 'dna-putin-visits-belarus' \(\"Following one of Russia's", again.stderr)
+    assert moved, again.stderr
+    timeline = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
+    assert statements_of(timeline)[moved.group(1)]["note"] == "checked"
     strict = run_build("--content", demo_content, "--out", out, "--strict")
     assert strict.returncode == 1
 

@@ -32,7 +32,7 @@ def test_review_build_shows_ids(tmp_path):
     out = tmp_path / "site"
     assert run_build("--review", "--content", ROOT / "content", "--out", out).returncode == 0
     page = (out / "index.html").read_text(encoding="utf-8")
-    assert page.count('class="copy" data-copy="s-') >= 10
+    assert page.count('class="copy" data-copy="  s-') >= 10
     plain = tmp_path / "plain"
     assert run_build("--content", ROOT / "content", "--out", plain).returncode == 0
     assert 'class="copy"' not in (plain / "index.html").read_text(encoding="utf-8")
