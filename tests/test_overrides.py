@@ -113,7 +113,13 @@ def test_override_error(case, demo_content, tmp_path, plain):
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    assert any(re.search(case["error"], line) for line in lines), lines
+    if "errors" in case:        # the whole output, in order
+        assert len(lines) == len(case["errors"]), lines
+        for pattern, line in zip(case["errors"], lines):
+            assert re.search(pattern, line), (pattern, line)
+    else:
+        assert any(re.search(case["error"], line) for line in lines), lines
+    assert len(lines) <= case.get("lines", len(lines)), lines
     assert tree_digest(out) == before
 
 
