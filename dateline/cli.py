@@ -69,6 +69,10 @@ def report(problems, stream=sys.stderr) -> None:
 
 def explain(timeline: pipeline.Timeline, target: str) -> int:
     articles = {a.id: a for a in timeline.articles}
+    renamed = [new for new, old in timeline.aliases.items() if target in old]
+    if renamed:         # an old id that overrides.yaml still uses
+        print(f"{target} is now {renamed[0]} (overrides.yaml found it again after an edit)")
+        target = renamed[0]
     for e in timeline.events:
         if e.id == target:
             print(f"event {e.id}: {e.value} ({e.precision}), {len(e.statements)} statements from "
