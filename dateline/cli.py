@@ -17,6 +17,7 @@ from pathlib import Path
 from . import pipeline, render
 from .cache import Cache
 from .errors import ContentError, Problem
+from .overrides import read_previous
 from .parallel import unsettle
 from .review import print_review
 
@@ -57,16 +58,6 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
-def previous_ids(out: Path) -> frozenset:
-    """Ids of the last successful build, to tell a stale override from a typo."""
-    try:
-        data = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
-        return frozenset([e["id"] for e in data["events"]] + [a["id"] for a in data["articles"]] +
-                         [s["id"] for e in data["events"] for s in e["statements"]])
-    except (OSError, ValueError, KeyError, TypeError):
-        return frozenset()
-
-
 def input_digest(args) -> str:
     """A digest of everything a build reads: the content, the templates, dateline's own code and
     data, the options, and today's date (for the future-date warning)."""
@@ -87,6 +78,10 @@ def report(problems, stream=sys.stderr) -> None:
 
 def explain(timeline: pipeline.Timeline, target: str) -> int:
     articles = {a.id: a for a in timeline.articles}
+    renamed = [new for new, old in timeline.aliases.items() if target in old]
+    if renamed:         # an old id that overrides.yaml still uses
+        print(f"{target} is now {renamed[0]} (overrides.yaml found it again after an edit)")
+        target = renamed[0]
     for e in timeline.events:
         if e.id == target:
             print(f"event {e.id}: {e.value} ({e.precision}), {len(e.statements)} statements from "
@@ -166,6 +161,7 @@ def run(args, command: str) -> int:
 
 def _run(args, command: str) -> int:
     inputs = ""
+    env = render.environment(args.templates) if command in ("build", "check") else None   # before the work
     if command == "build":
         render.recover(args.out)
         render.check_output_folder(args.out, args.content)
@@ -180,7 +176,7 @@ def _run(args, command: str) -> int:
             print(f"{args.out}/ is up to date")
             return 0
     cache = Cache(None if args.no_cache else args.cache)
-    timeline = pipeline.run(args.content, keep_going=args.keep_going, previous_ids=lambda: previous_ids(args.out),
+    timeline = pipeline.run(args.content, keep_going=args.keep_going, previous=lambda: read_previous(args.out / "timeline.json"),
                             today=dt.date.today(), cache=cache, jobs=max(1, args.jobs))
     report(timeline.problems)
     warnings = [p for p in timeline.problems if p.warning]
@@ -193,7 +189,7 @@ def _run(args, command: str) -> int:
         return print_review(timeline)
     previous = {rel: record for rel, record in render.read_marker(args.out).get("files", {}).items()
                 if (args.out / rel).is_file()} if command == "build" else {}
-    files = render.render_pages(timeline, render.environment(args.templates), review=args.review, previous=previous,
+    files = render.render_pages(timeline, env, review=args.review, previous=previous,
                                 jobs=max(1, args.jobs))
     if command == "check":
         for _ in files:     # render everything, so template errors show, but write nothing

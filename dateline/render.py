@@ -20,9 +20,11 @@ import jinja2
 
 from . import exports
 from .cache import article_key
+from .articles import display_path
 from .errors import ContentError, Problem
 from .events import Event
 from .markup import fill_marks, markdown_html
+from .overrides import event_snippet, statement_snippet
 from .parallel import fork_map
 from .pipeline import Timeline
 from .roles import BACKGROUND, REFERENCE, REPORT
@@ -155,9 +157,19 @@ def timeline_data(timeline: Timeline) -> dict:
         "site": {"title": timeline.site.title, "description": timeline.site.description,
                  "base_url": timeline.site.base_url, "language": timeline.site.language},
         "articles": [{"id": a.id, "title": a.title, "source": a.source, "published": a.published.isoformat(),
-                      "url": a.url, "author": a.author} for a in timeline.articles],
-        "events": [event_data(e, articles, e.id in key_ids) for e in timeline.events],
+                      "url": a.url, "author": a.author, **({"tags": list(a.tags)} if a.tags else {}),
+                      **({"image": a.image} if a.image else {})} for a in timeline.articles],
+        "events": [with_aliases(event_data(e, articles, e.id in key_ids), timeline.aliases) for e in timeline.events],
     }
+
+
+def with_aliases(entry: dict, aliases: dict) -> dict:
+    """Older ids that overrides.yaml still uses for an event or statement, so that the next
+    build finds them again (see overrides.py)."""
+    for item in [entry, *entry["statements"]]:
+        if item["id"] in aliases:
+            item["aliases"] = list(aliases[item["id"]])
+    return entry
 
 
 def dump(value) -> str:
@@ -216,6 +228,10 @@ def check_output_folder(out: Path, content: Path) -> None:
 
 
 def environment(templates: Path | None) -> jinja2.Environment:
+    if templates is not None and not templates.is_dir():
+        raise ContentError(Problem(str(templates), 1, "no such templates folder: give --templates a folder of "
+                                                      "templates (index.html, article.html, base.html, static/), "
+                                                      "or leave it out"))
     folders = [str(templates)] if templates else []
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders + [str(DEFAULT_TEMPLATES)]),
                              autoescape=jinja2.select_autoescape(["html", "xml"]),
@@ -227,7 +243,15 @@ def environment(templates: Path | None) -> jinja2.Environment:
     env.filters["markdown"] = markdown_html
     env.filters["web_url"] = web_url
     env.filters["first_per_outlet"] = first_per_outlet
+    # --review's copy buttons: an override to paste under `events:` or `statements:`, in the
+    # robust form that finds its target again after edits
+    env.filters["event_snippet"] = lambda e: indented(event_snippet(e, f"title: {json.dumps(e.title, ensure_ascii=False)}"))
+    env.filters["statement_snippet"] = lambda s: indented(statement_snippet(s, f"date: {canonical_value(s.value)}"))
     return env
+
+
+def indented(snippet: str) -> str:
+    return "".join(f"  {line}\n" for line in snippet.splitlines())
 
 
 REUSE = object()   # stands for a page's content: "the same as last time" (see write_site)
@@ -250,7 +274,7 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     With `review`, pages show ids to copy. A large site is rendered in `jobs` processes."""
     env.globals["review"] = review
     previous = previous or {}
-    common = hashlib.sha256(json.dumps([template_fingerprint(env), review, timeline.site.__dict__,
+    common = hashlib.sha256(json.dumps([template_fingerprint(env), review, timeline.site.fingerprint(),
                                         SCHEMA_VERSION]).encode()).hexdigest()
     articles = {a.id: a for a in timeline.articles}
     data = timeline_data(timeline)
@@ -269,8 +293,11 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     def render(job: tuple) -> str:
         try:
             return render_one(*job)
-        except jinja2.TemplateError as e:      # raised in a worker: handed back as a ContentError
-            raise ContentError(template_problem(e)) from None
+        except Exception as e:      # raised in a worker too: handed back as a ContentError
+            problem = template_problem(e)
+            if problem is None:
+                raise
+            raise ContentError(problem) from None
 
     def render_one(kind: str, i) -> str:
         if kind == "timeline":
@@ -320,13 +347,27 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
             for path in sorted(folder.iterdir()):
                 if path.is_file():
                     static[f"static/{path.name}"] = path.read_bytes()   # a user's file replaces ours
+    static.update(timeline.site.assets)         # site.yaml's stylesheets and logo
     yield from sorted(static.items())
 
 
-def template_problem(e: jinja2.TemplateError) -> Problem:
+def template_problem(e: Exception) -> Problem | None:
+    """The template file and line an error happened at, or None if it did not happen in one.
+    Jinja rewrites a traceback so that a template's frames carry its file name and line."""
     if isinstance(e, jinja2.TemplateSyntaxError):
-        return Problem(e.filename or e.name or "template", e.lineno, f"template error: {e.message}")
-    return Problem("templates", 1, f"template error: {e}")
+        return Problem(display_path(Path(e.filename)) if e.filename else e.name or "template", e.lineno,
+                       f"template error: {e.message}")
+    where = None
+    tb = e.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".xml", ".txt", ".j2")) or tb.tb_frame.f_globals.get("__jinja_template__"):
+            where = (name, tb.tb_lineno)
+        tb = tb.tb_next
+    if where is None:
+        return Problem("templates", 1, f"template error: {e}") if isinstance(e, jinja2.TemplateError) else None
+    message = e.message if isinstance(e, jinja2.TemplateError) and e.message else f"{type(e).__name__}: {e}"
+    return Problem(display_path(Path(where[0])), where[1], f"template error: {message}")
 
 
 # the machine-readable files: name -> (timeline, its data, events encoded by id, event id -> page)
