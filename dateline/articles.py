@@ -17,8 +17,11 @@ from .temporal import EARLIEST_YEAR, LATEST_YEAR
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 REQUIRED = ("title", "published")
-OPTIONAL = ("source", "url", "author", "language")
-SITE_KEYS = {"title": "A timeline", "description": "", "base_url": "", "language": "en"}
+OPTIONAL = ("source", "url", "author", "language", "updated", "republish")
+SITE_KEYS = {"title": "A timeline", "description": "", "base_url": "", "language": "en", "republish": "full"}
+# what an article page may show of the text (README: republishing rights); "" in an article: as site.yaml says
+REPUBLISH = ("full", "excerpts", "none")
+UNDATED = "unknown"     # `published:` as `import` writes it where it found no date
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class Article:
     language: str
     body: str            # Markdown, after the front matter
     body_line: int       # the file line on which `body` starts
+    republish: str = ""  # one of REPUBLISH, or "" for the site's choice
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class Site:
     description: str
     base_url: str
     language: str
+    republish: str = "full"
 
 
 def display_path(path: Path) -> str:
@@ -53,6 +58,8 @@ def display_path(path: Path) -> str:
 def parse_published(raw: str) -> dt.date:
     """`YYYY-MM-DD`, or an ISO 8601 datetime with an offset (its date as written)."""
     raw = raw.strip()
+    if raw == UNDATED:
+        raise ValueError("import found no date for it: look it up in the original, at its url")
     if re.fullmatch(r"\d{4}-\d\d-\d\d", raw):
         day = dt.date.fromisoformat(raw)
     else:
@@ -124,13 +131,16 @@ def parse_article(path: Path, article_id: str, shown: str) -> Article:
         except ValueError as e:
             problems.append(Problem(shown, line, f"'published: {raw}' is not a real date ({e}): "
                                                  "write it as YYYY-MM-DD"))
+    if fields.get("republish", ("full",))[0].strip() not in REPUBLISH:
+        problems.append(Problem(shown, fields["republish"][1], f"'republish: {fields['republish'][0]}' must be one of "
+                                                               f"{', '.join(REPUBLISH)}"))
     if problems:
         raise ContentError(problems)
     get = lambda k: fields.get(k, ("", 0))[0].strip()  # noqa: E731
     return Article(id=article_id, path=shown, title=get("title"), published=published,
                    source=get("source"), url=get("url"), author=get("author"),
                    language=get("language") or "en", body="\n".join(lines[close + 1:]),
-                   body_line=close + 2)
+                   body_line=close + 2, republish=get("republish"))
 
 
 def _article_files(content: Path) -> list[Path]:
@@ -198,5 +208,8 @@ def load_site(content: Path) -> Site:
             raise ContentError(Problem(shown, line, f"unknown key '{key}'" + (
                 f": did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(SITE_KEYS)}"), column))
         values[key] = _scalar(value, key, shown, line).strip()
+        if key == "republish" and values[key] not in REPUBLISH:
+            raise ContentError(Problem(shown, line, f"'republish: {values[key]}' must be one of {', '.join(REPUBLISH)}",
+                                       column))
     return Site(**values)
 
