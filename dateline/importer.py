@@ -184,8 +184,8 @@ def from_page(label: str, html: str, url: str, hints: dict | None = None) -> Dra
         return Failure(label, "no title found on the page")
     url = url or (meta.url if meta and meta.url and is_url(meta.url) else "")
     published, updated, notes = page_dates(html, url)
-    if hints.get("published"):           # the feed's own date, with its offset
-        published, notes = hints["published"], [n for n in notes if "URL" not in n]
+    if hints.get("published"):           # the feed's own date, with its offset: the page's is not used
+        published, notes = hints["published"], []
     return Draft(label, title, published, without_title(body, title).strip(),
                  updated=hints.get("updated") or updated,
                  source=hints.get("source") or clean(meta.sitename if meta else ""), url=url,
@@ -361,19 +361,17 @@ def read_sources(sources: list[str], fetcher: Fetcher, jobs: int, progress: Prog
 
     def take(key: tuple, things: Iterable) -> None:
         for j, thing in enumerate(things):
+            progress.add(1)
             if isinstance(thing, Link):
                 to_fetch.append((key + (j,), thing))
-                progress.add(1)
             else:
                 found[key + (j,)] = thing
                 progress.step()
 
     for i, source in enumerate(sources):
-        progress.add(1)
         take((i,), [Link(source, source)] if is_url(source) else
                local_source(source) if Path(source).exists() else
                [Failure(source, "no such file or folder, and not an http(s) URL")])
-        progress.step()
 
     def fetch(link: Link):
         try:
