@@ -13,6 +13,7 @@ import argparse
 import copy
 import datetime as dt
 import email.utils
+import functools
 import hashlib
 import json
 import os
@@ -146,6 +147,7 @@ def markdown_of(html: str, url: str = "") -> str:
                                include_tables=True, include_formatting=True, config=_config()) or ""
 
 
+@functools.lru_cache(maxsize=1)
 def _config():
     from trafilatura.settings import use_config
     config = use_config()
