@@ -122,7 +122,12 @@ def page_dates(html: str, url: str) -> tuple[str, str, list[str]]:
     url_day = extract_url_date(url, Extractor(False, dt.datetime.now() + dt.timedelta(days=2),
                                               dt.datetime.fromisoformat(EARLIEST), True, "%Y-%m-%d")) if url else None
     if published and url_day and url_day != published[:10]:
-        notes.append(f"the page dates it {published[:10]} but its URL says {url_day}: kept the page's date, check it")
+        # a day apart: the page's, which has the time and offset (a URL's day is often the draft's,
+        # or UTC's); further apart: the earlier, as a page re-dated by an update keeps its first day in its URL
+        apart = abs((dt.date.fromisoformat(published[:10]) - dt.date.fromisoformat(url_day)).days)
+        kept = "the page's" if apart == 1 or published[:10] < url_day else "the URL's"
+        notes.append(f"the page dates it {published[:10]} but its URL says {url_day}: kept {kept}, check it")
+        published = published if kept == "the page's" else url_day
     if not published and url_day:
         published = url_day
     if not published:
