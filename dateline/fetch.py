@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 import urllib.error
 import urllib.request
 import urllib.robotparser
@@ -49,11 +50,12 @@ class Fetcher:
         self._robots: dict[str, urllib.robotparser.RobotFileParser | str] = {}
         self._robots_lock = threading.Lock()
         self._site_locks: dict[str, threading.Lock] = {}
+        self._last_request: dict[str, float] = {}
 
     def get(self, url: str) -> Response:
         if not is_url(url):
             raise FetchError("not an http(s) URL")
-        self._check_robots(url)
+        self._wait_for_turn(self._check_robots(url))
         response = self._request(url)
         if response.url != url:
             self._check_robots(response.url)      # a redirect may lead to another site's rules
@@ -83,7 +85,19 @@ class Fetcher:
             except (OSError, ValueError) as e:    # a connection reset, a malformed answer
                 raise FetchError(f"the connection failed: {e}") from None
 
-    def _check_robots(self, url: str) -> None:
+    def _wait_for_turn(self, site: str) -> None:
+        """A site's robots.txt may ask for a pause between requests (Crawl-delay): one at a time, then."""
+        delay = self._robots[site].crawl_delay(ROBOTS_AGENT)
+        if not delay:
+            return
+        with self._site_locks[site]:
+            pause = self._last_request.get(site, float("-inf")) + float(delay) - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            self._last_request[site] = time.monotonic()
+
+    def _check_robots(self, url: str) -> str:
+        """The site (scheme and host) if robots.txt lets us fetch the URL; else FetchError."""
         parts = urlsplit(url)
         site = urlunsplit((parts.scheme, parts.netloc, "", "", ""))
         with self._robots_lock:
@@ -97,6 +111,7 @@ class Fetcher:
         if not rules.can_fetch(ROBOTS_AGENT, url):
             raise FetchError("robots.txt asks robots not to fetch this page: save it from a browser "
                              "and import the saved file instead")
+        return site
 
     def _read_robots(self, site: str) -> urllib.robotparser.RobotFileParser | str:
         """The site's rules, as RFC 9309 reads them: no robots.txt (a 4xx) allows everything; one

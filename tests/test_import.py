@@ -256,8 +256,8 @@ def test_each_failed_source_is_one_line_and_the_rest_still_import(tmp_path):
 # ---------------------------------------------------------------- URLs, on loopback only
 
 class Site(http.server.BaseHTTPRequestHandler):
+    robots = b"User-agent: *\nDisallow: /private/\n"
     routes = {
-        "/robots.txt": (200, "text/plain", b"User-agent: *\nDisallow: /private/\n"),
         "/news/2023/06/14/council-approves-flood-barrier/": (200, "text/html", PAGES / "jsonld-newsarticle.html"),
         "/2019/07/08/heatwave-breaks-july-record/": (200, "text/html", PAGES / "url-only.html"),
         "/private/memo.html": (200, "text/html", PAGES / "meta-name-date.html"),
@@ -270,14 +270,15 @@ class Site(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         with Site.lock:
-            Site.requested.append((self.path, self.headers.get("User-Agent", "")))
+            Site.requested.append((self.path, self.headers.get("User-Agent", ""), time.monotonic()))
             Site.in_flight += 1
             Site.busiest = max(Site.busiest, Site.in_flight)
         try:
             if self.path == "/slow":
                 time.sleep(2)
             time.sleep(0.05)    # long enough for requests to overlap if they were not bounded
-            status, kind, body = self.routes.get(self.path, (404, "text/plain", b"not here"))
+            status, kind, body = (200, "text/plain", Site.robots) if self.path == "/robots.txt" else \
+                self.routes.get(self.path, (404, "text/plain", b"not here"))
             if isinstance(body, Path):
                 body = body.read_bytes().replace(b"LOOPBACK", f"127.0.0.1:{self.server.server_port}".encode())
             self.send_response(status)
@@ -303,6 +304,7 @@ def server():
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Site)
     httpd.daemon_threads = True
     Site.requested, Site.in_flight, Site.busiest = [], 0, 0
+    Site.robots = b"User-agent: *\nDisallow: /private/\n"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_port}"
@@ -329,9 +331,9 @@ def test_urls_are_fetched_politely_and_failures_named(server, tmp_path):
     # the redirect is followed, and the article keeps the address it ended at
     assert articles["Heatwave breaks July record in three regions"]["front"]["url"] == \
         f'"{server}/2019/07/08/heatwave-breaks-july-record/"'
-    paths = [path for path, _ in Site.requested]
+    paths = [path for path, _, _ in Site.requested]
     assert "/private/memo.html" not in paths and paths.count("/robots.txt") == 1
-    assert all(agent.startswith("dateline-import/") for _, agent in Site.requested)
+    assert all(agent.startswith("dateline-import/") for _, agent, _ in Site.requested)
     assert Site.busiest <= 2
 
 
@@ -353,3 +355,12 @@ def test_a_server_that_does_not_answer_in_time_is_one_line(server, tmp_path):
     result = import_into(tmp_path / "content", f"{server}/slow", options=("--timeout", "0.5"))
     assert result.returncode == 1
     assert result.stderr.strip() == f"{server}/slow: no answer within 0.5 s"
+
+
+def test_a_crawl_delay_in_robots_txt_spaces_the_requests_to_that_site(server, tmp_path):
+    Site.robots = b"User-agent: *\nCrawl-delay: 1\n"
+    result = import_into(tmp_path / "content", f"{server}/news/2023/06/14/council-approves-flood-barrier/",
+                         f"{server}/2019/07/08/heatwave-breaks-july-record/", options=("--jobs", "4"))
+    assert result.returncode == 0, result.stderr
+    starts = sorted(at for path, _, at in Site.requested if path != "/robots.txt")
+    assert len(starts) == 2 and starts[1] - starts[0] >= 0.9
