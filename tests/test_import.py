@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, cases, run_build
+from conftest import ROOT, cases, missing_import_extra, run_build
 
-MISSING = [name for name in ("trafilatura", "htmldate", "feedparser") if not __import__("importlib").util.find_spec(name)]
+MISSING = missing_import_extra()
 if MISSING:
     reason = f"import's extra is not installed ({', '.join(MISSING)}): pip install -r requirements-import.txt"
     if os.environ.get("CI"):
