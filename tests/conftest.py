@@ -91,7 +91,6 @@ def paged_site(tmp_path_factory) -> Path:
     return base / "site"
 
 
-
 def missing_import_extra() -> list[str]:
     """What `import` needs (requirements-import.txt) and this Python lacks."""
     import importlib.util
