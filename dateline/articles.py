@@ -18,7 +18,7 @@ from .temporal import EARLIEST_YEAR, LATEST_YEAR
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 REQUIRED = ("title", "published")
-OPTIONAL = ("source", "url", "author", "language")
+OPTIONAL = ("source", "url", "author", "language", "updated", "republish")
 # what other tools write: kept (and published in timeline.json), or read as the key meant
 KEPT = {"tags": yamlio.text_list, "image": yamlio.scalar}
 ALIASES = {"date": "published", "pubDate": "published", "publishDate": "published", "name": "title",
@@ -26,9 +26,12 @@ ALIASES = {"date": "published", "pubDate": "published", "publishDate": "publishe
 NOT_READ = {"draft": "to leave the article out, move the file out of articles/ or hide it in overrides.yaml "
                      "('articles:', its id, 'hide: true')"}
 SITE_KEYS = {"title": "A timeline", "description": "", "base_url": "", "language": "en", "stylesheets": (),
-             "logo": ""}
+             "logo": "", "republish": "full"}
 ASSET_TYPES = {"stylesheets": (".css",), "logo": (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif")}
 MAX_ASSET_BYTES = 2 * 1024 * 1024
+# what an article page may show of the text (README: republishing rights); "" in an article: as site.yaml says
+REPUBLISH = ("full", "excerpts", "none")
+UNDATED = "unknown"     # `published:` as `import` writes it where it found no date
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Article:
     body_line: int       # the file line on which `body` starts
     tags: tuple[str, ...] = ()
     image: str = ""
+    republish: str = ""  # one of REPUBLISH, or "" for the site's choice
 
 
 @dataclass(frozen=True)
@@ -55,12 +59,13 @@ class Site:
     language: str
     stylesheets: tuple[str, ...] = ()     # added CSS, as published: static/site/NAME
     logo: str = ""                        # as published: static/site/NAME
+    republish: str = "full"
     assets: tuple = field(default=(), repr=False)   # (published path, bytes) of the two above
 
     def fingerprint(self) -> dict:
         """Everything pages depend on, the assets by digest."""
         return dict(title=self.title, description=self.description, base_url=self.base_url, language=self.language,
-                    stylesheets=self.stylesheets, logo=self.logo,
+                    stylesheets=self.stylesheets, logo=self.logo, republish=self.republish,
                     assets=[(name, hashlib.sha256(data).hexdigest()) for name, data in self.assets])
 
 
@@ -74,6 +79,8 @@ def display_path(path: Path) -> str:
 def parse_published(raw: str) -> dt.date:
     """`YYYY-MM-DD`, or an ISO 8601 datetime with an offset (its date as written)."""
     raw = raw.strip()
+    if raw == UNDATED:
+        raise ValueError("import found no date for it: look it up in the original, at its url")
     if re.fullmatch(r"\d{4}-\d\d-\d\d", raw):
         day = dt.date.fromisoformat(raw)
     else:
@@ -179,13 +186,17 @@ def parse_article(path: Path, article_id: str, shown_path: str, warnings: list |
     if language and language.split("-")[0].split("_")[0].lower() not in languages():
         problems.append(Problem(shown_path, fields["language"][1], f"no grammar for {shown(language)}; available: "
                                                                    f"{', '.join(languages())}"))
+    if fields.get("republish", ("full",))[0].strip() not in REPUBLISH:
+        problems.append(Problem(shown_path, fields["republish"][1], f"'republish: {fields['republish'][0]}' must be one of "
+                                                                   f"{', '.join(REPUBLISH)}"))
     if problems:
         raise ContentError(problems)
     get = lambda k: fields.get(k, ("", 0))[0].strip()  # noqa: E731
     return Article(id=article_id, path=shown_path, title=get("title"), published=published,
                    source=get("source"), url=get("url"), author=get("author"),
                    language=language or "en", body="\n".join(lines[close + 1:]),
-                   body_line=close + 2, tags=kept.get("tags", ()), image=kept.get("image", ""))
+                   body_line=close + 2, tags=kept.get("tags", ()), image=kept.get("image", ""),
+                   republish=get("republish"))
 
 
 def _article_files(content: Path) -> list[Path]:
@@ -258,6 +269,9 @@ def load_site(content: Path) -> Site:
             values[key] = published if key == "stylesheets" else published[0]
         else:
             values[key] = yamlio.scalar(value, key, shown).strip()
+        if key == "republish" and values[key] not in REPUBLISH:
+            raise ContentError(Problem(shown, line, f"'republish: {values[key]}' must be one of {', '.join(REPUBLISH)}",
+                                       column))
     return Site(**values, assets=tuple(assets))
 
 

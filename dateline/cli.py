@@ -21,7 +21,7 @@ from .overrides import read_previous
 from .parallel import unsettle
 from .review import print_review
 
-COMMANDS = ("build", "check", "explain", "review", "serve")
+COMMANDS = ("build", "check", "explain", "review", "serve", "import")
 DIRECTIONS = {-1: "past tense: the latest such date on or before publication",
               0: "no tense cue: read as past", 1: "future cue: the next such date after publication",
               2: "present tense: the nearer such date, either side"}
@@ -41,7 +41,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("command", nargs="?", default="build", choices=COMMANDS,
                     help="build (default): write the site; check: validate, write nothing; explain ID: how a "
                          "statement or event got its date; review: the statements most likely to be wrong; "
-                         "serve: build, serve on localhost, rebuild and reload on every change")
+                         "serve: build, serve on localhost, rebuild and reload on every change; "
+                         "import SOURCE...: articles in from pages, URLs, feeds, WordPress exports "
+                         "(python build.py import --help)")
     ap.add_argument("target", nargs="?", help="with explain: a statement or event id")
     ap.add_argument("--content", default="content", type=Path, help="the content folder (default: content)")
     ap.add_argument("--out", default="site", type=Path, help="the output folder (default: site)")
@@ -121,6 +123,10 @@ def counted(n: int, noun: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["import"]:          # its own options: several sources, no build
+        from .importer import main as import_main
+        return import_main(argv[1:])
     args = parser().parse_args(argv)
     if args.command == "explain" and not args.target:
         parser().error("explain needs a statement or event id")

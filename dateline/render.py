@@ -126,6 +126,14 @@ def web_url(url: str) -> str:
     return url if re.match(r"https?://[^\s<>\"']+$", url, re.IGNORECASE) else ""
 
 
+def copied_from(article, site) -> str:
+    """The original's address where the page copies another outlet's text (the URL is not under
+    the site's own base_url): the page then names it canonical and asks not to be indexed."""
+    url = web_url(article.url)
+    own = site.base_url.strip().rstrip("/")
+    return "" if not url or (own and url.startswith(own + "/")) else url
+
+
 def quote_html(text: str, expression: str) -> str:
     """A statement's sentence with its temporal expression marked."""
     escape = jinja2.utils.markupsafe.escape
@@ -277,6 +285,16 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     common = hashlib.sha256(json.dumps([template_fingerprint(env), review, timeline.site.fingerprint(),
                                         SCHEMA_VERSION]).encode()).hexdigest()
     articles = {a.id: a for a in timeline.articles}
+    # what each article page may show (README: republishing rights); with "none" there is no page
+    modes = {a.id: a.republish or timeline.site.republish for a in timeline.articles}
+    unlinked = [a for a in timeline.articles if modes[a.id] == "none" and not web_url(a.url)]
+    if unlinked:
+        raise ContentError([Problem(a.path, 1, "with 'republish: none' statements link to the original, but the "
+                                               "article has no 'url: https://...': add it, or set 'republish: full' "
+                                               "or 'excerpts' in its front matter") for a in unlinked])
+    env.globals["article_href"] = lambda article_id, root, anchor="": (
+        web_url(articles[article_id].url) if modes.get(article_id) == "none"
+        else f"{root}articles/{article_id}.html" + (f"#{anchor}" if anchor else ""))
     data = timeline_data(timeline)
     statement_events = {s.id: e.id for e in timeline.events for s in e.statements}
     key_ids = key_event_ids(timeline.events)
@@ -311,9 +329,11 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
         if kind == "article":
             article = timeline.articles[i]
             extraction = timeline.extractions[article.id]
+            mode = modes[article.id]
             return article_page.render(
-                site=timeline.site, article=article, root="../",
-                body=highlighted_body(extraction, event_links, "../"),
+                site=timeline.site, article=article, root="../", mode=mode,
+                canonical=copied_from(article, timeline.site),
+                body=highlighted_body(extraction, event_links, "../") if mode == "full" else "",
                 dated=[(s, event_links.get(s.id)) for s in extraction.statements])
         return EXPORTS[i](timeline, data, event_json, home)
 
@@ -324,12 +344,14 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
         inputs = hashlib.sha256(json.dumps([common, nav, sorted(key_ids & {e.id for e in page.events}),
                                             "".join(event_json[e.id] for e in page.events),
                                             [(articles[s].id, articles[s].title, articles[s].source, articles[s].url,
-                                              articles[s].published.isoformat())
+                                              articles[s].published.isoformat(), modes[s])
                                              for e in page.events for s in e.sources if s in articles]]
                                            ).encode()).hexdigest()
         plan.append((page.path, inputs, ("timeline", i)))
     for i, a in enumerate(timeline.articles):
-        inputs = hashlib.sha256(json.dumps([common, article_key(a), a.title, a.source, a.url, a.author,
+        if modes[a.id] == "none":
+            continue
+        inputs = hashlib.sha256(json.dumps([common, article_key(a), a.title, a.source, a.url, a.author, modes[a.id],
                                             [event_links.get(s.id) for s in timeline.extractions[a.id].statements]])
                                 .encode()).hexdigest()
         plan.append((f"articles/{a.id}.html", inputs, ("article", i)))
