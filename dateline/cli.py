@@ -93,7 +93,7 @@ def explain(timeline: pipeline.Timeline, target: str) -> int:
                 print(f"statement {s.id} in {a.path}")
                 print(f"  sentence:   {s.sentence}")
                 print(f"  expression: {s.expression!r} (rule {s.rule})")
-                print(f"  anchor:     published {a.published.isoformat()} ({a.published:%A})")
+                print(f"  anchor:     {anchor_of(timeline, s, a)}")
                 print(f"  tense:      {DIRECTIONS[s.direction]}")
                 print(f"  value:      {s.original_value or s.value}  ->  {s.period_start} .. {s.period_end} ({s.precision})")
                 if s.changed:
@@ -102,6 +102,17 @@ def explain(timeline: pipeline.Timeline, target: str) -> int:
                 return 0
     print(f"{target}: no statement or event has this id (ids are listed in timeline.json)", file=sys.stderr)
     return 1
+
+
+def anchor_of(timeline: pipeline.Timeline, s, article) -> str:
+    """What the statement's date counts from: a date its article named before it, or the
+    publication date."""
+    extraction = timeline.extractions.get(s.article)
+    timex = next((t for t in extraction.timexes if (t.start, t.end) == (s.start, s.end)), None) if extraction else None
+    published = f"published {article.published.isoformat()} ({article.published:%A})"
+    if timex and timex.anchor:
+        return f"{timex.anchor}, the date the article told before it (it was {published})"
+    return published
 
 
 def counted(n: int, noun: str) -> str:
