@@ -700,7 +700,7 @@ def kind_anchored(ctx, f, p, direction):
         return "DATE", iso_day(ctx.anchor), None    # "Oct. 12, the day before the crash": Oct. 12
     if p.get("apposition") and ctx.anchor_end < 0 and EVENT_AFTER.match(ctx.text, ctx.span[1]):
         return "DATE", "XXXX-XX-XX", None   # "the day after the earthquake", no date named yet
-    if n == "X" or (sign > 0 and "count" not in p and ctx.anchor_end < 0):
+    if n == "X" or ("count" not in p and ctx.anchor_end < 0):
         # "a few days earlier", or "a week later" with no date named before it: counted from an
         # event, not from publication, so only the span is known ("the next day" still is a day)
         return "DURATION", duration_value(n, unit), None
