@@ -474,6 +474,12 @@ def kind_decade(ctx, f, p, direction):
     return "DATE", digits[:3], f.get("edge") or p.get("mod")
 
 
+def kind_era(ctx, f, p, direction):
+    """'480 BC', 'August 480 BC': TIMEX3 writes a year before the common era as BC0480."""
+    value = f"BC{int(f['bc_year']):04d}"
+    return "DATE", value + (f"-{int(f['month']):02d}" if "month" in f else ""), None
+
+
 def kind_century(ctx, f, p, direction):
     n = int(re.match(r"\d+", f["century_number"])[0]) if "century_number" in f else int(f["century_word"])
     return "DATE", f"{n - 1:02d}", f.get("edge")
@@ -829,9 +835,11 @@ def kind_time(ctx, f, p, direction):
         day = ctx.day_after
     else:
         day = story_day(ctx)
+    # a zone that is UTC is written Z; others are left as the local time they give
+    zone = ctx.grammar.lookup.get("utc_zone", {}).get(normalise(f["timezone"]), "") if "timezone" in f else ""
     if hour == 24:
-        return "TIME", f"{iso_day(day)}T24:00", None
-    return "TIME", f"{iso_day(day)}T{hour:02d}:{minute:02d}", None
+        return "TIME", f"{iso_day(day)}T24:00{zone}", None
+    return "TIME", f"{iso_day(day)}T{hour:02d}:{minute:02d}{zone}", None
 
 
 KINDS = {name[5:]: fn for name, fn in globals().items() if name.startswith("kind_")}
