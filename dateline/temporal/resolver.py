@@ -219,8 +219,8 @@ def infer_year(ctx: _Context, month: int, day: int | None, direction: int) -> in
     if ctx.in_story:
         # a story moves on: the month comes in the months after where it has got to, unless
         # it is only a little before it ("early October 1939 ... late September")
-        ahead = (month - dct.month) % 12 if here >= now or month != dct.month else 0
-        return dct.year + (month < dct.month) if ahead <= STORY_AHEAD_MONTHS else dct.year - (month > dct.month)
+        ahead = (month - dct.month) % 12 <= STORY_AHEAD_MONTHS
+        return dct.year + (month < dct.month) if ahead else dct.year - (month > dct.month)
     if day:
         this_year = make_date(dct.year, month, min(day, 28))
         gap = (this_year - dct).days
