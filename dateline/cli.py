@@ -17,10 +17,11 @@ from pathlib import Path
 from . import pipeline, render
 from .cache import Cache
 from .errors import ContentError, Problem
+from .overrides import read_previous
 from .parallel import unsettle
 from .review import print_review
 
-COMMANDS = ("build", "check", "explain", "review", "serve")
+COMMANDS = ("build", "check", "explain", "review", "serve", "import")
 DIRECTIONS = {-1: "past tense: the latest such date on or before publication",
               0: "no tense cue: read as past", 1: "future cue: the next such date after publication",
               2: "present tense: the nearer such date, either side"}
@@ -40,7 +41,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("command", nargs="?", default="build", choices=COMMANDS,
                     help="build (default): write the site; check: validate, write nothing; explain ID: how a "
                          "statement or event got its date; review: the statements most likely to be wrong; "
-                         "serve: build, serve on localhost, rebuild and reload on every change")
+                         "serve: build, serve on localhost, rebuild and reload on every change; "
+                         "import SOURCE...: articles in from pages, URLs, feeds, WordPress exports "
+                         "(python build.py import --help)")
     ap.add_argument("target", nargs="?", help="with explain: a statement or event id")
     ap.add_argument("--content", default="content", type=Path, help="the content folder (default: content)")
     ap.add_argument("--out", default="site", type=Path, help="the output folder (default: site)")
@@ -55,16 +58,6 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                     help="processes for extraction, clustering and rendering (default: the number of cores)")
     return ap
-
-
-def previous_ids(out: Path) -> frozenset:
-    """Ids of the last successful build, to tell a stale override from a typo."""
-    try:
-        data = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
-        return frozenset([e["id"] for e in data["events"]] + [a["id"] for a in data["articles"]] +
-                         [s["id"] for e in data["events"] for s in e["statements"]])
-    except (OSError, ValueError, KeyError, TypeError):
-        return frozenset()
 
 
 def input_digest(args) -> str:
@@ -87,6 +80,10 @@ def report(problems, stream=sys.stderr) -> None:
 
 def explain(timeline: pipeline.Timeline, target: str) -> int:
     articles = {a.id: a for a in timeline.articles}
+    renamed = [new for new, old in timeline.aliases.items() if target in old]
+    if renamed:         # an old id that overrides.yaml still uses
+        print(f"{target} is now {renamed[0]} (overrides.yaml found it again after an edit)")
+        target = renamed[0]
     for e in timeline.events:
         if e.id == target:
             print(f"event {e.id}: {e.value} ({e.precision}), {len(e.statements)} statements from "
@@ -112,7 +109,7 @@ def explain_statement(timeline: pipeline.Timeline, a, s, event_id: str | None) -
     print(f"statement {s.id} in {a.path}")
     print(f"  sentence:   {s.sentence}")
     print(f"  expression: {s.expression!r} (rule {s.rule})")
-    print(f"  anchor:     published {a.published.isoformat()} ({a.published:%A})")
+    print(f"  anchor:     {anchor_of(timeline, s, a)}")
     print(f"  tense:      {DIRECTIONS[s.direction]}")
     print(f"  value:      {s.original_value or s.value}  ->  {s.period_start} .. {s.period_end} ({s.precision})")
     print(f"  role:       {s.role}: {STATEMENT_ROLES[s.role]}")
@@ -121,11 +118,26 @@ def explain_statement(timeline: pipeline.Timeline, a, s, event_id: str | None) -
     print(f"  event:      {event_id or 'none (furniture and hidden statements make no entry)'}")
 
 
+def anchor_of(timeline: pipeline.Timeline, s, article) -> str:
+    """What the statement's date counts from: a date its article named before it, or the
+    publication date."""
+    extraction = timeline.extractions.get(s.article)
+    timex = next((t for t in extraction.timexes if (t.start, t.end) == (s.start, s.end)), None) if extraction else None
+    published = f"published {article.published.isoformat()} ({article.published:%A})"
+    if timex and timex.anchor:
+        return f"{timex.anchor}, the date the article told before it (it was {published})"
+    return published
+
+
 def counted(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["import"]:          # its own options: several sources, no build
+        from .importer import main as import_main
+        return import_main(argv[1:])
     args = parser().parse_args(argv)
     if args.command == "explain" and not args.target:
         parser().error("explain needs a statement or event id")
@@ -166,6 +178,7 @@ def run(args, command: str) -> int:
 
 def _run(args, command: str) -> int:
     inputs = ""
+    env = render.environment(args.templates) if command in ("build", "check") else None   # before the work
     if command == "build":
         render.recover(args.out)
         render.check_output_folder(args.out, args.content)
@@ -180,7 +193,7 @@ def _run(args, command: str) -> int:
             print(f"{args.out}/ is up to date")
             return 0
     cache = Cache(None if args.no_cache else args.cache)
-    timeline = pipeline.run(args.content, keep_going=args.keep_going, previous_ids=lambda: previous_ids(args.out),
+    timeline = pipeline.run(args.content, keep_going=args.keep_going, previous=lambda: read_previous(args.out / "timeline.json"),
                             today=dt.date.today(), cache=cache, jobs=max(1, args.jobs))
     report(timeline.problems)
     warnings = [p for p in timeline.problems if p.warning]
@@ -193,7 +206,7 @@ def _run(args, command: str) -> int:
         return print_review(timeline)
     previous = {rel: record for rel, record in render.read_marker(args.out).get("files", {}).items()
                 if (args.out / rel).is_file()} if command == "build" else {}
-    files = render.render_pages(timeline, render.environment(args.templates), review=args.review, previous=previous,
+    files = render.render_pages(timeline, env, review=args.review, previous=previous,
                                 jobs=max(1, args.jobs))
     if command == "check":
         for _ in files:     # render everything, so template errors show, but write nothing

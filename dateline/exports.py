@@ -273,17 +273,18 @@ def ical(timeline: Timeline, label, hrefs: dict) -> str:
 
 # ---------------------------------------------------------------- sitemap
 
-def sitemap(timeline: Timeline, pages: list[tuple[str, tuple]]) -> str:
-    """sitemaps.org XML of every page (timeline pages as (path, events)), for search engines;
-    written only with base_url, as a sitemap needs full addresses. A page's lastmod is the newest
-    article it cites; the front page's is the site's `updated` line if later."""
+def sitemap(timeline: Timeline, pages: list[tuple[str, tuple]], article_ids: list[str]) -> str:
+    """sitemaps.org XML for search engines: the timeline pages (as (path, events)) and the
+    article pages to index (`article_ids`: not those that copy another outlet's text). Written
+    only with base_url, as a sitemap needs full addresses. A page's lastmod is the newest article
+    it cites; the front page's is the site's `updated` line if later."""
     articles = by_id(timeline)
     lastmod = {"index.html": newest(timeline)}
     for path, events in pages:
         for s in {s for e in events for s in e.sources if s in articles}:
             lastmod[path] = max(lastmod.get(path, articles[s].published), articles[s].published)
-    for a in timeline.articles:
-        lastmod[f"articles/{a.id}.html"] = a.published
+    for a in article_ids:
+        lastmod[f"articles/{a}.html"] = articles[a].published
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in sorted(lastmod, key=lambda p: (p != "index.html", p)):

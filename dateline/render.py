@@ -20,9 +20,11 @@ import jinja2
 
 from . import exports
 from .cache import article_key
+from .articles import display_path
 from .errors import ContentError, Problem
 from .events import Event
 from .markup import fill_marks, markdown_html
+from .overrides import event_snippet, statement_snippet
 from .parallel import fork_map
 from .pipeline import Timeline
 from .roles import BACKGROUND, PLAN, REFERENCE, REPORT
@@ -156,6 +158,14 @@ def web_url(url: str) -> str:
     return url if re.match(r"https?://[^\s<>\"']+$", url, re.IGNORECASE) else ""
 
 
+def copied_from(article, site) -> str:
+    """The original's address where the page copies another outlet's text (the URL is not under
+    the site's own base_url): the page then names it canonical and asks not to be indexed."""
+    url = web_url(article.url)
+    own = site.base_url.strip().rstrip("/")
+    return "" if not url or (own and url.startswith(own + "/")) else url
+
+
 def quote_html(text: str, expression: str) -> str:
     """A statement's sentence with its temporal expression marked."""
     escape = jinja2.utils.markupsafe.escape
@@ -184,12 +194,15 @@ def absolute(site, path: str) -> str:
     return f"{site.base_url.rstrip('/')}/{path}" if site.base_url else ""
 
 
-def share_tags(site, title: str, path: str, kind: str = "website", description: str = "", image: str = "") -> dict:
-    """What Open Graph and Twitter cards show of a page (partials/share.html)."""
+def share_tags(site, title: str, path: str, kind: str = "website", description: str = "", image: str = "",
+               copied: str = "") -> dict:
+    """What Open Graph and Twitter cards show of a page (partials/share.html). A page that copies
+    another outlet's article is shared as that original (`copied`), which its template names
+    canonical."""
     image = image or site.image
     return {"type": kind, "title": title, "description": description or site.description,
-            "url": absolute(site, path), "image": absolute(site, image) if image else "",
-            "image_alt": site.image_alt if image == site.image else ""}
+            "url": copied or absolute(site, path), "canonical": not copied,
+            "image": absolute(site, image) if image else "", "image_alt": site.image_alt if image == site.image else ""}
 
 
 def item_list(site, path: str, events) -> str:
@@ -235,9 +248,19 @@ def timeline_data(timeline: Timeline) -> dict:
         "site": {"title": timeline.site.title, "description": timeline.site.description,
                  "base_url": timeline.site.base_url, "language": timeline.site.language},
         "articles": [{"id": a.id, "title": a.title, "source": a.source, "published": a.published.isoformat(),
-                      "url": a.url, "author": a.author} for a in timeline.articles],
-        "events": [event_data(e, articles, e.id in key_ids) for e in timeline.events],
+                      "url": a.url, "author": a.author, **({"tags": list(a.tags)} if a.tags else {}),
+                      **({"image": a.image} if a.image else {})} for a in timeline.articles],
+        "events": [with_aliases(event_data(e, articles, e.id in key_ids), timeline.aliases) for e in timeline.events],
     }
+
+
+def with_aliases(entry: dict, aliases: dict) -> dict:
+    """Older ids that overrides.yaml still uses for an event or statement, so that the next
+    build finds them again (see overrides.py)."""
+    for item in [entry, *entry["statements"]]:
+        if item["id"] in aliases:
+            item["aliases"] = list(aliases[item["id"]])
+    return entry
 
 
 def dump(value) -> str:
@@ -298,6 +321,10 @@ def check_output_folder(out: Path, content: Path) -> None:
 
 
 def environment(templates: Path | None) -> jinja2.Environment:
+    if templates is not None and not templates.is_dir():
+        raise ContentError(Problem(str(templates), 1, "no such templates folder: give --templates a folder of "
+                                                      "templates (index.html, article.html, base.html, static/), "
+                                                      "or leave it out"))
     folders = [str(templates)] if templates else []
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders + [str(DEFAULT_TEMPLATES)]),
                              autoescape=jinja2.select_autoescape(["html", "xml"]),
@@ -309,8 +336,16 @@ def environment(templates: Path | None) -> jinja2.Environment:
     env.filters["markdown"] = markdown_html
     env.filters["web_url"] = web_url
     env.filters["first_per_outlet"] = first_per_outlet
+    # --review's copy buttons: an override to paste under `events:` or `statements:`, in the
+    # robust form that finds its target again after edits
+    env.filters["event_snippet"] = lambda e: indented(event_snippet(e, f"title: {json.dumps(e.title, ensure_ascii=False)}"))
+    env.filters["statement_snippet"] = lambda s: indented(statement_snippet(s, f"date: {canonical_value(s.value)}"))
     env.globals["event_mod"] = event_mod
     return env
+
+
+def indented(snippet: str) -> str:
+    return "".join(f"  {line}\n" for line in snippet.splitlines())
 
 
 REUSE = object()   # stands for a page's content: "the same as last time" (see write_site)
@@ -333,9 +368,19 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     With `review`, pages show ids to copy. A large site is rendered in `jobs` processes."""
     env.globals["review"] = review
     previous = previous or {}
-    common = hashlib.sha256(json.dumps([template_fingerprint(env), review, timeline.site.__dict__,
+    common = hashlib.sha256(json.dumps([template_fingerprint(env), review, timeline.site.fingerprint(),
                                         SCHEMA_VERSION]).encode()).hexdigest()
     articles = {a.id: a for a in timeline.articles}
+    # what each article page may show (README: republishing rights); with "none" there is no page
+    modes = {a.id: a.republish or timeline.site.republish for a in timeline.articles}
+    unlinked = [a for a in timeline.articles if modes[a.id] == "none" and not web_url(a.url)]
+    if unlinked:
+        raise ContentError([Problem(a.path, 1, "with 'republish: none' statements link to the original, but the "
+                                               "article has no 'url: https://...': add it, or set 'republish: full' "
+                                               "or 'excerpts' in its front matter") for a in unlinked])
+    env.globals["article_href"] = lambda article_id, root, anchor="": (
+        web_url(articles[article_id].url) if modes.get(article_id) == "none"
+        else f"{root}articles/{article_id}.html" + (f"#{anchor}" if anchor else ""))
     data = timeline_data(timeline)
     statement_events = {s.id: e.id for e in timeline.events for s in e.statements}
     key_ids = key_event_ids(timeline.events)
@@ -354,8 +399,11 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     def render(job: tuple) -> str:
         try:
             return render_one(*job)
-        except jinja2.TemplateError as e:      # raised in a worker: handed back as a ContentError
-            raise ContentError(template_problem(e)) from None
+        except Exception as e:      # raised in a worker too: handed back as a ContentError
+            problem = template_problem(e)
+            if problem is None:
+                raise
+            raise ContentError(problem) from None
 
     def render_one(kind: str, i) -> str:
         if kind in ("timeline", "embed"):
@@ -377,15 +425,20 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
         if kind == "article":
             article = timeline.articles[i]
             extraction = timeline.extractions[article.id]
+            mode = modes[article.id]
             return article_page.render(
-                site=timeline.site, article=article, root="../",
-                body=highlighted_body(extraction, event_links, "../"),
+                site=timeline.site, article=article, root="../", mode=mode,
+                canonical=copied_from(article, timeline.site),
+                body=highlighted_body(extraction, event_links, "../") if mode == "full" else "",
                 dated=[(s, event_links.get(s.id)) for s in extraction.statements],
                 share=share_tags(timeline.site, article.title, f"articles/{article.id}.html", "article",
                                  f"{article.source or 'An article'}, published {article.published.isoformat()}, "
-                                 "with every date it mentions resolved.", web_url(getattr(article, "image", "") or "")))
+                                 "with every date it mentions resolved.", web_url(article.image),
+                                 copied_from(article, timeline.site)))
         if kind == "sitemap":
-            return exports.sitemap(timeline, [(page.path, page.events) for page in pages])
+            return exports.sitemap(timeline, [(page.path, page.events) for page in pages],
+                                   [a.id for a in timeline.articles
+                                    if modes[a.id] != "none" and not copied_from(a, timeline.site)])
         return EXPORTS[i](timeline, data, event_json, home)
 
     # (path, inputs, job): job is None where the page's inputs are those of the last build. The
@@ -397,7 +450,7 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
         inputs = hashlib.sha256(json.dumps([common, nav, sorted(key_ids & {e.id for e in page.events}),
                                             "".join(event_json[e.id] for e in page.events),
                                             [(articles[s].id, articles[s].title, articles[s].source, articles[s].url,
-                                              articles[s].published.isoformat())
+                                              articles[s].published.isoformat(), modes[s])
                                              for e in page.events for s in e.sources if s in articles],
                                             len(timeline.events), method if i == 0 else None]
                                            ).encode()).hexdigest()
@@ -405,7 +458,9 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
         if i == 0:      # the embeddable timeline holds what the front page holds
             plan.append(("embed.html", hashlib.sha256(f"embed {inputs}".encode()).hexdigest(), ("embed", 0)))
     for i, a in enumerate(timeline.articles):
-        inputs = hashlib.sha256(json.dumps([common, article_key(a), a.title, a.source, a.url, a.author,
+        if modes[a.id] == "none":
+            continue
+        inputs = hashlib.sha256(json.dumps([common, article_key(a), a.title, a.source, a.url, a.author, modes[a.id],
                                             [event_links.get(s.id) for s in timeline.extractions[a.id].statements]])
                                 .encode()).hexdigest()
         plan.append((f"articles/{a.id}.html", inputs, ("article", i)))
@@ -423,13 +478,27 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
             for path in sorted(folder.iterdir()):
                 if path.is_file():
                     static[f"static/{path.name}"] = path.read_bytes()   # a user's file replaces ours
+    static.update(timeline.site.assets)         # site.yaml's stylesheets and logo
     yield from sorted(static.items())
 
 
-def template_problem(e: jinja2.TemplateError) -> Problem:
+def template_problem(e: Exception) -> Problem | None:
+    """The template file and line an error happened at, or None if it did not happen in one.
+    Jinja rewrites a traceback so that a template's frames carry its file name and line."""
     if isinstance(e, jinja2.TemplateSyntaxError):
-        return Problem(e.filename or e.name or "template", e.lineno, f"template error: {e.message}")
-    return Problem("templates", 1, f"template error: {e}")
+        return Problem(display_path(Path(e.filename)) if e.filename else e.name or "template", e.lineno,
+                       f"template error: {e.message}")
+    where = None
+    tb = e.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".xml", ".txt", ".j2")) or tb.tb_frame.f_globals.get("__jinja_template__"):
+            where = (name, tb.tb_lineno)
+        tb = tb.tb_next
+    if where is None:
+        return Problem("templates", 1, f"template error: {e}") if isinstance(e, jinja2.TemplateError) else None
+    message = e.message if isinstance(e, jinja2.TemplateError) and e.message else f"{type(e).__name__}: {e}"
+    return Problem(display_path(Path(where[0])), where[1], f"template error: {message}")
 
 
 # the machine-readable files: name -> (timeline, its data, events encoded by id, event id -> page)

@@ -3,7 +3,7 @@ import datetime as dt
 import json
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from html import unescape
 
 import feedparser
@@ -12,7 +12,6 @@ import pytest
 
 from conftest import cases, run_build, write_bridge_story
 from dateline import cli, exports, pipeline, render
-from dateline.articles import Article
 
 
 def timeline(site):
@@ -125,7 +124,7 @@ def test_timelinejs_reads_like_a_newsroom(which, request):
     assert groups - {"Background"} == ({"kyiv"} if which == "published_site" else set())
     # site.yaml's share image opens the story
     assert data["title"].get("media", {}).get("url") == (
-        "https://news.example.org/kyiv/static/share.png" if which == "published_site" else None)
+        "https://news.example.org/kyiv/static/site/share.png" if which == "published_site" else None)
 
 
 def test_mod_reaches_every_export(published_site):
@@ -208,17 +207,11 @@ def test_background_from_long_before_the_story_is_left_out_of_timelinejs_only(tm
     assert len(feed.entries) == 6                                  # the feed and calendar keep them all
 
 
-@dataclass(frozen=True)
-class PicturedArticle(Article):
-    image: str = ""      # front matter `image`, as the import work adds it
-
-
 def test_an_articles_lead_image_is_the_slides_media(demo_content):
     built = pipeline.run(demo_content)
     images = {"bloomberg-drones-kyiv-putin-belarus": "https://img.example.org/kyiv.jpg",
               "dna-putin-visits-belarus": "javascript:alert(1)"}
-    pictured = replace(built, articles=tuple(PicturedArticle(**a.__dict__, image=images.get(a.id, ""))
-                                             for a in built.articles))
+    pictured = replace(built, articles=tuple(replace(a, image=images.get(a.id, "")) for a in built.articles))
     data = json.loads(exports.timelinejs(pictured, render.date_label, {}))
     for slide in data["events"]:
         e = next(e for e in built.events if e.id == slide["unique_id"])

@@ -85,7 +85,7 @@ def test_every_page_has_share_tags(published_site, demo_site):
         head = Head((published_site / path).read_text(encoding="utf-8"))
         assert head.meta["og:title"] and head.meta["twitter:title"] == head.meta["og:title"], path
         assert head.meta["og:type"] == ("article" if path.startswith("articles/") else "website")
-        assert head.meta["og:image"] == head.meta["twitter:image"] == "https://news.example.org/kyiv/static/share.png"
+        assert head.meta["og:image"] == head.meta["twitter:image"] == "https://news.example.org/kyiv/static/site/share.png"
         assert head.meta["twitter:card"] == "summary_large_image"
         assert head.meta["og:image:alt"] == "A drone over Kyiv at night"
         canonical = "https://news.example.org/kyiv/" + ("index.html" if path == "embed.html" else path)
