@@ -89,10 +89,15 @@ def test_every_page_has_share_tags(published_site, demo_site):
         assert head.meta["twitter:card"] == "summary_large_image"
         assert head.meta["og:image:alt"] == "A drone over Kyiv at night"
         canonical = "https://news.example.org/kyiv/" + ("index.html" if path == "embed.html" else path)
+        if path.startswith("articles/"):      # a copy of another outlet's article is shared as the original
+            canonical = json.loads((published_site / "timeline.json").read_text(encoding="utf-8"))["articles"]
+            canonical = next(a["url"] for a in canonical if f"articles/{a['id']}.html" == path)
         assert head.meta["og:url"] == head.links["canonical"] == canonical, path
-    for path in html_pages(demo_site):       # with no base_url: no addresses, a plain card
+        assert (published_site / path).read_text(encoding="utf-8").count('rel="canonical"') == 1
+    for path in html_pages(demo_site):       # with no base_url: no addresses of its own, a plain card
         head = Head((demo_site / path).read_text(encoding="utf-8"))
-        assert head.meta["og:title"] and "og:url" not in head.meta and "canonical" not in head.links
+        own = not path.startswith("articles/")
+        assert head.meta["og:title"] and ("og:url" not in head.meta and "canonical" not in head.links) == own
         assert head.meta["twitter:card"] == "summary" and not head.jsonld
 
 
