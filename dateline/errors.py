@@ -4,16 +4,25 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Characters that would make one message two lines, move the cursor, colour the terminal or turn
-# the text around: control characters and the invisible format characters that steer direction.
+# Characters that must not reach a terminal or a log raw: controls (a newline in a value could
+# forge a second error line, an escape sequence could repaint the terminal), line and paragraph
+# separators, non-characters and the bidi controls that reorder what is shown.
 UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
                          "\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
-def printable(text: str) -> str:
-    """Text safe to print on a terminal as part of one line: every such character written as
-    an escape (a newline as \\n, ESC as \\x1b), so that a value can never forge another line."""
-    return UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+def escaped(text: str) -> str:
+    """Text made safe to print on one line: unprintable characters written as escapes."""
+    def one(m: re.Match) -> str:
+        c = m.group()
+        return {"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}")
+    return UNPRINTABLE.sub(one, text)
+
+
+def shown(value: str, limit: int = 80) -> str:
+    """A user's value quoted for a message: escaped, and cut short if long."""
+    value = escaped(value)
+    return f"'{value[:limit - 1]}…'" if len(value) > limit else f"'{value}'"
 
 
 @dataclass(frozen=True)
@@ -25,8 +34,16 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
-        where = f"{printable(self.path)}:{self.line}" + (f":{self.column}" if self.column else "")
-        return f"{where}: {'warning: ' if self.warning else ''}{printable(self.message)}"
+        where = f"{escaped(self.path)}:{self.line}" + (f":{self.column}" if self.column else "")
+        return f"{where}: {'warning: ' if self.warning else ''}{escaped(self.message)}"
+
+    def order(self) -> tuple:
+        """Reading order: by file, then line, then column."""
+        return self.path, self.line, self.column or 0
+
+
+def in_order(problems) -> list[Problem]:
+    return sorted(problems, key=Problem.order)
 
 
 class ContentError(Exception):

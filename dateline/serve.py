@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from .errors import ContentError, printable
+from .errors import ContentError, escaped
 from .render import check_output_folder
 
 RELOAD = b"""<script>
@@ -152,7 +152,7 @@ def guarded(build) -> tuple[int, list[str]]:
     try:
         status = build(errors)
     except Exception as e:      # noqa: BLE001  a bug in a build must not end the preview
-        errors.append(printable(f"dateline: the build failed unexpectedly ({type(e).__name__}: {e}); "
+        errors.append(escaped(f"dateline: the build failed unexpectedly ({type(e).__name__}: {e}); "
                                 "the last good site is still served"))
         print(errors[-1], file=sys.stderr)
         status = 1
