@@ -436,8 +436,12 @@ def titled(site: Site, articles: list[Article]) -> Site:
 def _asset(content: Path, name: str, key: str, site_path: str, line: int, assets: list) -> str:
     """A file site.yaml adds to the pages (a stylesheet, a logo), read from the content folder;
     its published path, under static/site/."""
-    path = (content / name).resolve()
     what = {"stylesheets": "a stylesheet", "logo": "a logo", "image": "a share image"}[key]
+    try:
+        path = (content / name).resolve()
+    except (RuntimeError, OSError):     # a symlink loop (RuntimeError in Python 3.11)
+        raise ContentError(Problem(site_path, line, f"{what} {shown(name)} is a symlink loop: point it at a file")) \
+            from None
     if not path.is_relative_to(content.resolve()):
         raise ContentError(Problem(site_path, line, f"{what} must be a file in the content folder: copy "
                                                 f"{shown(name)} into it"))
