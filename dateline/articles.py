@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import errno
 import hashlib
+import os
 import re
+import stat
 import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -37,6 +40,12 @@ MAX_ASSET_BYTES = 2 * 1024 * 1024
 # what an article page may show of the text (README: republishing rights); "" in an article: as site.yaml says
 REPUBLISH = ("full", "excerpts", "none")
 UNDATED = "unknown"     # `published:` as `import` writes it where it found no date
+# Markdown files by any of their usual names, in any case: "x.MD" and "x.markdown" are articles too
+ARTICLE_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn")
+SETTINGS_FILES = ("site.yaml", "overrides.yaml")
+# Python-Markdown looks for the end of every '[' through the rest of its paragraph: a paragraph
+# of thousands of them takes minutes. Real paragraphs hold a few links.
+MAX_BRACKETS_PER_PARAGRAPH = 300
 
 
 @dataclass(frozen=True)
@@ -54,6 +63,7 @@ class Article:
     tags: tuple[str, ...] = ()
     image: str = ""
     republish: str = ""  # one of REPUBLISH, or "" for the site's choice
+    published_line: int = 2     # the file line of `published`, for messages about it
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,36 @@ def parse_published(raw: str) -> dt.date:
     return day
 
 
+def read_content_file(path: Path, content: Path, shown_path: str, limit: int = MAX_ARTICLE_BYTES) -> bytes:
+    """The bytes of a file of the content folder, checked before they are read: a symlink must
+    stay inside the content folder and lead somewhere, and only a regular file of at most
+    `limit` bytes is read (a FIFO would hang the build, /dev/zero fill the memory)."""
+    loop = ContentError(Problem(shown_path, 1, "a symlink loop: remove the link or point it at a file"))
+    try:
+        target = path.resolve(strict=True)
+    except RuntimeError:        # how Python 3.11 reports a loop; later versions raise ELOOP
+        raise loop from None
+    except FileNotFoundError:
+        raise ContentError(Problem(shown_path, 1, "a symlink to nothing: remove it or point it at a file")) from None
+    except OSError as e:
+        raise (loop if e.errno == errno.ELOOP else
+               ContentError(Problem(shown_path, 1, f"cannot read the file: {e.strerror}"))) from None
+    if not target.is_relative_to(content.resolve()):
+        raise ContentError(Problem(shown_path, 1, "a symlink to a file outside the content folder: copy the file in instead"))
+    try:
+        fd = os.open(target, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as e:
+        raise ContentError(Problem(shown_path, 1, f"cannot read the file: {e.strerror}")) from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ContentError(Problem(shown_path, 1, "not a regular file (a folder, pipe, device or socket): remove it"))
+        if info.st_size > limit:
+            raise ContentError(Problem(shown_path, 1, f"the file is too large ({info.st_size / 1e6:.1f} MB; the limit is "
+                                                 f"{limit // (1024 * 1024)} MB): split or trim it"))
+        return fh.read(limit + 1)
+
+
 def _decode(data: bytes, shown: str) -> str:
     if not data.strip():
         raise ContentError(Problem(shown, 1, "the file is empty: give it front matter and a body, or remove it"))
@@ -144,12 +184,13 @@ def _unknown_key(key: str, fields: dict, missing: list[str]) -> tuple[str, bool]
             False)
 
 
-def parse_article(path: Path, article_id: str, shown_path: str, warnings: list | None = None) -> Article:
+def parse_article(path: Path, article_id: str, shown_path: str, warnings: list | None = None,
+                  content: Path | None = None) -> Article:
     """One article. Errors are raised (all of them at once); warnings go into `warnings`."""
-    data = path.read_bytes()
-    if len(data) > MAX_ARTICLE_BYTES:
-        raise ContentError(Problem(shown_path, 1, f"the file is too large ({len(data) / 1e6:.1f} MB; the limit is "
-                                                  f"{MAX_ARTICLE_BYTES // (1024 * 1024)} MB): split or trim it"))
+    data = read_content_file(path, content or path.parent, shown_path)
+    if len(data) > MAX_ARTICLE_BYTES:       # it grew while it was read
+        raise ContentError(Problem(shown_path, 1, f"the file is too large (over {MAX_ARTICLE_BYTES // (1024 * 1024)} "
+                                                  "MB): split or trim it"))
     text = _decode(data, shown_path)
     lines = text.split("\n")
     if lines[0].strip() != "---":
@@ -201,36 +242,100 @@ def parse_article(path: Path, article_id: str, shown_path: str, warnings: list |
     if fields.get("republish", ("full",))[0].strip() not in REPUBLISH:
         problems.append(Problem(shown_path, fields["republish"][1], f"'republish: {fields['republish'][0]}' must be one of "
                                                                    f"{', '.join(REPUBLISH)}"))
+    body = "\n".join(lines[close + 1:])
+    problems += over_budget(body, close + 2, shown_path)
     if problems:
         raise ContentError(problems)
     get = lambda k: fields.get(k, ("", 0))[0].strip()  # noqa: E731
     return Article(id=article_id, path=shown_path, title=get("title"), published=published,
                    source=get("source"), url=get("url"), author=get("author"),
-                   language=language or "en", body="\n".join(lines[close + 1:]),
+                   language=language or "en", body=body,
                    body_line=close + 2, tags=kept.get("tags", ()), image=kept.get("image", ""),
-                   republish=get("republish"))
+                   republish=get("republish"), published_line=fields["published"][1])
 
 
-def _article_files(content: Path) -> list[Path]:
+def over_budget(body: str, first_line: int, shown_path: str) -> list[Problem]:
+    """Runs of input that the Markdown reader takes quadratic time over, reported where they are
+    rather than left to stall the build."""
+    problems, line = [], first_line
+    for paragraph in re.split(r"(\n[ \t]*\n)", body):
+        count = paragraph.count("[")
+        if count > MAX_BRACKETS_PER_PARAGRAPH:
+            at = line + paragraph[:paragraph.index("[")].count("\n")
+            problems.append(Problem(shown_path, at, f"{count:,} '[' in one paragraph (at most "
+                                               f"{MAX_BRACKETS_PER_PARAGRAPH}; Markdown takes minutes over more): "
+                                               "remove them, or break the paragraph up"))
+        line += paragraph.count("\n")
+    return problems
+
+
+def hidden(name: str) -> bool:
+    """Files that editors and systems leave beside the real ones: '.#x.md' (an Emacs lock),
+    '._x.md' (macOS), '.x.md.swp', 'x.md~', '#x.md#'. Never articles."""
+    return name.startswith((".", "#", "~")) or name.endswith(("~", "#"))
+
+
+def is_article_name(name: str) -> bool:
+    return not hidden(name) and Path(name).suffix.lower() in ARTICLE_SUFFIXES
+
+
+def settings_problems(content: Path) -> list[Problem]:
+    """A settings file whose name misses the one dateline reads ('overrides.yml', 'override.yaml',
+    'Site.yaml') would be ignored without a word: it is an error that names the right name."""
+    problems = []
+    for path in sorted(content.iterdir()):
+        name = path.name
+        stem, suffix = os.path.splitext(name.lower())
+        if hidden(name) or name in SETTINGS_FILES or suffix not in (".yml", ".yaml", ".json", ".txt", ""):
+            continue
+        match = difflib.get_close_matches(stem, [n.split(".")[0] for n in SETTINGS_FILES], n=1, cutoff=0.75)
+        if match:
+            right = f"{match[0]}.yaml"
+            problems.append(Problem(display_path(path), 1, f"dateline reads {right}, not {name}: rename it to {right}"
+                                    + (f" (and merge it with the {right} there)" if (content / right).exists() else "")))
+    return problems
+
+
+def _article_files(content: Path) -> tuple[list[Path], list[Problem]]:
+    """Every article file under content/articles, its subfolders included, and the problems
+    found on the way: files that are not articles are named (a warning), never skipped in
+    silence; links that leave the content folder or lead nowhere are errors."""
     folder = content / "articles"
     if not folder.is_dir():
         raise ContentError(Problem(display_path(content), 1, "no articles/ folder here: put the articles in "
                                                              f"{display_path(folder)}/*.md"))
-    return sorted(p for p in folder.iterdir() if p.suffix == ".md")
+    if not folder.resolve().is_relative_to(content.resolve()):
+        raise ContentError(Problem(display_path(folder), 1, "a symlink to a folder outside the content folder: "
+                                                            "copy the articles in instead"))
+    found, problems = [], []
+    for here, dirs, names in os.walk(folder):
+        here = Path(here)
+        for name in sorted(dirs):
+            if (here / name).is_symlink() and not hidden(name):
+                problems.append(Problem(display_path(here / name), 1, "a symlink to a folder, which is not "
+                                        "followed: move the articles into articles/ instead"))
+        dirs[:] = sorted(d for d in dirs if not hidden(d) and not (here / d).is_symlink())
+        for name in names:
+            if is_article_name(name):
+                found.append(here / name)
+            elif not hidden(name):
+                problems.append(Problem(display_path(here / name), 1, "not read: an article's file name ends in .md; "
+                                        "rename it if it is one, or move it out of articles/", warning=True))
+    return sorted(found, key=lambda p: (p.stem, str(p))), problems
 
 
 def load_articles(content: Path, keep_going: bool = False) -> tuple[list[Article], list[Problem]]:
     """All articles, sorted by id. Every problem is collected; with keep_going the bad files are
-    skipped and their problems returned instead of raised."""
+    skipped and their problems returned instead of raised. Warnings are returned in either case."""
     content = content.resolve()
     articles, problems, warnings, by_folded = [], [], [], {}
-    for path in _article_files(content):
+    files, found = _article_files(content)
+    problems += [p for p in found if not p.warning]
+    warnings += [p for p in found if p.warning]
+    for path in files:
         shown = display_path(path)
         article_id = path.stem
         try:
-            if path.is_symlink() and not path.resolve().is_relative_to(content):
-                raise ContentError(Problem(shown, 1, "a symlink to a file outside the content folder: "
-                                                     "copy the file in instead"))
             if not ID_PATTERN.match(article_id) or not article_id.isascii():
                 suggestion = re.sub(r"[^A-Za-z0-9._-]+", "-",
                                     unicodedata.normalize("NFKD", article_id).encode("ascii", "ignore").decode())
@@ -239,31 +344,37 @@ def load_articles(content: Path, keep_going: bool = False) -> tuple[list[Article
                                                      f"{suggestion.strip('-') or 'article'}.md"))
             folded = article_id.casefold()
             if folded in by_folded:
-                raise ContentError(Problem(shown, 1, f"the id '{article_id}' differs from '{by_folded[folded]}' "
-                                                     "only in case, which clashes on some systems: rename one"))
-            by_folded[folded] = article_id
-            articles.append(parse_article(path, article_id, shown, warnings))
+                other_id, other = by_folded[folded]
+                if other_id != article_id:
+                    raise ContentError(Problem(shown, 1, f"the id '{article_id}' differs from '{other_id}' only in "
+                                                         "case, which clashes on some systems: rename one"))
+                raise ContentError(Problem(shown, 1, f"the id '{article_id}' is also {other}'s (the file name is "
+                                                     "the article's id, in any folder): rename one"))
+            by_folded[folded] = (article_id, shown)
+            articles.append(parse_article(path, article_id, shown, warnings, content))
         except ContentError as e:
             problems.extend(e.problems)
         except OSError as e:
             problems.append(Problem(shown, 1, f"cannot read the file: {e.strerror}"))
-    if problems and not keep_going:
-        raise ContentError(in_order(problems + warnings))
+    errors = settings_problems(content)
+    if errors or (problems and not keep_going):
+        raise ContentError(in_order(errors + problems + warnings))
     return articles, in_order(problems + warnings)
 
 
 def future_warnings(articles: list[Article], today: dt.date) -> list[Problem]:
     """A `published` date after today is most likely a typo. (The only use of the clock: a warning.)"""
-    return [Problem(a.path, 2, f"'published: {a.published}' is in the future: check the date", warning=True)
+    return [Problem(a.path, a.published_line, f"'published: {a.published}' is in the future: check the date",
+                    warning=True)
             for a in articles if a.published > today]
 
 
 def load_site(content: Path) -> Site:
     path = content / "site.yaml"
-    if not path.exists():
+    if not os.path.lexists(path):       # a broken or looping link is an error below, not "no file"
         return Site(**SITE_KEYS)
     shown = display_path(path)
-    text = _decode(path.read_bytes(), shown)
+    text = _decode(read_content_file(path, content, shown), shown)
     node = yamlio.compose(text, shown)
     if node is None:
         return Site(**SITE_KEYS)
@@ -325,8 +436,12 @@ def titled(site: Site, articles: list[Article]) -> Site:
 def _asset(content: Path, name: str, key: str, site_path: str, line: int, assets: list) -> str:
     """A file site.yaml adds to the pages (a stylesheet, a logo), read from the content folder;
     its published path, under static/site/."""
-    path = (content / name).resolve()
     what = {"stylesheets": "a stylesheet", "logo": "a logo", "image": "a share image"}[key]
+    try:
+        path = (content / name).resolve()
+    except (RuntimeError, OSError):     # a symlink loop (RuntimeError in Python 3.11)
+        raise ContentError(Problem(site_path, line, f"{what} {shown(name)} is a symlink loop: point it at a file")) \
+            from None
     if not path.is_relative_to(content.resolve()):
         raise ContentError(Problem(site_path, line, f"{what} must be a file in the content folder: copy "
                                                 f"{shown(name)} into it"))

@@ -1,13 +1,16 @@
 """On-disk cache of each article's extraction, so a rebuild redoes only what changed.
 
 An entry is keyed by the article's id, text and publication date and by a fingerprint of the
-extraction code and grammar; it carries a checksum of its own payload. Anything that does not
-check out (a stale format, a torn write, a hand edit) is treated as missing and recomputed:
-the cache is never trusted blindly.
+extraction code and grammar; it carries a keyed checksum (HMAC) of its own payload, with a key
+kept outside the cache folder (in the user's config folder). Anything that does not check out
+(a stale format, a torn write, a hand edit, an entry written or "repaired" by anyone without the
+key) is treated as missing and recomputed: the cache is never trusted blindly, since what it
+holds goes into pages as HTML.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import marshal
 import os
@@ -21,7 +24,7 @@ from .articles import Article
 from .statements import Extraction, Statement
 from .temporal import Timex
 
-FORMAT = 2
+FORMAT = 3
 PACKAGE = Path(__file__).resolve().parent
 # what extraction depends on: its code and its data
 FINGERPRINTED = ("temporal", "statements.py", "roles.py", "headlines.py", "words.py", "markup.py", "data", "cache.py")
@@ -36,6 +39,39 @@ def engine_fingerprint() -> str:
         for f in files:
             digest.update(str(f.relative_to(PACKAGE)).encode() + b"\0" + f.read_bytes())
     return digest.hexdigest()
+
+
+def key_path() -> Path:
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "dateline" / "cache-key"
+
+
+@lru_cache(maxsize=1)
+def signing_key() -> bytes:
+    """The key that seals cache entries: made once per user, outside any cache folder. Where it
+    cannot be kept, a key for this process alone (the cache then only costs time)."""
+    path = key_path()
+    try:
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".key-")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(os.urandom(32).hex().encode("ascii"))
+            try:
+                os.link(tmp, path)      # the first process to get here makes the key; others read it
+            except FileExistsError:
+                pass
+            finally:
+                os.unlink(tmp)
+        key = bytes.fromhex(path.read_text(encoding="ascii").strip())
+        if len(key) >= 16:
+            return key
+    except (OSError, ValueError):
+        pass
+    return os.urandom(32)
+
+
+def seal(payload: bytes) -> str:
+    return hmac.new(signing_key(), payload, hashlib.sha256).hexdigest()
 
 
 @lru_cache(maxsize=None)     # asked for by the cache, the events plan and the page digests alike
@@ -100,11 +136,11 @@ class Cache:
 
     @staticmethod
     def _read(path: Path, key: str) -> bytes:
-        """The payload of an entry, if its header names this key and its checksum holds."""
+        """The payload of an entry, if its header names this key and its seal holds."""
         header, payload = path.read_bytes().split(b"\n", 1)
         entry = json.loads(header)
-        if entry["format"] != FORMAT or entry["key"] != key or entry["sha256"] != hashlib.sha256(payload).hexdigest():
-            raise ValueError("stale or damaged entry")
+        if entry["format"] != FORMAT or entry["key"] != key or not hmac.compare_digest(str(entry["hmac"]), seal(payload)):
+            raise ValueError("stale, damaged or forged entry")
         return payload
 
     def put_blob(self, kind: str, key: str, value) -> None:
@@ -118,8 +154,8 @@ class Cache:
         self._write(self._path(key), key, encode(extraction))
 
     def _write(self, path: Path, key: str, payload: bytes) -> None:
-        # two lines: a header that names the key and the checksum of the second, the payload
-        header = json.dumps({"format": FORMAT, "key": key, "sha256": hashlib.sha256(payload).hexdigest()})
+        # two lines: a header that names the key and seals the second, the payload
+        header = json.dumps({"format": FORMAT, "key": key, "hmac": seal(payload)})
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")

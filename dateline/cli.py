@@ -10,13 +10,15 @@ import datetime as dt
 import hashlib
 import json
 import os
+import stat
 import sys
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from . import pipeline, render
+from .articles import MAX_ARTICLE_BYTES, SETTINGS_FILES, is_article_name
 from .cache import Cache
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, escaped
 from .overrides import read_previous
 from .parallel import unsettle
 from .review import print_review
@@ -66,11 +68,30 @@ def input_digest(args) -> str:
     digest = hashlib.sha256(json.dumps([dt.date.today().isoformat(), args.review, args.keep_going,
                                         str(args.templates)]).encode())
     package = Path(__file__).resolve().parent
-    roots = [args.content, render.DEFAULT_TEMPLATES, package] + ([args.templates] if args.templates else [])
+    content_digest(digest, args.content)
+    roots = [render.DEFAULT_TEMPLATES, package] + ([args.templates] if args.templates else [])
     for root in roots:
         for path in sorted(p for p in Path(root).rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+            digest.update(os.fsencode(path.relative_to(root)) + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def content_digest(digest, content: Path) -> None:
+    """Add the content folder as a build reads it: the bytes of its articles and settings, and
+    of anything else only its name, kind, size and time (a huge file beside them, a pipe or a
+    link to /dev/zero is never read here). Links are not followed into folders."""
+    for here, dirs, names in os.walk(content):
+        dirs.sort()
+        for name in sorted(dirs + names):
+            path = Path(here) / name
+            try:
+                info = path.stat()
+                readable = stat.S_ISREG(info.st_mode) and info.st_size <= MAX_ARTICLE_BYTES and \
+                    (is_article_name(name) or name in SETTINGS_FILES)
+                data = path.read_bytes() if readable else repr((info.st_mode, info.st_size, info.st_mtime_ns)).encode()
+            except (OSError, RuntimeError) as e:
+                data = repr(e).encode()
+            digest.update(os.fsencode(path.relative_to(content)) + b"\0" + data)
 
 
 def report(problems, stream=sys.stderr) -> None:
@@ -78,22 +99,27 @@ def report(problems, stream=sys.stderr) -> None:
         print(p, file=stream)
 
 
+def say(line: str) -> None:
+    """Print a line of `explain`: article text may hold escape sequences or line breaks."""
+    print(escaped(line))
+
+
 def explain(timeline: pipeline.Timeline, target: str) -> int:
     articles = {a.id: a for a in timeline.articles}
     renamed = [new for new, old in timeline.aliases.items() if target in old]
     if renamed:         # an old id that overrides.yaml still uses
-        print(f"{target} is now {renamed[0]} (overrides.yaml found it again after an edit)")
+        say(f"{target} is now {renamed[0]} (overrides.yaml found it again after an edit)")
         target = renamed[0]
     for e in timeline.events:
         if e.id == target:
-            print(f"event {e.id}: {e.value} ({e.precision}), {len(e.statements)} statements from "
-                  f"{counted(e.outlets, 'source')} ({counted(len(e.sources), 'article')}), salience {e.salience}")
-            print(f"  title:      {e.title}")
-            print(f"  role:       {e.role}: {EVENT_ROLES[e.role]}")
+            say(f"event {e.id}: {e.value} ({e.precision}), {len(e.statements)} statements from "
+                f"{counted(e.outlets, 'source')} ({counted(len(e.sources), 'article')}), salience {e.salience}")
+            say(f"  title:      {e.title}")
+            say(f"  role:       {e.role}: {EVENT_ROLES[e.role]}")
             if e.changed:
-                print(f"  changed by {timeline.overrides.path}: {', '.join(e.changed)}")
+                say(f"  changed by {timeline.overrides.path}: {', '.join(e.changed)}")
             for s in e.statements:
-                print(f"  {s.id}  {s.value:<12} {s.role:<10} {articles[s.article].source or s.article}: {s.sentence[:80]}")
+                say(f"  {s.id}  {s.value:<12} {s.role:<10} {articles[s.article].source or s.article}: {s.sentence[:80]}")
             return 0
     in_event = {s.id: e.id for e in timeline.events for s in e.statements}
     for x in timeline.extractions.values():
@@ -101,21 +127,21 @@ def explain(timeline: pipeline.Timeline, target: str) -> int:
             if s.id == target:
                 explain_statement(timeline, articles[s.article], s, in_event.get(s.id))
                 return 0
-    print(f"{target}: no statement or event has this id (ids are listed in timeline.json)", file=sys.stderr)
+    print(f"{escaped(target)}: no statement or event has this id (ids are listed in timeline.json)", file=sys.stderr)
     return 1
 
 
 def explain_statement(timeline: pipeline.Timeline, a, s, event_id: str | None) -> None:
-    print(f"statement {s.id} in {a.path}")
-    print(f"  sentence:   {s.sentence}")
-    print(f"  expression: {s.expression!r} (rule {s.rule})")
-    print(f"  anchor:     {anchor_of(timeline, s, a)}")
-    print(f"  tense:      {DIRECTIONS[s.direction]}")
-    print(f"  value:      {s.original_value or s.value}  ->  {s.period_start} .. {s.period_end} ({s.precision})")
-    print(f"  role:       {s.role}: {STATEMENT_ROLES[s.role]}")
+    say(f"statement {s.id} in {a.path}")
+    say(f"  sentence:   {s.sentence}")
+    say(f"  expression: {s.expression!r} (rule {s.rule})")
+    say(f"  anchor:     {anchor_of(timeline, s, a)}")
+    say(f"  tense:      {DIRECTIONS[s.direction]}")
+    say(f"  value:      {s.original_value or s.value}  ->  {s.period_start} .. {s.period_end} ({s.precision})")
+    say(f"  role:       {s.role}: {STATEMENT_ROLES[s.role]}")
     if s.changed:
-        print(f"  override:   {timeline.overrides.path} changes {', '.join(s.changed)} -> {s.value}")
-    print(f"  event:      {event_id or 'none (furniture and hidden statements make no entry)'}")
+        say(f"  override:   {timeline.overrides.path} changes {', '.join(s.changed)} -> {s.value}")
+    say(f"  event:      {event_id or 'none (furniture and hidden statements make no entry)'}")
 
 
 def anchor_of(timeline: pipeline.Timeline, s, article) -> str:
@@ -148,40 +174,54 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "serve":
         from .serve import serve
-        return serve(args, lambda: run(args, "build"))
+        return serve(args, lambda errors: run(args, "build", errors))
     return run(args, args.command)
 
 
-def run(args, command: str) -> int:
-    """One command, with every error turned into `path:line: message` lines and an exit code."""
+def run(args, command: str, errors: list[str] | None = None) -> int:
+    """One command, with every error turned into `path:line: message` lines and an exit code.
+    The error lines are also added to `errors` when it is given (`serve` shows them in the page)."""
+    def fail(lines, status: int = 1) -> int:
+        lines = [str(line) for line in lines]
+        for line in lines:
+            print(line, file=sys.stderr)
+        if errors is not None:
+            errors.extend(lines)
+        return status
+
     try:
         return _run(args, command)
     except ContentError as e:
-        report(e.problems)
-        return 1
+        return fail(e.problems)
     except BrokenPipeError:          # output piped into `head` and the like
         sys.stdout = open(os.devnull, "w")
         return 0
     except KeyboardInterrupt:
-        print("interrupted: the previous site is untouched", file=sys.stderr)
-        return 130
+        return fail(["interrupted: the previous site is untouched"], 130)
     except BrokenProcessPool:
-        print("a worker process died (out of memory?): the previous site is untouched; "
-              "try again with fewer --jobs", file=sys.stderr)
-        return 1
+        return fail(["a worker process died (out of memory?): the previous site is untouched; "
+                     "try again with fewer --jobs"])
     except OSError as e:
-        report([Problem(e.filename or "?", 1, f"cannot read or write: {e.strerror}")])
-        return 1
+        return fail([Problem(e.filename or str(args.out), 1, f"cannot read or write: {e.strerror or e}")])
     finally:
         unsettle()
 
 
 def _run(args, command: str) -> int:
+    if command != "build":
+        return _make(args, command)
+    render.check_output_folder(args.out, args.content)
+    with render.output_lock(args.out, waiting=lambda: print(f"waiting for another build into {args.out}/ to finish",
+                                                            file=sys.stderr, flush=True)):
+        render.recover(args.out)
+        render.check_output_folder(args.out, args.content)
+        return _make(args, command)
+
+
+def _make(args, command: str) -> int:
     inputs = ""
     env = render.environment(args.templates) if command in ("build", "check") else None   # before the work
     if command == "build":
-        render.recover(args.out)
-        render.check_output_folder(args.out, args.content)
         inputs = input_digest(args)
         last = render.up_to_date(args.out, inputs)
         if last is not None:
@@ -204,8 +244,7 @@ def _run(args, command: str) -> int:
         return explain(timeline, args.target)
     if command == "review":
         return print_review(timeline)
-    previous = {rel: record for rel, record in render.read_marker(args.out).get("files", {}).items()
-                if (args.out / rel).is_file()} if command == "build" else {}
+    previous = render.trusted_files(args.out) if command == "build" else {}
     files = render.render_pages(timeline, env, review=args.review, previous=previous,
                                 jobs=max(1, args.jobs))
     if command == "check":

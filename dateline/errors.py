@@ -7,7 +7,8 @@ from dataclasses import dataclass
 # Characters that must not reach a terminal or a log raw: controls (a newline in a value could
 # forge a second error line, an escape sequence could repaint the terminal), line and paragraph
 # separators, non-characters and the bidi controls that reorder what is shown.
-UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufffe\uffff]")
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+                         "\ud800-\udfff\ufeff\ufffe\uffff]")
 
 
 def escaped(text: str) -> str:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape as _xml_escape
+from xml.sax.saxutils import quoteattr as _xml_quoteattr
 
 from .events import Event
 from .markup import markdown_html
@@ -31,6 +32,23 @@ def event_mod(statements):
 def absolute(site, path: str) -> str:
     from .render import absolute
     return absolute(site, path)
+
+
+# What XML 1.0 forbids outright (most C0 controls, lone surrogates, U+FFFE and U+FFFF): one such
+# character in a title or a sentence would make the whole feed unreadable, so it is dropped.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What an iCalendar text may not hold: control characters other than the tab; line breaks are
+# written as \n by _ical_text, and a bare CR would end the line and start another property.
+NOT_ICAL = re.compile("[\x00-\x08\x0a-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    """Text for XML (and the HTML in TimelineJS slides), with what XML forbids dropped."""
+    return _xml_escape(NOT_XML.sub("", text))
+
+
+def quoteattr(text: str) -> str:
+    return _xml_quoteattr(NOT_XML.sub("", text))
 
 
 def newest(timeline: Timeline) -> dt.date:
@@ -230,7 +248,9 @@ def slug(text: str) -> str:
 # ---------------------------------------------------------------- iCalendar
 
 def _ical_text(text: str) -> str:
-    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\\n".join(NOT_ICAL.sub("", line).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+                       for line in lines)
 
 
 def _fold(line: str) -> list[str]:
@@ -248,6 +268,11 @@ def _fold(line: str) -> list[str]:
     return [parts[0]] + [" " + part for part in parts[1:]]
 
 
+def _day_after(day: dt.date) -> dt.date:
+    """DTEND of an all-day event ending on `day`; the calendar's last day ends at itself."""
+    return day + dt.timedelta(days=1) if day < dt.date.max else day
+
+
 def ical(timeline: Timeline, label, hrefs: dict) -> str:
     """All-day events whose DTSTART and DTEND (exclusive, as RFC 5545 has it) span each entry's
     period: a month-level entry spans its month."""
@@ -256,16 +281,16 @@ def ical(timeline: Timeline, label, hrefs: dict) -> str:
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//dateline//timeline//EN", "CALSCALE:GREGORIAN",
              f"X-WR-CALNAME:{_ical_text(timeline.site.title)}"]
     for e in timeline.events:
-        start, end = dt.date.fromisoformat(e.start), dt.date.fromisoformat(e.end) + dt.timedelta(days=1)
+        start, end = dt.date.fromisoformat(e.start), _day_after(dt.date.fromisoformat(e.end))
         description = "\n".join(s.sentence for s in e.statements[:5]) + f"\n— {sources_line(articles, e)}"
-        lines += ["BEGIN:VEVENT", f"UID:{e.id}@dateline", f"DTSTAMP:{stamp}",
+        lines += ["BEGIN:VEVENT", f"UID:{_ical_text(e.id)}@dateline", f"DTSTAMP:{stamp}",
                   f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{end:%Y%m%d}",
                   f"SUMMARY:{_ical_text(cut_at_word(dated_label(label, e) + ': ' + e.title, FEED_TITLE_CHARACTERS))}",
                   f"DESCRIPTION:{_ical_text(description)}"]
         if e.tags:
             lines.append("CATEGORIES:" + ",".join(_ical_text(tag) for tag in e.tags))
         if timeline.site.base_url:
-            lines.append(f"URL:{event_url(timeline, e.id, hrefs.get(e.id, 'index.html') + '#' + e.id)}")
+            lines.append(f"URL:{NOT_ICAL.sub('', event_url(timeline, e.id, hrefs.get(e.id, 'index.html') + '#' + e.id))}")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "".join(part + "\r\n" for line in lines for part in _fold(line))

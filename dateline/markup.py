@@ -17,7 +17,12 @@ ALLOWED_TAGS = {"p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "a", "em", 
                 "tbody", "tr", "th", "td", "img", "figure", "figcaption", "sup", "sub", "abbr", "span"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "abbr": {"title"},
                       "th": {"colspan", "rowspan"}, "td": {"colspan", "rowspan"}}
-OPEN, SEP, CLOSE = "\ue000", "\ue001", "\ue002"   # private-use marks that pass through Markdown
+# Marks are private-use characters, which pass through Markdown and the sanitiser. Text may hold
+# the same characters (icon fonts use them, pasted text carries them), so in the text each is
+# first written as ESCAPE and a character of its own: nothing in an article can pose as a mark.
+OPEN, SEP, CLOSE, ESCAPE = "\ue000", "\ue001", "\ue002", "\ue003"
+RESERVED = re.compile("[\ue000-\ue003]")
+ESCAPED = re.compile("\ue003([\ue004-\ue007])")
 MARK = re.compile(f"{OPEN}(\\d+){SEP}")
 PIECES = re.compile(f"({CLOSE}|{OPEN}\\d+{SEP})")
 MARKDOWN_SYNTAX = re.compile(r"[*_`\[\]<>\n]")
@@ -62,6 +67,14 @@ def markdown_html(text: str) -> str:
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer nofollow")
 
 
+def _escaped(text: str) -> str:
+    return RESERVED.sub(lambda m: ESCAPE + chr(ord(m.group()) + 4), text)
+
+
+def _unescaped(html: str) -> str:
+    return ESCAPED.sub(lambda m: chr(ord(m.group(1)) - 4), html)
+
+
 def marked_html(body: str, spans: list[tuple[int, int]]) -> str:
     """The body as safe HTML, span i wrapped in OPEN i SEP ... CLOSE. A span across Markdown
     syntax is left unmarked rather than broken."""
@@ -69,21 +82,26 @@ def marked_html(body: str, spans: list[tuple[int, int]]) -> str:
     for i, (start, end) in enumerate(spans):
         if start < last or MARKDOWN_SYNTAX.search(body, start, end):
             continue
-        pieces += [body[last:start], f"{OPEN}{i}{SEP}", body[start:end], CLOSE]
+        pieces += [_escaped(body[last:start]), f"{OPEN}{i}{SEP}", _escaped(body[start:end]), CLOSE]
         last = end
-    pieces.append(body[last:])
+    pieces.append(_escaped(body[last:]))
     return markdown_html("".join(pieces))
 
 
-def fill_marks(html: str, open_tag) -> str:
-    """Replace the marks: `open_tag(i)` gives (opening tag, tag name) for span i."""
+def fill_marks(html: str, open_tag, count: int) -> str:
+    """Replace the marks: `open_tag(i)` gives (opening tag, tag name) for span i, of `count`.
+    A mark of no span (from a damaged cache entry) is dropped with its end."""
     out, stack = [], []
     for part in PIECES.split(html):
         if part == CLOSE:
-            part = f"</{stack.pop()}>" if stack else ""
+            name = stack.pop() if stack else None
+            part = f"</{name}>" if name else ""
         elif (m := MARK.fullmatch(part)):
-            tag, name = open_tag(int(m.group(1)))
+            i = int(m.group(1))
+            tag, name = open_tag(i) if i < count else ("", None)
             stack.append(name)
             part = tag
+        else:
+            part = _unescaped(part)
         out.append(part)
     return "".join(out)

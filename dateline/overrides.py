@@ -30,7 +30,7 @@ from pathlib import Path
 import yaml
 
 from . import yamlio
-from .articles import Article, display_path, parse_published
+from .articles import Article, display_path, parse_published, read_content_file
 from .errors import ContentError, Problem, in_order, shown
 from .events import DateStats, Event, make_event, sort_events
 from .roles import ROLES
@@ -187,13 +187,15 @@ def load_overrides(content: Path) -> Overrides:
     """The corrections, and every problem in the file (an entry with a problem is left out)."""
     path = content / FILE_NAME
     shown_path = display_path(path)
-    if not path.exists():
+    if not path.is_symlink() and not path.exists():
         return Overrides(shown_path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = read_content_file(path, content, shown_path).decode("utf-8")
     except UnicodeDecodeError as e:
         return Overrides(shown_path, problems=(
             Problem(shown_path, 1, f"not valid UTF-8 (byte offset {e.start}): save it as UTF-8"),))
+    except ContentError as e:      # a link out of the content folder, a pipe, a device
+        return Overrides(shown_path, problems=tuple(e.problems))
     try:
         root = yamlio.compose(text.removeprefix("\ufeff"), shown_path)
     except ContentError as e:

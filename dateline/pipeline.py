@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .articles import Article, Site, future_warnings, load_articles, load_site, titled
+from .budget import within_budget
 from .cache import Cache
 from .errors import ContentError, Problem, in_order
 from .events import Event, build_events
@@ -65,16 +66,18 @@ def _start_worker(cache_folder: Path | None, build_pid: int) -> None:
     die_with_parent(build_pid)
 
 
-def _extract_and_store(article: Article) -> Extraction:
-    """In a worker: extract, and write the cache entry here rather than in the busy parent."""
-    extraction = extract(article)
-    _worker_cache.put(article, extraction)
+def _extract_and_store(article: Article) -> Extraction | Problem:
+    """In a worker: extract, and write the cache entry here rather than in the busy parent.
+    An article over its time budget gives a Problem instead."""
+    extraction = within_budget(extract, article)
+    if isinstance(extraction, Extraction):
+        _worker_cache.put(article, extraction)
     return extraction
 
 
-def extract_all(articles: list[Article], cache: Cache, jobs: int) -> dict[str, Extraction]:
+def extract_all(articles: list[Article], cache: Cache, jobs: int) -> tuple[dict[str, Extraction], list[Problem]]:
     """Every article's extraction: from the cache where it checks out, else computed, in
-    parallel processes when there are many."""
+    parallel processes when there are many; and the articles that ran over their time budget."""
     out: dict[str, Extraction] = {}
     missing = []
     gc.disable()    # decoding makes millions of objects and no cycles: nothing for the collector
@@ -96,10 +99,12 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int) -> dict[str, E
                 progress.step()
     else:
         for a in missing:
-            out[a.id] = x = extract(a)
-            cache.put(a, x)
+            out[a.id] = x = within_budget(extract, a)
+            if isinstance(x, Extraction):
+                cache.put(a, x)
             progress.step()
-    return out
+    slow = [x for x in out.values() if isinstance(x, Problem)]
+    return {k: x for k, x in out.items() if isinstance(x, Extraction)}, slow
 
 
 def run(content: Path, *, keep_going: bool = False, previous: Callable[[], Previous] = Previous,
@@ -121,7 +126,10 @@ def run(content: Path, *, keep_going: bool = False, previous: Callable[[], Previ
     report = Report(overrides, previous)
     articles = apply_to_articles(articles, overrides, report)
     cache = cache or Cache(None)
-    extractions = extract_all(articles, cache, jobs)
+    extractions, slow = extract_all(articles, cache, jobs)
+    if slow and not keep_going:
+        raise ContentError(in_order(problems + slow))
+    articles, skipped = [a for a in articles if a.id in extractions], skipped + slow
     settle()
     by_id = {a.id: a for a in articles}
     statements = apply_to_statements([s for a in articles for s in extractions[a.id].statements], overrides, report)

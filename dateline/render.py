@@ -5,7 +5,9 @@ failed or killed build leaves the previous site as it was. The same input gives 
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import fcntl
 import hashlib
 import json
 import os
@@ -19,6 +21,7 @@ from pathlib import Path
 import jinja2
 
 from . import exports
+from .articles import display_path
 from .cache import article_key
 from .articles import display_path
 from .errors import ContentError, Problem
@@ -145,10 +148,10 @@ def highlighted_body(extraction: Extraction, event_links: dict, root: str) -> st
         tip = jinja2.utils.markupsafe.escape(f"{t.type.lower()}: {label} ({t.value})")
         name = "a" if event else "span"
         href = f' href="{root}{event}"' if event else ""
-        return (f'<{name} class="timex timex-{t.type.lower()}" tabindex="0" data-value="{t.value}" '
+        return (f'<{name} class="timex timex-{t.type.lower()}" tabindex="0" data-value="{jinja2.utils.markupsafe.escape(t.value)}" '
                 f'data-label="{jinja2.utils.markupsafe.escape(label)}" title="{tip}"{href}>', name)
 
-    return fill_marks(extraction.body_html, open_tag)
+    return fill_marks(extraction.body_html, open_tag, len(extraction.timexes))
 
 
 def web_url(url: str) -> str:
@@ -315,6 +318,9 @@ def check_output_folder(out: Path, content: Path) -> None:
     if out == Path(out.anchor) or out == home or out == content or content.is_relative_to(out):
         raise ContentError(Problem(shown, 1, "refusing to write the site here (it is /, your home folder, "
                                              "or holds the content): choose another --out"))
+    if out.is_relative_to(content):     # each build would change the content, and `serve` rebuild forever
+        raise ContentError(Problem(shown, 1, "refusing to write the site inside the content folder: choose an "
+                                             "--out outside it"))
     if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).exists())):
         raise ContentError(Problem(shown, 1, "this folder exists and was not made by dateline: choose an empty "
                                              "or new --out, or empty it first"))
@@ -328,7 +334,8 @@ def environment(templates: Path | None) -> jinja2.Environment:
     folders = [str(templates)] if templates else []
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders + [str(DEFAULT_TEMPLATES)]),
                              autoescape=jinja2.select_autoescape(["html", "xml"]),
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                             finalize=page_text)
     env.filters["date_label"] = date_label
     env.filters["span_note"] = span_note
     env.filters["machine_date"] = machine_date
@@ -346,6 +353,34 @@ def environment(templates: Path | None) -> jinja2.Environment:
 
 def indented(snippet: str) -> str:
     return "".join(f"  {line}\n" for line in snippet.splitlines())
+
+
+# What HTML forbids in a page (control characters other than white space, and U+FFFE/U+FFFF), and
+# the characters that open a direction override or isolate
+NOT_HTML = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff]")
+UNUSUAL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffe\uffff\u202a\u202b\u202d\u202e\u2066-\u2068]")
+
+
+def page_text(value):
+    """Every value a template writes, made fit for a page: what HTML forbids is dropped, and
+    direction overrides and isolates (U+202E and the like, pasted or hostile) are closed at the
+    value's end, so that they cannot turn the text of the page around them."""
+    if not isinstance(value, str) or not UNUSUAL.search(value):
+        return value
+    markup = isinstance(value, jinja2.utils.markupsafe.Markup)
+    value = NOT_HTML.sub("", value)
+    embeddings = isolates = 0
+    for ch in value:
+        if ch in "\u202a\u202b\u202d\u202e":
+            embeddings += 1
+        elif ch == "\u202c":
+            embeddings = max(0, embeddings - 1)
+        elif ch in "\u2066\u2067\u2068":
+            isolates += 1
+        elif ch == "\u2069":
+            isolates = max(0, isolates - 1)
+    value += "\u202c" * embeddings + "\u2069" * isolates
+    return jinja2.utils.markupsafe.Markup(value) if markup else value
 
 
 REUSE = object()   # stands for a page's content: "the same as last time" (see write_site)
@@ -597,8 +632,8 @@ def group_by_year(events) -> list[tuple[int, list[tuple[str, list[Event]]]]]:
 
 
 def read_marker(out: Path) -> dict:
-    """What the last build recorded in its output: the digest of its inputs, its warnings, and
-    the hash of every file it wrote."""
+    """The manifest the last build wrote into its output: every file it wrote, with its hash and
+    size. It holds nothing but what the content gives, so the site stays byte-identical."""
     try:
         data = json.loads((out / MARKER).read_text(encoding="utf-8"))
         return data if isinstance(data, dict) and data.get("tool") == "dateline" else {}
@@ -606,31 +641,92 @@ def read_marker(out: Path) -> dict:
         return {}
 
 
+# Beside --out, one file that is both the lock which keeps two builds from publishing into the
+# same folder at once, and the record of the last build (what it read, its warnings, and how
+# its files stood on disk). None of it is published: it holds local paths and today's date.
+def state_path(out: Path) -> Path:
+    out = out.resolve()
+    return out.parent / f".{out.name}.dateline"
+
+
+@contextlib.contextmanager
+def output_lock(out: Path, waiting=lambda: None):
+    """Hold the output folder for one build: a second build on it waits (calling `waiting` once)
+    until the first has swapped its site in, instead of clearing its half-written folder."""
+    path = state_path(out)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            waiting()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)        # and with it the lock
+
+
+def read_state(out: Path) -> dict:
+    try:
+        data = json.loads(state_path(out).read_text(encoding="utf-8") or "{}")
+        return data if isinstance(data, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _stamp(st: os.stat_result) -> list:
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def trusted_files(out: Path) -> dict:
+    """The manifest's records of the files that are as the last build left them (same size, time
+    and inode), so that they may be reused. A page edited in place in the output is not."""
+    out = out.resolve()
+    files, state = read_marker(out).get("files", {}), read_state(out)
+    if state.get("marker") != _file_digest(out / MARKER):
+        return {}
+    stamps, trusted = state.get("stamps", {}), {}
+    for rel, record in files.items():
+        try:
+            if _stamp((out / rel).lstat()) == stamps.get(rel):
+                trusted[rel] = record
+        except OSError:
+            pass
+    return trusted
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
 def up_to_date(out: Path, inputs: str) -> dict | None:
-    """The last build's record if it was made from exactly these inputs and its files are all
-    still there, else None."""
-    marker = read_marker(out)
-    if marker.get("inputs") != inputs:
+    """The last build's record (its warnings) if it was made from exactly these inputs and its
+    files are all still as it wrote them, else None. Files the user added do not count."""
+    state = read_state(out)
+    if not inputs or state.get("inputs") != inputs:
         return None
-    files = marker.get("files", {})
-    present = {str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()} - {MARKER}
-    if present != set(files):
+    files = read_marker(out.resolve()).get("files")
+    if not files or len(trusted_files(out)) != len(files):
         return None
-    for rel, (_, size, *_inputs) in files.items():
-        if (out / rel).stat().st_size != size:
-            return None
-    return marker
+    return state
 
 
 def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str = "", warnings: list[str] = ()) -> None:
     """Write into a temporary folder beside `out`, then swap it in. A file the last build wrote
-    with the same bytes is hard-linked from it, not written again."""
+    with the same bytes is hard-linked from it, not written again. The files the user added to
+    `out` (a CNAME, a .git folder) are carried into the new site: a build replaces only what
+    the last one wrote, as its manifest lists. Call it holding `output_lock(out)`."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    previous = read_marker(out).get("files", {}) if out.exists() else {}
+    owned = set(read_marker(out).get("files", {})) | {MARKER} if out.exists() else set()
+    previous = trusted_files(out) if out.exists() else {}
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        record, folders = {}, set()
+        record, stamps, folders = {}, {}, set()
         for rel, content, *page_inputs in files:
             path = staging / rel
             if path.parent not in folders:
@@ -639,26 +735,23 @@ def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str 
             if content is REUSE:            # render_pages found its inputs unchanged
                 os.link(out / rel, path)
                 record[rel] = previous[rel]
-                continue
-            if isinstance(content, str):
-                content = content.encode("utf-8")
-            digest = hashlib.sha256(content).hexdigest()
-            record[rel] = (digest, len(content), *page_inputs)
-            if previous.get(rel, [None])[0] == digest:
-                try:
-                    os.link(out / rel, path)
-                    continue
-                except OSError:
-                    pass
-            path.write_bytes(content)
-        (staging / MARKER).write_text(json.dumps(
-            {"tool": "dateline", "note": "written by dateline; a build replaces this folder whole",
-             "inputs": inputs, "warnings": list(warnings), "files": record}, indent=0) + "\n", encoding="utf-8")
+            else:
+                if isinstance(content, str):
+                    content = content.encode("utf-8")
+                digest = hashlib.sha256(content).hexdigest()
+                record[rel] = (digest, len(content), *page_inputs)
+                if not (previous.get(rel, [None])[0] == digest and _link(out / rel, path)):
+                    _write(path, content, out / rel)
+            stamps[rel] = _stamp(path.lstat())
+        manifest = json.dumps({"tool": "dateline", "note": "written by dateline: a build replaces the files "
+                               "listed here and keeps any others", "files": record}, indent=0) + "\n"
+        _write(staging / MARKER, manifest.encode("utf-8"), out / MARKER)
+        if out.exists():
+            carry_over(out, staging, owned)
         os.chmod(staging, 0o755)
         if out.exists() and exchange(staging, out):
             shutil.rmtree(staging)       # now holds the previous site
-            return
-        if out.exists():
+        elif out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             os.rename(out, old / "site")
             os.rename(staging, out)
@@ -668,6 +761,55 @@ def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str 
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    state = json.dumps({"inputs": inputs, "warnings": list(warnings), "stamps": stamps,
+                        "marker": hashlib.sha256(manifest.encode("utf-8")).hexdigest()})
+    try:
+        state_path(out).write_text(state + "\n", encoding="utf-8")
+    except OSError:
+        pass        # without its record the next build only does more work
+
+
+def _link(source: Path, target: Path) -> bool:
+    try:
+        os.link(source, target)
+        return True
+    except OSError:
+        return False
+
+
+def _write(path: Path, content: bytes, shown: Path) -> None:
+    """Write a file of the new site; a full disk is reported for the file of the site it was."""
+    try:
+        path.write_bytes(content)
+    except OSError as e:
+        raise ContentError(Problem(display_path(shown), 1, f"cannot write: {e.strerror or e}: free some space or choose "
+                                                  "another --out; the previous site is untouched")) from None
+
+
+def carry_over(out: Path, staging: Path, owned: set[str]) -> None:
+    """Hard-link into the new site every file of `out` that no build wrote (the user's own),
+    keeping their folders and symlinks. The old site keeps its links until it is removed, so a
+    build killed at any moment loses nothing."""
+    owned_folders = {str(parent) for rel in owned for parent in Path(rel).parents}
+    for folder, dirs, names in os.walk(out):
+        here = Path(folder)
+        rel_folder = here.relative_to(out)
+        for name in dirs:
+            if (here / name).is_symlink():
+                names.append(name)      # a link to a folder is kept as a link, not followed
+            elif str(rel_folder / name) not in owned_folders:       # the user's, kept even if empty
+                (staging / rel_folder / name).mkdir(exist_ok=True)
+        for name in names:
+            rel = str(rel_folder / name) if str(rel_folder) != "." else name
+            source, target = here / name, staging / rel
+            if rel in owned or target.exists() or target.is_symlink():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if source.is_symlink():
+                os.symlink(os.readlink(source), target)
+            elif not _link(source, target):
+                shutil.copy2(source, target)
+        dirs[:] = [d for d in dirs if not (here / d).is_symlink()]
 
 
 def exchange(a: Path, b: Path) -> bool:
@@ -685,7 +827,8 @@ def exchange(a: Path, b: Path) -> bool:
 
 def recover(out: Path) -> None:
     """Put back a previous site left aside by a build killed between its two renames, and clear
-    the half-written folders of killed builds."""
+    the half-written folders of killed builds. Call it holding `output_lock(out)`: a live
+    build's folder is then never among them."""
     out = out.resolve()
     for stale in out.parent.glob(f".{out.name}.new-*"):
         shutil.rmtree(stale, ignore_errors=True)

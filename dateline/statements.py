@@ -28,7 +28,8 @@ DATED_TYPES = ("DATE", "TIME")
 
 # Markdown and HTML that is not prose: link targets, tags, code, bare URLs. Dates inside them
 # ("/2022/12/" in a link) are not statements, so they are blanked out before tagging.
-NOT_PROSE = re.compile(r"\]\([^)]*\)|<[^>\n]+>|`[^`\n]*`|https?://\S+|www\.\S+|^\s*\[[^\]]*\]:.*$", re.M)
+# (a tag holds no '<', a link definition's indent no line break: runs of either stay linear)
+NOT_PROSE = re.compile(r"\]\([^)]*\)|<[^<>\n]+>|`[^`\n]*`|https?://\S+|www\.\S+|^[ \t]*\[[^\]]*\]:.*$", re.M)
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
 WORD = re.compile(r"[^\W\d_][\w'’-]*")
 
@@ -108,6 +109,7 @@ def is_furniture(paragraph: str) -> bool:
     return data["furniture_re"].fullmatch(flat) is not None or data["furniture_containing_re"].search(flat) is not None
 
 
+WORD_REACH = 100      # longer than any abbreviation
 SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 
 
@@ -124,7 +126,9 @@ def split_sentences(body: str, lang: str = "en") -> list[Sentence]:
         start = 0
         for m in SENTENCE_END.finditer(paragraph):
             if m.group().startswith("."):
-                word = WORD_BEFORE_PERIOD.search(paragraph, start, m.start())
+                # the word is looked for just before the period, not from the sentence's start
+                # (a run of "Mr. Mr. ..." would make that quadratic)
+                word = WORD_BEFORE_PERIOD.search(paragraph, max(start, m.start() - WORD_REACH), m.start())
                 if word and is_abbreviation(word.group(), grammar):
                     continue
             sentences.append(_trimmed(body, p_start + start, p_start + m.end(), index))

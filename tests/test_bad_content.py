@@ -61,7 +61,7 @@ def test_future_publication_date_is_a_warning(tmp_path):
     (content / "articles" / "a.md").write_text("---\ntitle: A\npublished: 2999-01-01\n---\nIt rained on Monday across the region.\n")
     result = run_build("--content", content, "--out", tmp_path / "site")
     assert result.returncode == 0
-    assert "articles/a.md:2: warning: 'published: 2999-01-01' is in the future" in result.stderr
+    assert "articles/a.md:3: warning: 'published: 2999-01-01' is in the future" in result.stderr   # its line
     strict = run_build("--content", content, "--out", tmp_path / "site", "--strict")
     assert strict.returncode == 1
 

@@ -50,13 +50,15 @@ def test_same_input_same_bytes(tmp_path, demo_site):
     assert tree_digest(out) == tree_digest(demo_site)
 
 
-def test_rebuild_replaces_the_site(tmp_path):
+def test_rebuild_replaces_what_the_last_build_wrote(tmp_path, demo_content):
     out = tmp_path / "site"
-    assert run_build("--content", ROOT / "content", "--out", out).returncode == 0
-    (out / "stale.html").write_text("old")
-    assert run_build("--content", ROOT / "content", "--out", out).returncode == 0
-    assert not (out / "stale.html").exists()
-    assert not list(tmp_path.glob(".site.*")), "temporary folders left behind"
+    assert run_build("--content", demo_content, "--out", out).returncode == 0
+    removed = sorted((demo_content / "articles").glob("*.md"))[0]
+    assert (out / "articles" / f"{removed.stem}.html").exists()
+    removed.unlink()
+    assert run_build("--content", demo_content, "--out", out).returncode == 0
+    assert not (out / "articles" / f"{removed.stem}.html").exists()
+    assert not list(tmp_path.glob(".site.new-*")) + list(tmp_path.glob(".site.old-*")), "temporary folders left behind"
 
 
 def test_usage_errors_exit_2(tmp_path):

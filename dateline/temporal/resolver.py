@@ -426,7 +426,7 @@ def kind_date(ctx, f, p, direction):
             return "DATE", f"{year}-{f['season']}", mod
         return "DATE", season_value(ctx, f["season"], direction, f.get("shift")), mod
     if year is not None:
-        return "DATE", str(year), mod
+        return "DATE", f"{year:04d}", mod
     raise Reject("no date fields")
 
 
@@ -514,9 +514,9 @@ def shift_unit(base: dt.date, unit: str, offset: int) -> str:
         y, h = divmod(base.year * 2 + (base.month - 1) // 6 + offset, 2)
         return f"{y}-H{h + 1}"
     if unit == "Y":
-        return str(base.year + offset)
+        return f"{base.year + offset:04d}"
     if unit == "DE":
-        return str(base.year // 10 + offset)
+        return f"{base.year // 10 + offset:03d}"
     if unit == "CE":
         return f"{base.year // 100 + offset:02d}"
     raise Reject(f"cannot shift by unit {unit}")
@@ -845,6 +845,19 @@ def kind_time(ctx, f, p, direction):
 KINDS = {name[5:]: fn for name, fn in globals().items() if name.startswith("kind_")}
 
 
+SHORT_YEAR = re.compile(r"\d{1,3}(?=-)")       # a year before 1000, as an f-string writes it
+
+
+def bounded_years(value: str) -> str | None:
+    """A value with its year written in four digits ("last year" in 1000 is 0999, not the decade
+    999), or None where its period runs to the calendar's last day (a decade or century of the
+    9990s), past which nothing can count a day on."""
+    if (m := SHORT_YEAR.match(value)):
+        value = m.group().zfill(4) + value[m.end():]
+    period = period_of(value)
+    return None if period and period.end >= dt.date.max else value
+
+
 def resolve_one(mention: Mention, ctx: _Context) -> Timex | None:
     rule = mention.rule
     fields = {**rule.params.get("fields", {}), **fields_of(mention, ctx.grammar)}
@@ -865,6 +878,9 @@ def resolve_one(mention: Mention, ctx: _Context) -> Timex | None:
         return None
     finally:
         ctx.dct, ctx.in_story = dct, False
+    value = bounded_years(value)
+    if value is None:
+        return None
     if rule.params.get("type"):
         type_ = rule.params["type"]
     elif rule.type != "DATE":
