@@ -128,6 +128,8 @@ def _matches(text: str, grammar: Grammar):
     # a rule whose words are not all in the text cannot match: a substring test is far quicker
     # than the rule's regex over its windows
     lower = None if any(c in text for c in LOWER_MISSES) else text.lower()
+    # and so is a window without them, where lower-casing keeps every character in its place
+    in_window = lower is not None and len(lower) == len(text)
     has_word: dict[str, bool] = {}
     for order, rule in enumerate(grammar.rules):
         if lower is not None and rule.needs_words and not all(
@@ -153,6 +155,9 @@ def _matches(text: str, grammar: Grammar):
                 spaces = [m.start() for m in SPACE.finditer(text)]
             windows[key] = _windows(text, spans[rule.trigger], rule.reach, spaces)
         for lo, hi in windows[key]:
+            if in_window and rule.needs_words and not all(
+                    any(lower.find(w, lo, hi) != -1 for w in option) for option in rule.needs_words):
+                continue
             for m in rule.regex.finditer(text, lo, hi):
                 yield order, rule, m
 

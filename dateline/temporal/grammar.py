@@ -41,7 +41,8 @@ class Rule:
     examples: tuple = ()
     # the rule applies only to a text where this pattern matches at least so many times
     only_in_text: tuple[re.Pattern, int] | None = None
-    # sets of lower-case words, one of each set in every match: a text without them is skipped
+    # sets of lower-case words, one of each set in every match: a text or a window without them
+    # is skipped
     needs_words: tuple[tuple[str, ...], ...] = ()
 
 
@@ -301,14 +302,19 @@ def required_macros(regex: re.Pattern, priority: list[str], common: frozenset = 
     return options[0] if options else ()
 
 
-def required_words(regex: re.Pattern, common: frozenset = frozenset()) -> tuple[tuple[str, ...], ...]:
-    """Sets of literal words (lower case) such that every match of `regex` holds one word of each
-    set: a text that lacks all the words of one set cannot hold a match."""
-    return tuple(tuple(w[1:] for w in option) for option in _required_options(regex, [], common))
+def required_words(regex: re.Pattern, common: frozenset = frozenset(),
+                   trigger: tuple[str, ...] = ()) -> tuple[tuple[str, ...], ...]:
+    """Sets of literal words (lower case) such that every match of `regex`, with what its
+    lookaheads see, holds one word of each set (the `trigger`, when it is such a set, left out):
+    a stretch of text that lacks all the words of one set cannot hold a match."""
+    return tuple(tuple(w[1:] for w in option) for option in _required_options(regex, [], common, lookbehind=False)
+                 if option != trigger)
 
 
-def _required_options(regex: re.Pattern, priority: list[str], common: frozenset) -> list[tuple[str, ...]]:
-    """Every set of `required_macros` a match of `regex` must hold one of, cheapest first."""
+def _required_options(regex: re.Pattern, priority: list[str], common: frozenset,
+                      lookbehind: bool = True) -> list[tuple[str, ...]]:
+    """Every set of `required_macros` a match of `regex` must hold one of, cheapest first; with
+    `lookbehind` False, none from a lookbehind (whose words stand before the match)."""
     parser = _parser()
     macro_of = {number: name.partition("__")[2] or name for name, number in regex.groupindex.items()}
     rank = {m: i for i, m in enumerate(priority)}
@@ -343,7 +349,7 @@ def _required_options(regex: re.Pattern, priority: list[str], common: frozenset)
                     found = frozenset().union(*branches)
             elif op in repeats and av[0] >= 1:
                 found = required(av[2])
-            elif op is parser.ASSERT:
+            elif op is parser.ASSERT and (lookbehind or av[0] > 0):
                 found = required(av[1])     # a lookaround's words stand right by the match
             if found and all(triggerable(m) for m in found):
                 options.append(found)
@@ -562,7 +568,7 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
                 tense=entry.get("tense"),
                 examples=tuple(entry.get("examples") or ()) if i == 0 else (),
                 only_in_text=only_in_text,
-                needs_words=required_words(regex, common),
+                needs_words=required_words(regex, common, trigger),
             ))
     guard_table = _table(folder / "guards.yaml")
     compiler.source = f"{lang}/guards.yaml"
