@@ -10,7 +10,8 @@ import pytest
 from conftest import cases, found_scanning_everywhere, mentions
 from dateline.temporal.finder import find
 from dateline.temporal.grammar import (_parser, first_chars, guard_examples, load, opens_with_characters,
-                                       opens_with_digit, prefix_tree, required_macros, trigger_reach)
+                                       opens_with_digit, prefix_tree, required_macros, required_words,
+                                       trigger_reach)
 from dateline.temporal.resolver import resolve
 
 FIXTURE_LANGS = Path(__file__).parent / "fixtures" / "lang"
@@ -80,6 +81,28 @@ TRIGGERS = cases("triggers.yaml")
 def test_required_macros(case):
     found = required_macros(re.compile(case["pattern"]), case.get("priority", []), frozenset(case.get("common", [])))
     assert list(found) == case["trigger"]
+
+
+WORDS = cases("required_words.yaml")
+
+
+@pytest.mark.parametrize("case", WORDS, ids=[c["pattern"] + str(c.get("trigger", "")) for c in WORDS])
+def test_required_words(case):
+    found = required_words(re.compile(case["pattern"]), frozenset(case.get("common", [])),
+                           tuple(case.get("trigger", ())))
+    assert [list(option) for option in found] == case["words"]
+
+
+def test_needs_words_hold_in_every_match():
+    """Every match of every rule over the examples has a word of each of its sets at or after its
+    start: the finder may skip a text or a window without them."""
+    rules = [rule for rule in load("en").rules if rule.needs_words]
+    assert rules
+    for text in EXAMPLE_TEXTS:
+        for rule in rules:
+            for m in rule.regex.finditer(text):
+                rest = text[m.start():].lower()
+                assert all(any(w in rest for w in option) for option in rule.needs_words), (rule.name, text)
 
 
 REACHES = cases("trigger_reach.yaml")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -13,7 +14,9 @@ CONTEXT_CHARS = 48     # how far require/reject context patterns look around a m
 TENSES = {"past": (PAST,), "future": (FUTURE,), "ahead": (FUTURE, PRESENT)}
 NUMBER_START = re.compile(r"(?<!\w)\d")   # where a match that opens with a digit can start
 WORD = re.compile(r"[^\W\d_]+")
-WORD_END = re.compile(r"\S*")
+SPACE = re.compile(r"\s")
+# the letters that match "i" and "s" when case is ignored, yet that lower() leaves as they are
+LOWER_MISSES = ("ı", "ſ")
 
 
 @dataclass(frozen=True)
@@ -40,25 +43,31 @@ def _context_ok(rule: Rule, text: str, start: int, end: int) -> bool:
     return True
 
 
-def _windows(text: str, spans: list[tuple[int, int]], reach: tuple[int, int],
+def _windows(text: str, spans: list[tuple[int, int]], reach: tuple[int, int], spaces: list[int],
              whole_words: bool = False) -> list[tuple[int, int]]:
     """Merged stretches of text around sorted trigger occurrences (`reach` characters before and
-    after each), ending at white space so that no word is cut (a match must not see a false end
-    of text); with `whole_words`, starting at white space too (a guard must not start inside a
-    word)."""
-    out: list[list[int]] = []
+    after each), ending at white space (`spaces`: where the text's white space is) so that no
+    word is cut (a match must not see a false end of text); with `whole_words`, starting at
+    white space too (a guard must not start inside a word)."""
+    out: list[tuple[int, int]] = []
     before, after = reach
+    last, n = -1, len(text)
     for s, e in spans:
         lo, hi = max(0, s - before), e + after
-        if out and lo <= out[-1][1]:
-            if hi <= out[-1][1]:
-                continue
-            out[-1][1] = WORD_END.match(text, hi).end()
-        else:
-            while whole_words and lo > 0 and not text[lo - 1].isspace():
-                lo -= 1
-            out.append([lo, WORD_END.match(text, hi).end()])
-    return [(lo, hi) for lo, hi in out]
+        if lo <= last:
+            if hi > last:
+                # the first white space at or after hi: bisect is quicker than a regex call
+                i = bisect_left(spaces, hi)
+                last = spaces[i] if i < len(spaces) else n
+                out[-1] = out[-1][0], last
+            continue
+        if whole_words and lo > 0 and not text[lo - 1].isspace():
+            i = bisect_left(spaces, lo)
+            lo = spaces[i - 1] + 1 if i else 0
+        i = bisect_left(spaces, hi)
+        last = spaces[i] if i < len(spaces) else n
+        out.append((lo, last))
+    return out
 
 
 def _trigger_spans(text: str, grammar: Grammar) -> dict[str, list[tuple[int, int]]]:
@@ -113,10 +122,20 @@ def _matches(text: str, grammar: Grammar):
     its trigger occurs."""
     occurrences = _trigger_spans(text, grammar)
     scan_whole = LONG_SPACE.search(text) is not None   # a rule's reach assumes no such run
-    number_starts = None
+    number_starts = spaces = None
     spans: dict[tuple[str, ...], list[tuple[int, int]]] = {}
     windows: dict[tuple[tuple[str, ...], tuple[int, int]], list[tuple[int, int]]] = {}
+    # a rule whose words are not all in the text cannot match: a substring test is far quicker
+    # than the rule's regex over its windows
+    lower = None if any(c in text for c in LOWER_MISSES) else text.lower()
+    # and so is a window without them, where lower-casing keeps every character in its place
+    in_window = lower is not None and len(lower) == len(text)
+    has_word: dict[str, bool] = {}
     for order, rule in enumerate(grammar.rules):
+        if lower is not None and rule.needs_words and not all(
+                any(has_word[w] if w in has_word else has_word.setdefault(w, w in lower) for w in option)
+                for option in rule.needs_words):
+            continue
         if rule.only_in_text and not _has_at_least(text, *rule.only_in_text):
             continue
         if not rule.trigger and rule.opens_with_digit:
@@ -132,8 +151,13 @@ def _matches(text: str, grammar: Grammar):
         if key not in windows:
             if rule.trigger not in spans:
                 spans[rule.trigger] = sorted(s for name in rule.trigger for s in occurrences.get(name, ()))
-            windows[key] = _windows(text, spans[rule.trigger], rule.reach)
+            if spaces is None:
+                spaces = [m.start() for m in SPACE.finditer(text)]
+            windows[key] = _windows(text, spans[rule.trigger], rule.reach, spaces)
         for lo, hi in windows[key]:
+            if in_window and rule.needs_words and not all(
+                    any(lower.find(w, lo, hi) != -1 for w in option) for option in rule.needs_words):
+                continue
             for m in rule.regex.finditer(text, lo, hi):
                 yield order, rule, m
 
@@ -150,8 +174,9 @@ def find(text: str, grammar: Grammar) -> list[Mention]:
     # guards matter only where a rule matched: run them near the matches, not over the whole text
     blocked = bytearray(len(text) + 1)
     spans = sorted((c[3].start, c[3].end) for c in candidates)
+    spaces = [m.start() for m in SPACE.finditer(text)] if spans else []
     for reach, guards in grammar.guards:
-        for lo, hi in _windows(text, spans, (reach, reach), whole_words=True):
+        for lo, hi in _windows(text, spans, (reach, reach), spaces, whole_words=True):
             for guard in guards:
                 for m in guard.finditer(text, lo, hi):
                     blocked[m.start():m.end()] = b"\x01" * (m.end() - m.start())

@@ -41,6 +41,9 @@ class Rule:
     examples: tuple = ()
     # the rule applies only to a text where this pattern matches at least so many times
     only_in_text: tuple[re.Pattern, int] | None = None
+    # sets of lower-case words, one of each set in every match: a text or a window without them
+    # is skipped
+    needs_words: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -295,6 +298,23 @@ def required_macros(regex: re.Pattern, priority: list[str], common: frozenset = 
     "=word"; none of the `common` words, which are everywhere), the cheapest such set by
     `priority`; () if none is found. Finding then runs a rule only near the occurrences of its
     trigger."""
+    options = _required_options(regex, priority, common)
+    return options[0] if options else ()
+
+
+def required_words(regex: re.Pattern, common: frozenset = frozenset(),
+                   trigger: tuple[str, ...] = ()) -> tuple[tuple[str, ...], ...]:
+    """Sets of literal words (lower case) such that every match of `regex`, with what its
+    lookaheads see, holds one word of each set (the `trigger`, when it is such a set, left out):
+    a stretch of text that lacks all the words of one set cannot hold a match."""
+    return tuple(tuple(w[1:] for w in option) for option in _required_options(regex, [], common, lookbehind=False)
+                 if option != trigger)
+
+
+def _required_options(regex: re.Pattern, priority: list[str], common: frozenset,
+                      lookbehind: bool = True) -> list[tuple[str, ...]]:
+    """Every set of `required_macros` a match of `regex` must hold one of, cheapest first; with
+    `lookbehind` False, none from a lookbehind (whose words stand before the match)."""
     parser = _parser()
     macro_of = {number: name.partition("__")[2] or name for name, number in regex.groupindex.items()}
     rank = {m: i for i, m in enumerate(priority)}
@@ -310,8 +330,8 @@ def required_macros(regex: re.Pattern, priority: list[str], common: frozenset = 
     def triggerable(m):
         return m.startswith("=") or m in rank
 
-    def required(items) -> frozenset | None:
-        options, word = [], ""
+    def required(items, options=None) -> frozenset | None:
+        options, word = [] if options is None else options, ""
         for op, av in list(items) + [(None, None)]:
             if op is parser.LITERAL and chr(av).isalpha():
                 word += chr(av)
@@ -329,14 +349,15 @@ def required_macros(regex: re.Pattern, priority: list[str], common: frozenset = 
                     found = frozenset().union(*branches)
             elif op in repeats and av[0] >= 1:
                 found = required(av[2])
-            elif op is parser.ASSERT:
+            elif op is parser.ASSERT and (lookbehind or av[0] > 0):
                 found = required(av[1])     # a lookaround's words stand right by the match
             if found and all(triggerable(m) for m in found):
                 options.append(found)
         return min(options, key=cost) if options else None
 
-    best = required(_parsed(regex.pattern, regex.flags))
-    return tuple(sorted(best)) if best else ()
+    options = []
+    top = required(_parsed(regex.pattern, regex.flags), options)
+    return [tuple(sorted(option)) for option in sorted(options, key=cost)] if top else []
 
 
 # a run of white space with no upper bound ("\s+" between words) is taken to be this long at
@@ -547,6 +568,7 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
                 tense=entry.get("tense"),
                 examples=tuple(entry.get("examples") or ()) if i == 0 else (),
                 only_in_text=only_in_text,
+                needs_words=required_words(regex, common, trigger),
             ))
     guard_table = _table(folder / "guards.yaml")
     compiler.source = f"{lang}/guards.yaml"
