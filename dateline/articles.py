@@ -85,7 +85,8 @@ def _scalar(node: yaml.Node, key: str, shown: str, line: int) -> str:
     return node.value
 
 
-def parse_article(path: Path, article_id: str, shown: str) -> Article:
+def parse_article(path: Path, article_id: str, shown: str, language: str = "en") -> Article:
+    """`language` is the site's: an article without a `language` of its own is in it."""
     data = path.read_bytes()
     if len(data) > MAX_ARTICLE_BYTES:
         raise ContentError(Problem(shown, 1, f"the file is too large ({len(data) / 1e6:.1f} MB; the limit is "
@@ -129,7 +130,7 @@ def parse_article(path: Path, article_id: str, shown: str) -> Article:
     get = lambda k: fields.get(k, ("", 0))[0].strip()  # noqa: E731
     return Article(id=article_id, path=shown, title=get("title"), published=published,
                    source=get("source"), url=get("url"), author=get("author"),
-                   language=get("language") or "en", body="\n".join(lines[close + 1:]),
+                   language=get("language") or language, body="\n".join(lines[close + 1:]),
                    body_line=close + 2)
 
 
@@ -141,9 +142,10 @@ def _article_files(content: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix == ".md")
 
 
-def load_articles(content: Path, keep_going: bool = False) -> tuple[list[Article], list[Problem]]:
-    """All articles, sorted by id. Every problem is collected; with keep_going the bad files are
-    skipped and their problems returned instead of raised."""
+def load_articles(content: Path, keep_going: bool = False, language: str = "en") -> tuple[list[Article], list[Problem]]:
+    """All articles, sorted by id, in the site's `language` unless they say otherwise. Every
+    problem is collected; with keep_going the bad files are skipped and their problems returned
+    instead of raised."""
     content = content.resolve()
     articles, problems, by_folded = [], [], {}
     for path in _article_files(content):
@@ -164,7 +166,7 @@ def load_articles(content: Path, keep_going: bool = False) -> tuple[list[Article
                 raise ContentError(Problem(shown, 1, f"the id '{article_id}' differs from '{by_folded[folded]}' "
                                                      "only in case, which clashes on some systems: rename one"))
             by_folded[folded] = article_id
-            articles.append(parse_article(path, article_id, shown))
+            articles.append(parse_article(path, article_id, shown, language))
         except ContentError as e:
             problems.extend(e.problems)
         except OSError as e:

@@ -103,7 +103,7 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int) -> dict[str, E
 def run(content: Path, *, keep_going: bool = False, previous_ids: Callable[[], frozenset] = frozenset,
         today: dt.date | None = None, cache: Cache | None = None, jobs: int = 1) -> Timeline:
     site = load_site(content)
-    articles, skipped = load_articles(content, keep_going=keep_going)
+    articles, skipped = load_articles(content, keep_going=keep_going, language=site.language)
     overrides = load_overrides(content)
     report = Report(overrides, previous_ids)
     articles = apply_to_articles(articles, overrides, report)
