@@ -7,8 +7,9 @@
     var button = e.target.closest ? e.target.closest("button.copy") : null;
     if (!button || !navigator.clipboard) return;
     navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
-      button.textContent = "Copied";
-      setTimeout(function () { button.textContent = "Copy id"; }, 1500);
+      var label = button.textContent;   // the page's words: data-copied, then the label back
+      button.textContent = button.getAttribute("data-copied") || "Copied";
+      setTimeout(function () { button.textContent = label; }, 1500);
     });
   });
   var form = document.querySelector(".controls");
@@ -33,7 +34,8 @@
     document.querySelectorAll(".month, .year").forEach(function (group) {
       group.hidden = !group.querySelector(".entry:not([hidden])");
     });
-    count.textContent = shown + " of " + entries.length + " entries";
+    count.textContent = (count.getAttribute("data-format") || "{shown} of {total} entries")
+      .replace("{shown}", shown).replace("{total}", entries.length);
   }
 
   form.addEventListener("input", apply);
