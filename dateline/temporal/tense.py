@@ -55,11 +55,14 @@ def compiled_cues(grammar: Grammar) -> Cues:
     if _compiled.get(id(grammar), (None,))[0] is not grammar:
         t = grammar.tense
 
+        # a pronoun elided onto the verb ("s'ouvrira", "n'a") leaves it a cue
+        elided = f"(?:{prefix_tree(t['elisions'])})?" if t.get("elisions") else ""
+
         def cue(words, extra="", unless=()):
             """Whole-word cues, and contractions joined to the word before ("we'll")."""
             joined = [w for w in words if w[0] in "'’"]
             plain = prefix_tree([w for w in words if w not in joined]) + extra
-            body = rf"(?:(?<![\w'’])(?:{plain})" + (f"|{prefix_tree(joined)}" if joined else "") + r")(?!\w)"
+            body = rf"(?:(?<![\w'’]){elided}(?:{plain})" + (f"|{prefix_tree(joined)}" if joined else "") + r")(?!\w)"
             return (rf"(?!(?:{prefix_tree(unless)})(?!\w))" if unless else "") + body
 
         def before(pattern):
