@@ -29,6 +29,7 @@ from .parallel import fork_map
 from .pipeline import Timeline
 from .statements import Extraction, canonical_value
 from .temporal import PRECISIONS, period_of
+from .temporal.grammar import base_language
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MARKER = ".dateline-site"       # marks a folder as dateline's own output, safe to replace
@@ -45,7 +46,7 @@ LABELS = Path(__file__).parent / "data" / "labels.yaml"   # English; data/<lang>
 def labels(lang: str = "en") -> dict:
     """The page's own words in a language (English where it has none of its own)."""
     data = yaml.safe_load(LABELS.read_text(encoding="utf-8"))
-    own = LABELS.parent / lang / LABELS.name
+    own = LABELS.parent / base_language(lang) / LABELS.name
     if "/" not in lang and own.is_file():
         data.update(yaml.safe_load(own.read_text(encoding="utf-8")))
     return data

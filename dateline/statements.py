@@ -16,7 +16,7 @@ import yaml
 
 from .articles import Article
 from .temporal import Timex, period_of, tag
-from .temporal.grammar import available as grammar_available, load as load_grammar
+from .temporal.grammar import available as grammar_available, base_language, load as load_grammar
 from .temporal.tense import WORD_BEFORE_PERIOD, is_abbreviation
 from .markup import marked_html
 from .words import content_words, quantity_claims
@@ -172,7 +172,8 @@ def extract(article: Article, published=None) -> Extraction:
     body = article.body
     dct = published or article.published
     # an article in a language without a grammar of its own is read with the English one
-    lang = article.language if grammar_available(article.language) else "en"
+    lang = base_language(article.language)
+    lang = lang if grammar_available(lang) else "en"
     # tag() sees the masked text; keep the real wording
     timexes = [replace(t, text=body[t.start:t.end]) for t in tag(mask_non_prose(body), dct, lang=lang)]
     sentences = split_sentences(body, lang)

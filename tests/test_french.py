@@ -62,3 +62,9 @@ def test_a_site_may_mix_languages(tmp_path):
     assert any(s["article"] == article_id and s["value"].startswith(str(mixed["value"]))
                for e in events for s in e["statements"])
     assert mixed["label"] in (out / "articles" / f"{article_id}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", CASES["labels"], ids=[c["language"] for c in CASES["labels"]])
+def test_page_words_follow_the_site_language(case):
+    from dateline.render import date_label
+    assert date_label("2024-11-16", "day", case["language"]) == case["label"]

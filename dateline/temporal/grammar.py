@@ -498,6 +498,11 @@ def available(lang: str, root: Path = LANG_DIR) -> bool:
     return bool(lang) and "/" not in lang and (root / lang / "rules.yaml").is_file()
 
 
+def base_language(code: str) -> str:
+    """The language of a tag, as the grammar folders are named: "fr-FR" and "fr_CA" are "fr"."""
+    return code.replace("_", "-").split("-")[0].strip().lower()
+
+
 def languages(root: Path = LANG_DIR) -> list[str]:
     """The language codes there is a grammar for."""
     return sorted(p.name for p in root.iterdir() if available(p.name, root))
