@@ -7,7 +7,9 @@
     var button = e.target.closest ? e.target.closest("button.copy") : null;
     if (!button || !navigator.clipboard) return;
     navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
-      var label = button.textContent;   // the page's words: data-copied, then the label back
+      // the page's words: data-copied, then the button's own label back (kept for a second click)
+      var label = button.getAttribute("data-label") || button.textContent;
+      button.setAttribute("data-label", label);
       button.textContent = button.getAttribute("data-copied") || "Copied";
       setTimeout(function () { button.textContent = label; }, 1500);
     });
