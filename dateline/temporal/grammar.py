@@ -99,7 +99,8 @@ def _words_regex(forms: list[str], case: str) -> str:
 
 def _number_regex(numbers: dict) -> str:
     units, tens = prefix_tree(numbers["units"]), prefix_tree(numbers["tens"])
-    digits = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s+1/2)?"
+    # numbers in digits, as the language writes them (French: "1 000", "2,5")
+    digits = numbers.get("digits") or r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s+1/2)?"
     word = rf"(?:{tens})(?:[-\s](?:{units}))?|(?:{units})"
     fractions = prefix_tree(numbers["fractions"])
     counted = prefix_tree([*numbers["counts"], *numbers["scales"]])

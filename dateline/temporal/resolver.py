@@ -152,7 +152,10 @@ def parse_number(raw: str, numbers: dict) -> float | str:
         if text.endswith(" " + phrase):
             fraction = value
             text = text[: -len(phrase) - 1].strip()
-    digits = text.replace(",", "")
+    if numbers.get("decimal_comma"):       # "2,5" is two and a half, "1.000" a thousand
+        digits = text.replace(" ", "").replace(".", "").replace(",", ".")
+    else:
+        digits = text.replace(",", "")
     if re.fullmatch(r"\d+(\.\d+)?", digits):
         return float(digits) + fraction
     total = 0
