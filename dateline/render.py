@@ -91,7 +91,8 @@ def date_label(value: str, precision: str, lang: str = "en") -> str:
         return words["date_decade"].format(year=s.year)
     if precision == "century":
         n = s.year // 100 + 1
-        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+        endings = words["ordinal_endings"]     # by the last digit, but "11th" to "20th"
+        suffix = endings["other"] if 10 <= n % 100 <= 20 else endings.get(n % 10, endings["other"])
         return words["date_century"].format(n=n, suffix=suffix, roman=roman(n))
     return value
 
