@@ -134,13 +134,14 @@ def _claim_pattern(data: dict) -> re.Pattern:
         re.IGNORECASE)
 
 
-def quantity_claims(context: str, lang: str = "en") -> tuple:
-    """Counted things in a statement's context ("some 30 drones", "18 out of 23 drones"), flat:
-    (noun stem, amount, wording, ...). Sources that give different amounts disagree."""
+def quantity_claims(context: list[str], lang: str = "en") -> tuple:
+    """Counted things in a statement's sentence and the undated ones after it ("some 30 drones",
+    "18 out of 23 drones"), flat: (noun stem, amount, wording, the sentence it is in, ...).
+    Sources that give different amounts disagree; the sentence is shown with the claim."""
     data = event_data(lang)
     plural = tuple(data["plural_endings"])
     out = []
-    for m in data["claim_re"].finditer(context):
+    for sentence, m in ((sentence, m) for sentence in context for m in data["claim_re"].finditer(sentence)):
         words = m.group("words").split()
         noun = next((w for w in words if w.lower() in data["irregular_plurals"]
                      or (w.lower().endswith(plural) and len(w) > 3 and w.lower() not in data["stopword_set"])),
@@ -154,5 +155,5 @@ def quantity_claims(context: str, lang: str = "en") -> tuple:
         text = m.group().strip()
         if not m.group("total2"):       # the claim ends at its noun, or at a trailing "out of N"
             text = text[: text.find(noun) + len(noun)]
-        out += [stem(noun, lang), amount, text]
+        out += [stem(noun, lang), amount, text, sentence]
     return tuple(out)
