@@ -471,11 +471,11 @@ def distinct_titles(events: list[Event], articles: dict[str, Article]) -> list[E
 
 
 def salience(sources: int, stats: DateStats) -> float:
-    """How much an event matters. A date matters when articles published later still refer back
-    to it, and when articles cluster on it (news breaks in bursts); an event matters within its
-    date by the share of that date's sources that report it."""
+    """How much an event matters. A date matters when many articles mention it, when articles
+    published later still refer back to it, and when articles cluster on it (news breaks in
+    bursts); an event matters within its date by the share of that date's sources that report it."""
     share = sources / max(1, stats.sources)
-    return round(share + math.log1p(stats.later_sources) + math.log1p(stats.published), 4)
+    return round(share + math.log1p(stats.sources) + math.log1p(stats.later_sources) + math.log1p(stats.published), 4)
 
 
 def sort_events(events: list[Event]) -> list[Event]:
