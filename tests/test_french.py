@@ -68,4 +68,4 @@ def test_a_site_may_mix_languages(tmp_path):
 @pytest.mark.parametrize("case", CASES["labels"], ids=[c["language"] for c in CASES["labels"]])
 def test_page_words_follow_the_site_language(case):
     from dateline.render import date_label
-    assert date_label("2024-11-16", "day", case["language"]) == case["label"]
+    assert date_label("2024-11-16", "day", lang=case["language"]) == case["label"]
