@@ -185,8 +185,9 @@ def _unknown_key(key: str, fields: dict, missing: list[str]) -> tuple[str, bool]
 
 
 def parse_article(path: Path, article_id: str, shown_path: str, warnings: list | None = None,
-                  content: Path | None = None) -> Article:
-    """One article. Errors are raised (all of them at once); warnings go into `warnings`."""
+                  content: Path | None = None, site_language: str = "en") -> Article:
+    """One article. Errors are raised (all of them at once); warnings go into `warnings`. An
+    article without a `language` of its own is in the site's."""
     data = read_content_file(path, content or path.parent, shown_path)
     if len(data) > MAX_ARTICLE_BYTES:       # it grew while it was read
         raise ContentError(Problem(shown_path, 1, f"the file is too large (over {MAX_ARTICLE_BYTES // (1024 * 1024)} "
@@ -249,7 +250,7 @@ def parse_article(path: Path, article_id: str, shown_path: str, warnings: list |
     get = lambda k: fields.get(k, ("", 0))[0].strip()  # noqa: E731
     return Article(id=article_id, path=shown_path, title=get("title"), published=published,
                    source=get("source"), url=get("url"), author=get("author"),
-                   language=language or "en", body=body,
+                   language=language or site_language, body=body,
                    body_line=close + 2, tags=kept.get("tags", ()), image=kept.get("image", ""),
                    republish=get("republish"), published_line=fields["published"][1])
 
@@ -324,9 +325,10 @@ def _article_files(content: Path) -> tuple[list[Path], list[Problem]]:
     return sorted(found, key=lambda p: (p.stem, str(p))), problems
 
 
-def load_articles(content: Path, keep_going: bool = False) -> tuple[list[Article], list[Problem]]:
-    """All articles, sorted by id. Every problem is collected; with keep_going the bad files are
-    skipped and their problems returned instead of raised. Warnings are returned in either case."""
+def load_articles(content: Path, keep_going: bool = False, language: str = "en") -> tuple[list[Article], list[Problem]]:
+    """All articles, sorted by id, in the site's `language` unless they say otherwise. Every
+    problem is collected; with keep_going the bad files are skipped and their problems returned
+    instead of raised. Warnings are returned in either case."""
     content = content.resolve()
     articles, problems, warnings, by_folded = [], [], [], {}
     files, found = _article_files(content)
@@ -351,7 +353,7 @@ def load_articles(content: Path, keep_going: bool = False) -> tuple[list[Article
                 raise ContentError(Problem(shown, 1, f"the id '{article_id}' is also {other}'s (the file name is "
                                                      "the article's id, in any folder): rename one"))
             by_folded[folded] = (article_id, shown)
-            articles.append(parse_article(path, article_id, shown, warnings, content))
+            articles.append(parse_article(path, article_id, shown, warnings, content, language))
         except ContentError as e:
             problems.extend(e.problems)
         except OSError as e:

@@ -1,8 +1,9 @@
 """Score the temporal engine on a TimeML corpus in JSONL form, TempEval-3 style.
 
-    python -m dateline.evaluate CORPUS.jsonl [CORPUS.jsonl ...] [--errors] [--out SYSTEM.jsonl]
+    python -m dateline.evaluate CORPUS.jsonl [CORPUS.jsonl ...] [--lang fr] [--errors] [--out SYSTEM.jsonl]
 
-Each line of the corpus is {"id", "dct", "text", "timexes": [{"start", "end", "type", "value"}]}.
+Each line of the corpus is {"id", "dct", "text", "timexes": [{"start", "end", "type", "value"}]},
+with "lang" where a document is not in the language given by --lang (English by default).
 Prints strict and relaxed extent F1, and type and value F1 (attribute accuracy on relaxed pairs
 times relaxed F1, TempEval-3's ranking figure), micro-averaged over all documents. Several corpora give one table: a row each, then all of
 them pooled and the mean of their rows.
@@ -16,6 +17,7 @@ import sys
 from collections import Counter
 
 from .temporal import tag
+from .temporal.grammar import available, languages
 
 
 def pair_up(gold: list[dict], system: list[dict]) -> list[tuple[int, int]]:
@@ -85,12 +87,12 @@ def score(docs: list[dict], outputs: dict[str, list[dict]], errors: list | None 
     return figures(count(docs, outputs, errors))
 
 
-def run(docs: list[dict]) -> dict[str, list[dict]]:
+def run(docs: list[dict], lang: str = "en") -> dict[str, list[dict]]:
     out = {}
     for doc in docs:
         dct = dt.date.fromisoformat(doc["dct"][:10])
         out[doc["id"]] = [{"start": t.start, "end": t.end, "type": t.type, "value": t.value,
-                           "mod": t.mod, "rule": t.rule} for t in tag(doc["text"], dct)]
+                           "mod": t.mod, "rule": t.rule} for t in tag(doc["text"], dct, lang=doc.get("lang", lang))]
     return out
 
 
@@ -123,6 +125,7 @@ def table(rows: list[tuple[str, dict]]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m dateline.evaluate", description=__doc__.split("\n")[0])
     ap.add_argument("corpus", nargs="+", help="gold JSONL files; several give one table")
+    ap.add_argument("--lang", default="en", help="the corpora's language (a grammar under dateline/temporal/lang/)")
     ap.add_argument("--errors", action="store_true", help="list misses, spurious finds and wrong values")
     ap.add_argument("--out", help="also write the system's output as JSONL, for the shared scorer")
     args = ap.parse_args(argv)
@@ -133,7 +136,10 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError) as e:
             print(f"{path}: cannot read corpus: {e}", file=sys.stderr)
             return 1
-    outputs = {path: run(docs) for path, docs in corpora}
+    if not available(args.lang):
+        print(f"--lang {args.lang}: no temporal grammar for it; available: {', '.join(languages())}", file=sys.stderr)
+        return 2
+    outputs = {path: run(docs, args.lang) for path, docs in corpora}
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:
             for path, _ in corpora:

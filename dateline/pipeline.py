@@ -116,7 +116,8 @@ def run(content: Path, *, keep_going: bool = False, previous: Callable[[], Previ
     except ContentError as e:
         site, problems = None, e.problems
     try:
-        articles, skipped = load_articles(content, keep_going=keep_going)
+        articles, skipped = load_articles(content, keep_going=keep_going,
+                                          language=site.language if site else "en")
     except ContentError as e:
         articles, skipped, problems = None, [], problems + e.problems
     overrides = load_overrides(content)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+import yaml
 
 from . import exports
 from .articles import display_path
@@ -33,6 +35,7 @@ from .pipeline import Timeline
 from .roles import BACKGROUND, PLAN, REFERENCE, REPORT
 from .statements import Extraction, canonical_value
 from .temporal import PRECISIONS, period_of
+from .temporal.grammar import base_language
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MARKER = ".dateline-site"       # marks a folder as dateline's own output, safe to replace
@@ -42,36 +45,50 @@ PARALLEL_FROM = 200
 PAGE_EVENTS = 500           # the most entries one timeline page holds
 KEY_EVENTS_ON_INDEX = 300   # the index of a large timeline shows this many key events
 NAV_FLAT = 30               # with more pages than this, the navigation folds them by century
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
-SEASONS = {"SP": "spring", "SU": "summer", "FA": "autumn", "WI": "winter"}
-ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth"}
-# a TIMEX3 mod as words: before a label that names its period ("early March 2023"), after a
-# leading "the" ("the late 1990s"), else around it ("the end of the first quarter of 2023"). The
-# amount hedges come from "more than two years ago" and the like: before the date they give.
-MODS = {"START": ("early ", "the start of "), "MID": ("mid-", "the middle of "), "END": ("late ", "the end of "),
-        "APPROX": ("about ", "about ")}
-BOUNDS = {"MORE_THAN": "before ", "LESS_THAN": "after ", "EQUAL_OR_MORE": "no later than ",
-          "EQUAL_OR_LESS": "no earlier than "}
+LABELS = Path(__file__).parent / "data" / "labels.yaml"   # English; data/<lang>/labels.yaml replaces keys
+
+
+@functools.lru_cache(maxsize=None)
+def labels(lang: str = "en") -> dict:
+    """The page's own words in a language (English where it has none of its own)."""
+    data = yaml.safe_load(LABELS.read_text(encoding="utf-8"))
+    own = LABELS.parent / base_language(lang) / LABELS.name
+    if "/" not in lang and own.is_file():
+        data.update(yaml.safe_load(own.read_text(encoding="utf-8")))
+    return data
+
+
+def roman(n: int) -> str:
+    out = ""
+    for value, letters in ((100, "C"), (90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"),
+                           (4, "IV"), (1, "I")):
+        out += letters * (n // value)
+        n %= value
+    return out
 
 
 # ---------------------------------------------------------------- dates as people read them
 
-def date_label(value: str, precision: str, mod: str | None = None) -> str:
+def date_label(value: str, precision: str, mod: str | None = None, lang: str = "en") -> str:
     """'Monday 19 December 2022', 'October 2022', 'week of 9 September 2024', 'winter 2024–25';
-    with a mod, 'early March 2023', 'the late 1990s', 'about 2010'."""
-    label = plain_date_label(value, precision)
+    with a mod, 'early March 2023', 'the late 1990s', 'about 2010'; in the words of `lang`. A
+    mod is written before a label that names its period, after a leading article ("the late
+    1990s"), else around it ("the end of the first quarter of 2023"); an amount's hedge ("more
+    than two years ago") as a bound before the date (labels.yaml `mods`, `bounds`)."""
+    label = plain_date_label(value, precision, lang)
     if period_of(value) is None:
         return label
-    if mod in BOUNDS:
-        return BOUNDS[mod] + label
-    if mod not in MODS:
+    words = labels(lang)
+    if mod in words["bounds"]:
+        return words["bounds"][mod] + label
+    if mod not in words["mods"]:
         return label
-    named, around = MODS[mod]
-    if mod != "APPROX" and label.startswith("the "):
-        return "the " + named + label[4:]
+    named, around = words["mods"][mod]
+    the = words["mod_article"]
+    if mod != "APPROX" and the and label.startswith(the):
+        return the + named + label[len(the):]
     if precision in ("week", "quarter", "half") and mod != "APPROX":
-        return around + "the " + label
+        return around + the + label
     return named + label
 
 
@@ -83,34 +100,36 @@ def event_mod(statements) -> str | None:
     return mods.pop() if len(mods) == 1 else None
 
 
-def plain_date_label(value: str, precision: str) -> str:
+def plain_date_label(value: str, precision: str, lang: str = "en") -> str:
+    """A date's label without its mod, in the words of `lang`."""
     period = period_of(value)
     if period is None:
         return value
-    s = period.start
+    s, words = period.start, labels(lang)
+    day = words["days"].get(s.day, words["day"].format(n=s.day))
+    month = words["months"][s.month - 1]
     if precision == "day":
-        return f"{s:%A} {s.day} {MONTHS[s.month - 1]} {s.year}"
+        return words["date_day"].format(weekday=words["weekdays"][s.weekday()], day=day, month=month, year=s.year)
     if precision == "week":
-        if value.endswith("-WE"):
-            return f"weekend of {s.day} {MONTHS[s.month - 1]} {s.year}"
-        return f"week of {s.day} {MONTHS[s.month - 1]} {s.year}"
+        return words["date_weekend" if value.endswith("-WE") else "date_week"].format(day=day, month=month, year=s.year)
     if precision == "month":
-        return f"{MONTHS[s.month - 1]} {s.year}"
+        return words["date_month"].format(month=month, year=s.year)
     if precision == "season":
-        name = SEASONS[value[-2:]]
-        return f"{name} {s.year}–{(s.year + 1) % 100:02d}" if value.endswith("WI") else f"{name} {s.year}"
-    if precision == "quarter":
-        return f"{ORDINALS[int(value[-1])]} quarter of {s.year}"
-    if precision == "half":
-        return f"{ORDINALS[int(value[-1])]} half of {s.year}"
+        season = words["seasons"][value[-2:]]
+        if value.endswith("WI"):
+            return words["date_winter"].format(season=season, year=s.year, next_year=f"{(s.year + 1) % 100:02d}")
+        return words["date_season"].format(season=season, year=s.year)
+    if precision in ("quarter", "half"):
+        return words[f"date_{precision}"].format(ordinal=words["ordinals"][int(value[-1])], year=s.year)
     if precision == "year":
         return str(s.year)
     if precision == "decade":
-        return f"the {s.year}s"
+        return words["date_decade"].format(year=s.year)
     if precision == "century":
         n = s.year // 100 + 1
-        suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-        return f"the {n}{suffix} century"
+        endings = words["ordinal_endings"]     # by the last digit, but "11th" to "20th"
+        suffix = endings["other"] if 10 <= n % 100 <= 20 else endings.get(n % 10, endings["other"])
+        return words["date_century"].format(n=n, suffix=suffix, roman=roman(n))
     return value
 
 
@@ -127,14 +146,24 @@ def machine_date(value: str, precision: str) -> str:
     return f"{period.start.year:04d}"
 
 
-def span_note(precision: str) -> str:
+def span_note(precision: str, lang: str = "en") -> str:
     """Said of entries coarser than a day, which stand at the start of their period."""
-    return "" if precision == "day" else f"whole {precision}"
+    return "" if precision == "day" else labels(lang)["span_notes"][precision]
+
+
+@jinja2.pass_context
+def _page_date_label(context, value: str, precision: str, mod: str | None = None) -> str:
+    return date_label(value, precision, mod, context["site"].language)
+
+
+@jinja2.pass_context
+def _page_span_note(context, precision: str) -> str:
+    return span_note(precision, context["site"].language)
 
 
 # ---------------------------------------------------------------- HTML pieces
 
-def highlighted_body(extraction: Extraction, event_links: dict, root: str) -> str:
+def highlighted_body(extraction: Extraction, event_links: dict, root: str, lang: str = "en") -> str:
     """The article as HTML, every temporal expression marked with its resolved value (shown on
     hover and focus) and linked to its timeline entry where it has one (`event_links`: statement
     id -> page#event)."""
@@ -144,8 +173,9 @@ def highlighted_body(extraction: Extraction, event_links: dict, root: str) -> st
         t = extraction.timexes[i]
         event = event_at.get(t.start)
         period = period_of(canonical_value(t.value)) if t.type in ("DATE", "TIME") else None
-        label = date_label(canonical_value(t.value), period.precision, t.mod) if period else t.value
-        tip = jinja2.utils.markupsafe.escape(f"{t.type.lower()}: {label} ({t.value})")
+        label = date_label(canonical_value(t.value), period.precision, t.mod, lang) if period else t.value
+        kind = labels(lang)["timex_types"].get(t.type, t.type.lower())
+        tip = jinja2.utils.markupsafe.escape(f"{kind}: {label} ({t.value})")
         name = "a" if event else "span"
         href = f' href="{root}{event}"' if event else ""
         return (f'<{name} class="timex timex-{t.type.lower()}" tabindex="0" data-value="{jinja2.utils.markupsafe.escape(t.value)}" '
@@ -336,8 +366,8 @@ def environment(templates: Path | None) -> jinja2.Environment:
                              autoescape=jinja2.select_autoescape(["html", "xml"]),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
                              finalize=page_text)
-    env.filters["date_label"] = date_label
-    env.filters["span_note"] = span_note
+    env.filters["date_label"] = _page_date_label     # in the site's language
+    env.filters["span_note"] = _page_span_note
     env.filters["machine_date"] = machine_date
     env.filters["quote"] = quote_html
     env.filters["markdown"] = markdown_html
@@ -403,8 +433,9 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     With `review`, pages show ids to copy. A large site is rendered in `jobs` processes."""
     env.globals["review"] = review
     previous = previous or {}
+    words = labels(timeline.site.language)
     common = hashlib.sha256(json.dumps([template_fingerprint(env), review, timeline.site.fingerprint(),
-                                        SCHEMA_VERSION]).encode()).hexdigest()
+                                        SCHEMA_VERSION, words]).encode()).hexdigest()
     articles = {a.id: a for a in timeline.articles}
     # what each article page may show (README: republishing rights); with "none" there is no page
     modes = {a.id: a.republish or timeline.site.republish for a in timeline.articles}
@@ -419,9 +450,9 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     data = timeline_data(timeline)
     statement_events = {s.id: e.id for e in timeline.events for s in e.statements}
     key_ids = key_event_ids(timeline.events)
-    pages = plan_pages(list(timeline.events), key_ids)
+    pages = plan_pages(list(timeline.events), key_ids, timeline.site.language)
     home = {e.id: page.path for page in reversed(pages) for e in page.events}   # the fullest page wins
-    nav = navigation(pages)
+    nav = navigation(pages, timeline.site.language)
     event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
     event_json = {e["id"]: dump(e) for e in data["events"]}     # encoded once: digests and timeline.json
     method = methodology(timeline)
@@ -445,8 +476,8 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
             page, embed = pages[i], kind == "embed"
             story, background = story_and_background(page.events)
             return (embed_page if embed else timeline_page).render(
-                site=timeline.site, years=group_by_year(story), background=background, articles=articles,
-                key_ids=key_ids,
+                site=timeline.site, years=group_by_year(story, timeline.site.language), background=background,
+                articles=articles, key_ids=key_ids, labels=words,
                 root="../" * page.path.count("/"), heading=page.heading, nav=nav, here=page.path,
                 sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles}),
                 tags=sorted({t for e in page.events for t in e.tags}, key=str.casefold),
@@ -462,9 +493,9 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
             extraction = timeline.extractions[article.id]
             mode = modes[article.id]
             return article_page.render(
-                site=timeline.site, article=article, root="../", mode=mode,
+                site=timeline.site, article=article, root="../", mode=mode, labels=words,
                 canonical=copied_from(article, timeline.site),
-                body=highlighted_body(extraction, event_links, "../") if mode == "full" else "",
+                body=highlighted_body(extraction, event_links, "../", timeline.site.language) if mode == "full" else "",
                 dated=[(s, event_links.get(s.id)) for s in extraction.statements],
                 share=share_tags(timeline.site, article.title, f"articles/{article.id}.html", "article",
                                  f"{article.source or 'An article'}, published {article.published.isoformat()}, "
@@ -539,10 +570,14 @@ def template_problem(e: Exception) -> Problem | None:
 # the machine-readable files: name -> (timeline, its data, events encoded by id, event id -> page)
 EXPORTS = {
     "timeline.json": lambda timeline, data, event_json, home: json_lines(data, event_json),
-    "timelinejs.json": lambda timeline, data, event_json, home: exports.timelinejs(timeline, date_label, home),
-    "feed.xml": lambda timeline, data, event_json, home: exports.atom(timeline, date_label, home),
-    "timeline.ics": lambda timeline, data, event_json, home: exports.ical(timeline, date_label, home),
+    "timelinejs.json": lambda timeline, data, event_json, home: exports.timelinejs(timeline, site_date_label(timeline), home),
+    "feed.xml": lambda timeline, data, event_json, home: exports.atom(timeline, site_date_label(timeline), home),
+    "timeline.ics": lambda timeline, data, event_json, home: exports.ical(timeline, site_date_label(timeline), home),
 }
+
+
+def site_date_label(timeline: Timeline):
+    return functools.partial(date_label, lang=timeline.site.language)
 
 
 def page_title(title: str, heading: str) -> str:
@@ -557,12 +592,13 @@ class Page:
     events: tuple
 
 
-def plan_pages(events: list[Event], key_ids: set[str]) -> list[Page]:
+def plan_pages(events: list[Event], key_ids: set[str], lang: str = "en") -> list[Page]:
     """A small timeline is one page. A large one gets an index of its key events and a page per
     year, or per month where a year alone would be too long, so no page grows without bound."""
+    words = labels(lang)
     if len(events) <= PAGE_EVENTS:
-        return [Page("index.html", "All", "", tuple(events))]
-    pages = [Page("index.html", "Key events", "Key events",
+        return [Page("index.html", words["all_pages"], "", tuple(events))]
+    pages = [Page("index.html", words["key_events"], words["key_events"],
                   tuple(sorted(sorted((e for e in events if e.id in key_ids), key=lambda e: (-e.salience, e.id))
                                [:KEY_EVENTS_ON_INDEX], key=lambda e: (e.start, PRECISIONS.index(e.precision), e.id))))]
     by_year: dict[int, list[Event]] = {}
@@ -576,7 +612,7 @@ def plan_pages(events: list[Event], key_ids: set[str]) -> list[Page]:
         for e in year_events:
             by_month.setdefault(e.start[:7], []).append(e)
         for month, month_events in by_month.items():
-            label = f"{MONTHS[int(month[5:]) - 1]} {year}"
+            label = words["date_month"].format(month=words["months"][int(month[5:]) - 1], year=year)
             for part in range(0, len(month_events), PAGE_EVENTS):
                 suffix = f"-{part // PAGE_EVENTS + 1}" if part else ""
                 pages.append(Page(f"years/{month}{suffix}.html", label + (f" ({part // PAGE_EVENTS + 1})" if part else ""),
@@ -584,7 +620,7 @@ def plan_pages(events: list[Event], key_ids: set[str]) -> list[Page]:
     return pages
 
 
-def navigation(pages: list[Page]) -> list[tuple[str, int, tuple]]:
+def navigation(pages: list[Page], lang: str = "en") -> list[tuple[str, int, tuple]]:
     """The links between timeline pages, as (century, entries, links) groups: one unlabelled
     group when they are few, else one per century, so that a topic reaching back to 1600 does
     not open on a wall of years."""
@@ -594,7 +630,8 @@ def navigation(pages: list[Page]) -> list[tuple[str, int, tuple]]:
     by_century: dict[str, list] = {}
     for link in links:
         year = int(Path(link[1]).stem[:4])
-        by_century.setdefault(f"{year // 100 * 100}s", []).append(link)
+        start = year // 100 * 100
+        by_century.setdefault(labels(lang)["century_group"].format(year=start, last_year=start + 99), []).append(link)
     return [(century, sum(n for *_, n in group), tuple(group)) for century, group in by_century.items()]
 
 
@@ -622,11 +659,12 @@ def story_and_background(events) -> tuple[list, list]:
     return [e for e in events if e.role != BACKGROUND], [e for e in events if e.role == BACKGROUND]
 
 
-def group_by_year(events) -> list[tuple[int, list[tuple[str, list[Event]]]]]:
+def group_by_year(events, lang: str = "en") -> list[tuple[int, list[tuple[str, list[Event]]]]]:
+    months = labels(lang)["months"]
     years: dict[int, dict[str, list[Event]]] = {}
     for e in events:
         start = dt.date.fromisoformat(e.start)
-        month = MONTHS[start.month - 1] if e.precision in ("day", "week", "month") else ""
+        month = months[start.month - 1] if e.precision in ("day", "week", "month") else ""
         years.setdefault(start.year, {}).setdefault(month, []).append(e)
     return [(year, list(months.items())) for year, months in years.items()]
 

@@ -16,14 +16,14 @@ import yaml
 
 from .articles import Article
 from .temporal import Timex, period_of, tag
-from .temporal.grammar import available as grammar_available, load as load_grammar
+from .temporal.grammar import available as grammar_available, base_language, load as load_grammar
 from .temporal.tense import WORD_BEFORE_PERIOD, is_abbreviation
 from .markup import marked_html
 from .headlines import furniture_end
 from .roles import REPORT, role_of
 from .words import content_words, quantity_claims
 
-DATA = Path(__file__).parent / "data" / "text.yaml"
+DATA = Path(__file__).parent / "data" / "text.yaml"    # the defaults; data/<lang>/text.yaml replaces keys
 DATED_TYPES = ("DATE", "TIME")
 
 # Markdown and HTML that is not prose: link targets, tags, code, bare URLs. Dates inside them
@@ -77,9 +77,12 @@ class Extraction:
     body_html: str          # the body as safe HTML, timex i marked (markup.py)
 
 
-@lru_cache(maxsize=1)
-def text_data() -> dict:
+@lru_cache(maxsize=None)
+def text_data(lang: str = "en") -> dict:
     data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    own = DATA.parent / lang / DATA.name
+    if "/" not in lang and own.is_file():
+        data.update(yaml.safe_load(own.read_text(encoding="utf-8")))
     # one pattern for all: a single fullmatch per paragraph, and a single search
     data["furniture_re"] = re.compile("|".join(f"(?:{p})" for p in data["furniture"]), re.IGNORECASE | re.DOTALL)
     data["furniture_containing_re"] = re.compile("|".join(f"(?:{p})" for p in data["furniture_containing"]),
@@ -88,12 +91,14 @@ def text_data() -> dict:
     # the stamp's words, then at most a few of the stamp's other parts ("08:58 GMT, Thursday, ")
     data["stamp_before_re"] = re.compile(rf"(?:{stamp})[^.\n]{{0,40}}$", re.IGNORECASE)
     data["stamp_after_re"] = re.compile(rf"[^.\n]{{0,12}}?(?:{stamp})", re.IGNORECASE)
+    # a wire dateline opening a paragraph ("PARIS (AFP) -"): not part of the first sentence
+    data["dateline_re"] = re.compile(data["dateline"]) if data.get("dateline") else None
     return data
 
 
-def stamps_the_page(body: str, t: Timex) -> bool:
+def stamps_the_page(body: str, t: Timex, lang: str = "en") -> bool:
     """Whether a date is the page's own stamp ("24 June 2010 Last updated at 14:59 GMT")."""
-    data = text_data()
+    data = text_data(lang)
     return (data["stamp_before_re"].search(body, max(0, t.start - 80), t.start) is not None
             or data["stamp_after_re"].match(body, t.end, t.end + 60) is not None)
 
@@ -103,28 +108,32 @@ def mask_non_prose(body: str) -> str:
     return NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), body)
 
 
-def is_furniture(paragraph: str) -> bool:
+def is_furniture(paragraph: str, lang: str = "en") -> bool:
     flat = " ".join(paragraph.split())
-    data = text_data()
+    data = text_data(lang)
     return data["furniture_re"].fullmatch(flat) is not None or data["furniture_containing_re"].search(flat) is not None
 
 
 WORD_REACH = 100      # longer than any abbreviation
-SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# (French sets guillemets apart by a space: "« Non. » Il")
+SENTENCE_END = re.compile(r"[.!?…]+(?:[\"'”’)\]]|\s?»)*(?=\s+(?:[\"'“‘(\[]|«\s?)?[A-ZÀ-ÖØ-ÞŒ0-9])")
 
 
 def split_sentences(body: str, lang: str = "en") -> list[Sentence]:
     """Sentences of prose paragraphs. Hard line breaks inside a paragraph do not end a sentence,
-    and neither does the period of an abbreviation ("Gov.", "U.S.", "Oct. 10")."""
+    and neither does the period of an abbreviation ("Gov.", "U.S.", "Oct. 10"). A paragraph's
+    opening wire dateline ("PARIS (AFP) -") is left out."""
     grammar = load_grammar(lang)
+    dateline = text_data(lang)["dateline_re"]
     sentences = []
     bounds = [0] + [x for m in PARAGRAPH_BREAK.finditer(body) for x in (m.start(), m.end())] + [len(body)]
     for index, (p_start, p_end) in enumerate(zip(bounds[::2], bounds[1::2])):
         paragraph = body[p_start:p_end]
-        if not paragraph.strip() or is_furniture(paragraph):
+        if not paragraph.strip() or is_furniture(paragraph, lang):
             continue
-        start = 0
-        for m in SENTENCE_END.finditer(paragraph):
+        opening = dateline.match(paragraph) if dateline else None
+        start = opening.end() if opening else 0
+        for m in SENTENCE_END.finditer(paragraph, start):
             if m.group().startswith("."):
                 # the word is looked for just before the period, not from the sentence's start
                 # (a run of "Mr. Mr. ..." would make that quadratic)
@@ -158,11 +167,11 @@ def statement_id(article_id: str, sentence: str, expression: str, occurrence: in
     return "s-" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
-def reports_something(sentence: str, timexes: list[Timex], offset: int) -> bool:
+def reports_something(sentence: str, timexes: list[Timex], offset: int, lang: str = "en") -> bool:
     remainder = sentence
     for t in sorted(timexes, key=lambda t: -t.start):
         remainder = remainder[: t.start - offset] + " " + remainder[t.end - offset:]
-    return len(WORD.findall(remainder)) >= text_data()["min_report_words"]
+    return len(WORD.findall(remainder)) >= text_data(lang)["min_report_words"]
 
 
 def extract(article: Article, published=None) -> Extraction:
@@ -170,7 +179,8 @@ def extract(article: Article, published=None) -> Extraction:
     body = article.body
     dct = published or article.published
     # an article in a language without a grammar of its own is read with the English one
-    lang = article.language if grammar_available(article.language) else "en"
+    lang = base_language(article.language)
+    lang = lang if grammar_available(lang) else "en"
     # tag() sees the masked text; keep the real wording
     timexes = [replace(t, text=body[t.start:t.end]) for t in tag(mask_non_prose(body), dct, lang=lang)]
     sentences = split_sentences(body, lang)
@@ -183,7 +193,7 @@ def extract(article: Article, published=None) -> Extraction:
     statements, seen_ids = [], set()
     for i, sentence in enumerate(sentences):
         dated = [t for t in in_sentence[i] if t.type in DATED_TYPES and period_of(t.value)
-                 and not stamps_the_page(body, t)]
+                 and not stamps_the_page(body, t, lang)]
         if not dated:
             continue
         # a date in the dateline opening the sentence ("BEIRUT | Mon Jul 18, 2011") yields to the
@@ -191,7 +201,7 @@ def extract(article: Article, published=None) -> Extraction:
         opening = sentence.start + furniture_end(body[sentence.start:sentence.end])
         dated.sort(key=lambda t: (t.start < opening, t.start))
         text = " ".join(body[sentence.start:sentence.end].split())
-        if not reports_something(body[sentence.start:sentence.end], in_sentence[i], sentence.start):
+        if not reports_something(body[sentence.start:sentence.end], in_sentence[i], sentence.start, lang):
             continue
         context = [text]
         for j in range(i + 1, min(i + 3, len(sentences))):
@@ -216,8 +226,8 @@ def extract(article: Article, published=None) -> Extraction:
                            period.start, period.end, period.precision, t.direction, dct)
             statements.append(Statement(
                 id=sid, article=article.id, sentence=text, context=" ".join(context), previous=previous,
-                words=content_words(text, t.text, previous, tuple(context[1:])),
-                claims=quantity_claims(context), role=role,
+                words=content_words(text, t.text, previous, tuple(context[1:]), lang),
+                claims=quantity_claims(context, lang), role=role,
                 expression=t.text, start=t.start, end=t.end, value=t.value, type=t.type, mod=t.mod,
                 period_start=period.start.isoformat(), period_end=period.end.isoformat(),
                 precision=period.precision, rule=t.rule, direction=t.direction,

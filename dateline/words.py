@@ -12,47 +12,57 @@ from pathlib import Path
 
 import yaml
 
-DATA = Path(__file__).parent / "data" / "events.yaml"
+DATA = Path(__file__).parent / "data" / "events.yaml"   # the defaults; data/<lang>/events.yaml replaces keys
 WEIGHT_SCALE = 16
 TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
 
 
-@lru_cache(maxsize=1)
-def event_data() -> dict:
+@lru_cache(maxsize=None)
+def event_data(lang: str = "en") -> dict:
     data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    own = DATA.parent / lang / DATA.name
+    if "/" not in lang and own.is_file():
+        data.update(yaml.safe_load(own.read_text(encoding="utf-8")))
     data["stopword_set"] = frozenset(data["stopwords"])
     data["class_of"] = defaultdict(list)
     for name, words in data["event_classes"].items():
         for word in words:
-            data["class_of"][plural_to_singular(word, data["irregular_plurals"])].append("@" + name)
+            data["class_of"][plural_to_singular(word, data)].append("@" + name)
+    data["claim_re"] = _claim_pattern(data)
     return data
 
 
-def plural_to_singular(word: str, irregular: dict) -> str:
+def plural_to_singular(word: str, data: dict) -> str:
+    """A word's singular, by the language's `plural_rules` (ending, replacement, shortest word,
+    endings they leave alone), after its `elisions` ("l'") and `possessives` ("'s") are cut."""
     word = word.lower().replace("’", "'")
-    if word.endswith("'s"):
-        word = word[:-2]
+    for prefix in data.get("elisions", ()):
+        if word.startswith(prefix) and len(word) > len(prefix):
+            word = word[len(prefix):]
+            break
+    for suffix in data.get("possessives", ()):
+        if word.endswith(suffix):
+            word = word[:-len(suffix)]
     word = word.rstrip("'")
-    if word in irregular:
-        return irregular[word]
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
+    if word in data["irregular_plurals"]:
+        return data["irregular_plurals"][word]
+    for ending, replacement, shortest, unless in data["plural_rules"]:
+        if len(word) >= shortest and word.endswith(ending) and not word.endswith(tuple(unless)):
+            return word[:-len(ending)] + replacement
     return word
 
 
 @lru_cache(maxsize=1 << 16)     # news repeats its words: most are stemmed once
-def stem(word: str) -> str:
-    return plural_to_singular(word, event_data()["irregular_plurals"])
+def stem(word: str, lang: str = "en") -> str:
+    return plural_to_singular(word, event_data(lang))
 
 
 @lru_cache(maxsize=256)
-def _content_tokens(text: str) -> tuple[tuple[int, ...], tuple]:
+def _content_tokens(text: str, lang: str = "en") -> tuple[tuple[int, ...], tuple]:
     """Where each token of `text` starts, and (index, lower case, stem, capitalised, kinds of
     happening) of each that can be a content word. A sentence is read for every statement in it
     or beside it: it is tokenised once."""
-    data = event_data()
+    data = event_data(lang)
     stopwords, class_of = data["stopword_set"], data["class_of"]
     starts, content = [], []
     for i, m in enumerate(TOKEN.finditer(text)):
@@ -61,17 +71,18 @@ def _content_tokens(text: str) -> tuple[tuple[int, ...], tuple]:
         low = word.lower()
         if len(low) < 3 or low in stopwords:
             continue
-        stemmed = stem(word)
+        stemmed = stem(word, lang)
         content.append((i, low, stemmed, word[0].isupper(), tuple(class_of.get(stemmed, ()))))
     return tuple(starts), tuple(content)
 
 
-def content_words(sentence: str, expression: str, previous: str, following: tuple[str, ...]) -> tuple:
+def content_words(sentence: str, expression: str, previous: str, following: tuple[str, ...],
+                  lang: str = "en") -> tuple:
     """Content-word weights of a statement: its sentence, words near its date counting most,
     and, at half weight, the sentences before and after it (a report often names its subject in
     the next one). Names (capitalised words not opening their passage) count more; each word
     also counts for its kind of happening (@attack...)."""
-    data = event_data()
+    data = event_data(lang)
     class_weight, near_words, far_weight = data["class_weight"], data["near_words"], data["far_weight"]
     name_weight = data["name_weight"]
     counts: Counter = Counter()
@@ -83,9 +94,9 @@ def content_words(sentence: str, expression: str, previous: str, following: tupl
     offset = 0
     for text in following:
         passages.append((text, around, offset))
-        offset += len(_content_tokens(text)[0])
+        offset += len(_content_tokens(text, lang)[0])
     for text, weight, offset in passages:
-        starts, tokens = _content_tokens(text)
+        starts, tokens = _content_tokens(text, lang)
         at = bisect.bisect_left(starts, anchor) if text is sentence else None
         for i, low, stemmed, capitalised, kinds in tokens:
             if low in own:
@@ -111,35 +122,38 @@ def weights(words: tuple) -> dict[str, float]:
 
 # ---------------------------------------------------------------- numbers that sources may disagree on
 
-NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-                "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "dozen": 12}
-NUMBER = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(NUMBER_WORDS)
-CLAIM = re.compile(
-    rf"(?<![\w$£€.,])(?P<hedge>(?:some|about|around|approximately|nearly|almost|at least|more than|"
-    rf"over|up to|roughly|an estimated)\s+)?(?P<n>{NUMBER})(?:\s+(?:out\s+)?of\s+(?P<total>{NUMBER}))?"
-    rf"(?P<words>(?:\s+[A-Za-z][\w-]*){{1,3}}?)(?:\s+(?:out\s+)?of\s+(?P<total2>{NUMBER}))?(?!\w)",
-    re.IGNORECASE)
+def _claim_pattern(data: dict) -> re.Pattern:
+    """A counted thing: a hedge, a number (in digits or in the language's `claim_numbers`), up
+    to three words, perhaps "out of" a total before or after them (`claim_of`)."""
+    number = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(data["claim_numbers"])
+    hedge = "|".join(data["claim_hedges"])
+    of = data["claim_of"]
+    return re.compile(
+        rf"(?<![\w$£€.,])(?P<hedge>(?:{hedge})\s+)?(?P<n>{number})(?:\s+{of}\s+(?P<total>{number}))?"
+        rf"(?P<words>(?:\s+[^\W\d_][\w-]*){{1,3}}?)(?:\s+{of}\s+(?P<total2>{number}))?(?!\w)",
+        re.IGNORECASE)
 
 
-def quantity_claims(context: list[str]) -> tuple:
+def quantity_claims(context: list[str], lang: str = "en") -> tuple:
     """Counted things in a statement's sentence and the undated ones after it ("some 30 drones",
     "18 out of 23 drones"), flat: (noun stem, amount, wording, the sentence it is in, ...).
     Sources that give different amounts disagree; the sentence is shown with the claim."""
-    data = event_data()
+    data = event_data(lang)
+    plural = tuple(data["plural_endings"])
     out = []
-    for sentence, m in ((sentence, m) for sentence in context for m in CLAIM.finditer(sentence)):
+    for sentence, m in ((sentence, m) for sentence in context for m in data["claim_re"].finditer(sentence)):
         words = m.group("words").split()
         noun = next((w for w in words if w.lower() in data["irregular_plurals"]
-                     or (w.lower().endswith("s") and len(w) > 3 and w.lower() not in data["stopword_set"])),
+                     or (w.lower().endswith(plural) and len(w) > 3 and w.lower() not in data["stopword_set"])),
                     None)
         if not noun:
             continue
         n = m.group("n").lower()
-        n = str(NUMBER_WORDS.get(n, n.replace(",", "")))
+        n = str(data["claim_numbers"].get(n, n.replace(",", "")))
         total = m.group("total") or m.group("total2")
-        amount = f"{n} of {total.replace(',', '')}" if total else n
+        amount = f"{n} {data['claim_amount_of']} {total.replace(',', '')}" if total else n
         text = m.group().strip()
         if not m.group("total2"):       # the claim ends at its noun, or at a trailing "out of N"
             text = text[: text.find(noun) + len(noun)]
-        out += [stem(noun), amount, text, sentence]
+        out += [stem(noun, lang), amount, text, sentence]
     return tuple(out)

@@ -1,5 +1,5 @@
 """Every example written next to a rule or guard in the grammar tables runs here: the project's
-English, and a small German grammar in tests/fixtures/lang/ that shows a second language is data
+English and French, and a small German grammar in tests/fixtures/lang/ that shows a second language is data
 only."""
 import datetime as dt
 import re
@@ -15,7 +15,7 @@ from dateline.temporal.grammar import (_parser, first_chars, guard_examples, loa
 from dateline.temporal.resolver import resolve
 
 FIXTURE_LANGS = Path(__file__).parent / "fixtures" / "lang"
-GRAMMARS = {"en": load("en"), "de": load("de", FIXTURE_LANGS)}
+GRAMMARS = {"en": load("en"), "fr": load("fr"), "de": load("de", FIXTURE_LANGS)}
 EXAMPLES = [(lang, rule.name, ex) for lang, grammar in GRAMMARS.items() for rule in grammar.rules
             for ex in rule.examples]
 
@@ -50,7 +50,8 @@ def test_rule_example(lang, rule, example):
         assert hits[0].mod == example["mod"]
 
 
-GUARDS = [("en", g) for g in guard_examples("en")] + [("de", g) for g in guard_examples("de", FIXTURE_LANGS)]
+GUARDS = [(lang, g) for lang in ("en", "fr") for g in guard_examples(lang)] + \
+    [("de", g) for g in guard_examples("de", FIXTURE_LANGS)]
 
 
 @pytest.mark.parametrize("lang,example", GUARDS, ids=[f"{lang}:{g['guard']}:{g['not']}" for lang, g in GUARDS])

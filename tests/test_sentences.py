@@ -10,5 +10,5 @@ CASES = cases("sentences.yaml")
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
 def test_sentences(case):
     body = case["text"]
-    found = [" ".join(body[s.start:s.end].split()) for s in split_sentences(body)]
+    found = [" ".join(body[s.start:s.end].split()) for s in split_sentences(body, case.get("language", "en"))]
     assert found == case["sentences"]

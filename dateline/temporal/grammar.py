@@ -57,6 +57,12 @@ class Grammar:
     abbreviations: frozenset = frozenset()   # words whose period does not end a sentence
     triggers: "TriggerIndex | None" = field(default=None, hash=False, compare=False)
     example_dct: str = ""
+    day_first: bool = False        # "03/04/2022" is 3 April (vocab.yaml `numeric_dates: day_first`)
+    # the words that join the two ends of a range ("from April to June"), and that stand
+    # between a clock time and its day ("at 5 p.m. on Tuesday"): see vocab.yaml `ranges`
+    range_open: re.Pattern = re.compile("(?!)")
+    range_join: re.Pattern = re.compile(r"\s*(?:-|–|—)\s*")
+    time_to_day: re.Pattern = re.compile(r"(?:[\s,()]|\([^()]{0,40}\))*")
 
 
 def prefix_tree(words, fold_case: bool = True) -> str:
@@ -96,7 +102,8 @@ def _words_regex(forms: list[str], case: str) -> str:
 
 def _number_regex(numbers: dict) -> str:
     units, tens = prefix_tree(numbers["units"]), prefix_tree(numbers["tens"])
-    digits = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s+1/2)?"
+    # numbers in digits, as the language writes them (French: "1 000", "2,5")
+    digits = numbers.get("digits") or r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?(?:\s+1/2)?"
     word = rf"(?:{tens})(?:[-\s](?:{units}))?|(?:{units})"
     fractions = prefix_tree(numbers["fractions"])
     counted = prefix_tree([*numbers["counts"], *numbers["scales"]])
@@ -513,6 +520,16 @@ def available(lang: str, root: Path = LANG_DIR) -> bool:
     return bool(lang) and "/" not in lang and (root / lang / "rules.yaml").is_file()
 
 
+def base_language(code: str) -> str:
+    """The language of a tag, as the grammar folders are named: "fr-FR" and "fr_CA" are "fr"."""
+    return code.replace("_", "-").split("-")[0].strip().lower()
+
+
+def languages(root: Path = LANG_DIR) -> list[str]:
+    """The language codes there is a grammar for."""
+    return sorted(p.name for p in root.iterdir() if available(p.name, root))
+
+
 def _table(path: Path):
     # libyaml's loader where PyYAML has it: the tables are large, and every process reads them
     return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -580,8 +597,14 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
         reach = -(-_width(list(_parsed(guard.pattern, guard.flags))) // GUARD_STEP) * GUARD_STEP
         by_reach.setdefault(reach, []).append(guard)
     guards = tuple((reach, tuple(patterns)) for reach, patterns in sorted(by_reach.items()))
+    ranges = vocab.get("ranges", {})
     return Grammar(
         lang=lang, rules=tuple(rules), guards=guards, lookup=compiler.lookup,
+        day_first=vocab.get("numeric_dates") == "day_first",
+        range_open=re.compile(rf"(?:{prefix_tree(ranges.get('open', ()))})\s+$", re.IGNORECASE),
+        range_join=re.compile(rf"\s*(?:(?:{prefix_tree(ranges.get('join', ()))})(?!\w)|-|–|—)\s*", re.IGNORECASE),
+        time_to_day=re.compile(r"(?:[\s,()]|\([^()]{0,40}\))*" + (
+            rf"(?:(?:{prefix_tree(ranges['clock_to_day'])})\s+)?" if ranges.get("clock_to_day") else ""), re.IGNORECASE),
         triggers=_trigger_index({m for r in rules for m in r.trigger}, vocab, compiler, common),
         numbers=vocab["numbers"], tense=vocab["tense"],
         abbreviations=frozenset(w.lower() for w in vocab["abbreviations"]),

@@ -74,14 +74,11 @@ class _Context:
 APPOSITION = re.compile(r",\s*|\s*[—–]\s*|\s+-\s+")     # between a date and what describes it
 EVENT_AFTER = re.compile(r"\s+[^\W\d_]")    # a word: the event a "day before" is named after
 DOTTED_DATE = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}")
-# between the two ends of a range: "from April through September", "Jan. 5 to Feb. 2"
-RANGE_OPEN = re.compile(r"(?:from|between)\s+$", re.IGNORECASE)
-RANGE_JOIN = re.compile(r"\s*(?:to|through|thru|until|till|into|and|-|–|—)\s*")
+# (the words between the two ends of a range, "from April through September", and between a
+# clock time and its day, "4:53 p.m. local time (2153 GMT) on Tuesday", are the grammar's)
 DASH = re.compile(r"[-–—]")    # "11pm-1am": a listing's span of clock times needs no "from"
 CALENDAR_VALUE = re.compile(r"\d{4}-\d\d(?:-\d\d)?")
 CLOCK_VALUE = re.compile(r"(\d{4}-\d\d-\d\d)T(\d\d(?::\d\d)?)")
-# between a clock time and the day it is on: "4:53 p.m. local time (2153 GMT) on Tuesday"
-TIME_TO_DAY = re.compile(r"(?:[\s,()]|\([^()]{0,40}\))*(?:on\s+)?")
 
 
 class Reject(Exception):
@@ -168,7 +165,10 @@ def parse_number(raw: str, numbers: dict) -> float | str:
         if text.endswith(" " + phrase):
             fraction = value
             text = text[: -len(phrase) - 1].strip()
-    digits = text.replace(",", "")
+    if numbers.get("decimal_comma"):       # "2,5" is two and a half, "1.000" a thousand
+        digits = text.replace(" ", "").replace(".", "").replace(",", ".")
+    else:
+        digits = text.replace(",", "")
     if re.fullmatch(r"\d+(\.\d+)?", digits):
         return float(digits) + fraction
     total = 0
@@ -310,12 +310,14 @@ def full_year(ctx: _Context, raw: str) -> int:
 
 
 def spelled_year(raw: str, numbers: dict) -> int:
-    """'nineteen ninety-six' -> 1996, 'two thousand and one' -> 2001, 'the year two thousand' -> 2000."""
-    words = re.sub(r"^the\s+year\s+", "", normalise(raw)).replace("-", " ").replace(" and ", " ").split()
-    if words[:2] == ["two", "thousand"]:
+    """'nineteen ninety-six' -> 1996, 'two thousand and one' -> 2001, 'the year two thousand' -> 2000
+    (the words it skips and the ones for 2000 and "hundred" are the grammar's `spelled_years`)."""
+    spelled = numbers["spelled_years"]
+    words = [w for w in normalise(raw).replace("-", " ").split() if w not in spelled["fillers"]]
+    if words[:2] == spelled["two_thousand"]:
         return 2000 + int(sum(numbers["units"].get(w, 0) + numbers["tens"].get(w, 0) for w in words[2:]))
     high = numbers["units"].get(words[0], 0) or numbers["tens"].get(words[0], 0)
-    rest = [w for w in words[1:] if w != "hundred"]
+    rest = [w for w in words[1:] if w != spelled["hundred"]]
     return high * 100 + int(sum(numbers["units"].get(w, 0) + numbers["tens"].get(w, 0) for w in rest))
 
 
@@ -569,10 +571,11 @@ def kind_shift_month(ctx, f, p, direction):
     month, shift, dct = int(f["month"]), f["shift"], ctx.dct
     day = int(re.match(r"\d+", f["day"])[0]) if "day" in f else None
     here, now = (month, day or 0), (dct.month, dct.day if day else 0)
-    if not day and (shift == "-1" and add_months(dct.year, dct.month, -1)[1] == month
+    if not day and not p.get("nearest") and (shift == "-1" and add_months(dct.year, dct.month, -1)[1] == month
                     or shift == "+1" and add_months(dct.year, dct.month, 1)[1] == month):
         # the month just gone is "last month": "last February", written in March, is a year back
-        # (and "next April", written in March, a year ahead)
+        # (and "next April", written in March, a year ahead); a language that says "juin
+        # prochain" of the coming June sets `nearest`
         here = now
     if shift == "-1":
         year = dct.year if here < now else dct.year - 1
@@ -918,7 +921,7 @@ def day_named_after(mentions: list[Mention], i: int, ctx: _Context) -> dt.date |
     ("4:53 p.m. (2153 GMT) on Tuesday"), for a clock time that has no day of its own."""
     end = mentions[i].end
     for later in mentions[i + 1:]:
-        if not TIME_TO_DAY.fullmatch(ctx.text, end, later.start):
+        if not ctx.grammar.time_to_day.fullmatch(ctx.text, end, later.start):
             return None
         if later.rule.kind != "time":
             between = ctx.text[mentions[i].end:later.start]
@@ -979,7 +982,7 @@ def range_start_in_end_year(start: Timex, start_mention: Mention, end: Timex, en
 
 def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
             day_first: bool = False) -> list[Timex]:
-    ctx = _Context(text, dct, grammar, day_first, last_date=dct)
+    ctx = _Context(text, dct, grammar, day_first or grammar.day_first, last_date=dct)
     ctx.story_told = sum(m.rule.kind in DEICTIC_KINDS for m in mentions) < DEICTIC_SHARE * len(mentions)
     out, out_mentions = [], []
     for i, mention in enumerate(mentions):
@@ -988,8 +991,8 @@ def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
         if timex is None:
             continue
         timex = not_after_publication(timex, mention, ctx)
-        joined = out and RANGE_JOIN.fullmatch(text, out[-1].end, timex.start)
-        if joined and (RANGE_OPEN.search(text, max(0, out[-1].start - 10), out[-1].start)
+        joined = out and grammar.range_join.fullmatch(text, out[-1].end, timex.start)
+        if joined and (grammar.range_open.search(text, max(0, out[-1].start - 10), out[-1].start)
                        or (timex.type == out[-1].type == "TIME" and DASH.fullmatch(joined.group().strip()))):
             out[-1] = range_start_in_end_year(out[-1], out_mentions[-1], timex, mention, ctx)
             timex = range_end_after_start(out[-1], timex, mention, ctx)

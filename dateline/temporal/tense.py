@@ -14,7 +14,7 @@ from .grammar import Grammar, prefix_tree
 
 PAST, UNKNOWN, FUTURE = -1, 0, 1
 PRESENT = 2   # about now: a bare month is the nearer one; otherwise read as UNKNOWN
-SENTENCE_EDGE = re.compile(r"[.!?]\s+(?=[A-Z\"“'‘(])|\n\s*\n")
+SENTENCE_EDGE = re.compile(r"[.!?]\s+(?=[A-ZÀ-ÖØ-ÞŒ\"“'‘(«])|\n\s*\n")
 WORD_BEFORE_PERIOD = re.compile(r"[\w.'’]+$")
 ACRONYM = re.compile(r"(?:[a-z]\.)+[a-z]")
 WINDOW = 300
@@ -29,7 +29,7 @@ class Cues:
     present: re.Pattern
     not_past: frozenset
     nominal: frozenset             # cues that are not verbs: a verb after them outranks them
-    past_suffix: str
+    past_suffix: tuple             # endings of regular past forms ("ed"); none in some languages
     # what may stand just before a past form and change what it tells (see vocab.yaml)
     future_group: re.Pattern       # "will be held": part of a future verb group
     modal_perfect: re.Pattern | None  # "may have been": a modal that looks back
@@ -55,11 +55,14 @@ def compiled_cues(grammar: Grammar) -> Cues:
     if _compiled.get(id(grammar), (None,))[0] is not grammar:
         t = grammar.tense
 
+        # a pronoun elided onto the verb ("s'ouvrira", "n'a") leaves it a cue
+        elided = f"(?:{prefix_tree(t['elisions'])})?" if t.get("elisions") else ""
+
         def cue(words, extra="", unless=()):
             """Whole-word cues, and contractions joined to the word before ("we'll")."""
             joined = [w for w in words if w[0] in "'’"]
             plain = prefix_tree([w for w in words if w not in joined]) + extra
-            body = rf"(?:(?<![\w'’])(?:{plain})" + (f"|{prefix_tree(joined)}" if joined else "") + r")(?!\w)"
+            body = rf"(?:(?<![\w'’]){elided}(?:{plain})" + (f"|{prefix_tree(joined)}" if joined else "") + r")(?!\w)"
             return (rf"(?!(?:{prefix_tree(unless)})(?!\w))" if unless else "") + body
 
         def before(pattern):
@@ -67,11 +70,13 @@ def compiled_cues(grammar: Grammar) -> Cues:
 
         b = t["before_past_form"]
         _compiled[id(grammar)] = grammar, Cues(
-            future=re.compile(cue(t["future"] + t.get("future_reported", []), unless=t["not_future"]), re.IGNORECASE),
+            future=re.compile(cue(t["future"] + t.get("future_reported", []), _suffixed(t.get("future_suffixes")),
+                                  unless=t["not_future"]), re.IGNORECASE),
             future_reported=frozenset(w.lower() for w in t.get("future_reported", ())),
-            past=re.compile(cue(t["past"], rf"|[a-z]+{t['past_suffix']}"), re.IGNORECASE),
+            past=re.compile(cue(t["past"], _suffixed(_listed(t["past_suffix"]))
+                                + (f"|{t['past_forms']}" if t.get("past_forms") else "")), re.IGNORECASE),
             present=re.compile(cue(t["present"]), re.IGNORECASE),
-            not_past=frozenset(w.lower() for w in t["not_past"]), past_suffix=t["past_suffix"],
+            not_past=frozenset(w.lower() for w in t["not_past"]), past_suffix=tuple(_listed(t["past_suffix"])),
             nominal=frozenset(w.lower() for w in t.get("nominal", ())),
             future_group=before(b["future_group"]),
             modal_perfect=re.compile(rf"(?:{b['modal_perfect']})$", re.IGNORECASE) if b.get("modal_perfect") else None,
@@ -86,6 +91,16 @@ def compiled_cues(grammar: Grammar) -> Cues:
             behind_before=_just_before(t["behind_before"]) if t.get("behind_before") else None,
             fronted=_opening(t["fronted_date_openers"]) if t.get("fronted_date_openers") else None)
     return _compiled[id(grammar)][1]
+
+
+def _listed(suffixes) -> list[str]:
+    """vocab.yaml may give one suffix or a list."""
+    return [suffixes] if isinstance(suffixes, str) and suffixes else list(suffixes or ())
+
+
+def _suffixed(suffixes) -> str:
+    """Any word ending in one of these ("attacked", "annulait"), as a further branch of a cue."""
+    return rf"|[^\W\d_]+(?:{'|'.join(map(re.escape, suffixes))})" if suffixes else ""
 
 
 def _just_before(words) -> re.Pattern:
@@ -143,9 +158,12 @@ def _bare_plan_after_past(text: str, s_start: int, c: re.Match, cues: Cues) -> b
 @lru_cache(maxsize=64)
 def _cues_between(text: str, lo: int, hi: int, cues: Cues) -> tuple[tuple[int, re.Match], ...]:
     """Every tense cue in a stretch of text, future ones first: the expressions of one sentence
-    share them."""
-    return tuple((tense, c) for pattern, tense in ((cues.future, FUTURE), (cues.past, PAST), (cues.present, PRESENT))
-                 for c in pattern.finditer(text, lo, hi))
+    share them. A cue inside a longer one is part of it ("sont" in "se sont rendus")."""
+    found = [(tense, c) for pattern, tense in ((cues.future, FUTURE), (cues.past, PAST), (cues.present, PRESENT))
+             for c in pattern.finditer(text, lo, hi)]
+    return tuple((tense, c) for tense, c in found
+                 if not any(o.start() <= c.start() and c.end() <= o.end() and o.end() - o.start() > c.end() - c.start()
+                            for _, o in found))
 
 
 def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
@@ -176,7 +194,7 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
             if word in cues.not_past:
                 continue
             lead = text[max(s_start, c.start() - 30):c.start()]
-            if word.endswith(cues.past_suffix) and cues.adjective.search(lead):
+            if cues.past_suffix and word.endswith(cues.past_suffix) and cues.adjective.search(lead):
                 continue
             following = _next_word(text, c.end())
             if cues.future.match(text, following) and cues.superseded_plan.search(text, c.start(), following):

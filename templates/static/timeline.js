@@ -8,8 +8,10 @@
     var button = e.target.closest ? e.target.closest("button.copy") : null;
     if (!button || !navigator.clipboard) return;
     navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
-      button.textContent = "Copied";
-      var label = button.textContent;
+      // the page's words: data-copied, then the button's own label back (kept for a second click)
+      var label = button.getAttribute("data-label") || button.textContent;
+      button.setAttribute("data-label", label);
+      button.textContent = button.getAttribute("data-copied") || "Copied";
       setTimeout(function () { button.textContent = label; }, 1500);
     });
   });
@@ -94,7 +96,9 @@
         d.removeAttribute("data-opened-by");
       }
     });
-    count.textContent = shown + " of " + entries.length + " " + (count.getAttribute("data-noun") || "entries");
+    count.textContent = (count.getAttribute("data-format") || "{shown} of {total} {noun}")
+      .replace("{shown}", shown).replace("{total}", entries.length)
+      .replace("{noun}", count.getAttribute("data-noun") || "entries");
   }
 
   function changed() { apply(); remember(); }
