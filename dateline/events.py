@@ -11,18 +11,22 @@ import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from itertools import chain
+from operator import mul
 from pathlib import Path
 
 from .articles import Article
 from .cache import article_key
 from .parallel import fork_map
+from .progress import Progress
 from .statements import Statement, canonical_value
 from .temporal import PRECISIONS
-from .words import DATA as DATA_FILE, event_data, weights
+from .words import DATA as DATA_FILE, WEIGHT_SCALE, event_data
 
 LARGE_GROUP = 40
 LEADER_WINDOW = 48
 PARALLEL_FROM = 5000     # statements; fewer are clustered quicker in one process
+IDF_STEP = 1 / 32           # idf precision (see Vectors)
 
 
 @dataclass(frozen=True)
@@ -76,23 +80,36 @@ def dot(a: dict, b: dict) -> float:
     """Cosine of two unit vectors (only the shared words count, found by a set intersection).
     fsum is exact, so the result does not depend on the set's order, which changes from one
     process to the next: the same input must always give the same site."""
-    return math.fsum(a[k] * b[k] for k in a.keys() & b.keys())
+    shared = a.keys() & b.keys()
+    return math.fsum(map(mul, map(a.__getitem__, shared), map(b.__getitem__, shared)))  # in C: no Python loop
+
+
+def idf_level(count: int) -> int:
+    """log(count) in steps of IDF_STEP."""
+    return round(math.log(count) / IDF_STEP)
 
 
 class Vectors:
     """TF-IDF unit vectors of statements, made on demand: document frequencies come from the
-    whole collection, but only one date's vectors are held at a time."""
+    whole collection, but only one date's vectors are held at a time. An idf is log(n) less
+    log(df), each rounded to IDF_STEP: one more article then moves the idf of only the few words
+    whose document frequency crosses a step, and only the dates holding those words need to be
+    clustered again (see plan_events)."""
 
     def __init__(self, statements: list[Statement]):
-        self.df = Counter(s.words[i] for s in statements for i in range(0, len(s.words), 2))
-        self.n = len(statements) + 1
+        self.df = Counter(chain.from_iterable(s.words[::2] for s in statements))
+        self.n_level = idf_level(len(statements) + 1)
+        self.df_levels = {w: idf_level(count) for w, count in self.df.items()}
+        # a word's weight per unit of count: its idf; a kind of happening (@attack) counts as it is
+        self.scale = {w: 1 / WEIGHT_SCALE if w.startswith("@") else (self.n_level - level) * IDF_STEP / WEIGHT_SCALE
+                      for w, level in self.df_levels.items()}
         self.made: dict[str, dict] = {}
 
     def of(self, s: Statement) -> dict:
         if s.id not in self.made:
-            v = {w: c if w.startswith("@") else c * math.log(self.n / self.df[w])
-                 for w, c in weights(s.words).items()}
-            norm = math.sqrt(sum(x * x for x in v.values()))
+            words, scale = s.words, self.scale
+            v = {words[i]: words[i + 1] * scale[words[i]] for i in range(0, len(words), 2)}
+            norm = math.sqrt(sum(map(mul, v.values(), v.values())))
             self.made[s.id] = {w: x / norm for w, x in v.items()} if norm else {}
         return self.made[s.id]
 
@@ -192,30 +209,40 @@ def reading_order(articles: dict[str, Article]):
 
 
 def build_events(statements: list[Statement], articles: dict[str, Article], cache=None, jobs: int = 1) -> list[Event]:
-    """Events from statements. Which statements form which event (and its headline) is a pure
-    function of the statements and their articles' dates, so it is cached: a rebuild after an
-    override or template edit skips the clustering."""
+    """Events from statements. Which statements form which event (and its headline) is worked
+    out date by date and cached (see plan_events): a rebuild clusters only the dates that changed."""
     groups: dict[str, list[Statement]] = defaultdict(list)
     for s in sorted(statements, key=reading_order(articles)):
         groups[canonical_value(s.value)].append(s)
     stats = date_stats(groups, articles)
-    key = plan_key(groups, articles)
-    plan = cache.get_blob("events", key) if cache else None     # a Cache(None) answers None too
+    plan = plan_events(groups, Vectors(statements), articles, stats, cache, jobs)
     by_id = {s.id: s for s in statements}
-    if plan is None:
-        plan = plan_events(groups, statements, articles, stats, jobs)
-        if cache:
-            cache.put_blob("events", key, plan)
     events = [assemble(value, [by_id[i] for i in ids], by_id[headline], articles, stats[value])
               for value, ids, headline in plan]
     return sort_events(events)
 
 
-def plan_events(groups: dict[str, list[Statement]], statements: list[Statement], articles: dict[str, Article],
-                stats: dict[str, DateStats], jobs: int) -> list:
-    """[date, statement ids, headline id] of every event. Dates are independent of each other,
-    so a large collection clusters them in parallel."""
-    vectors = Vectors(statements)
+def plan_events(groups: dict[str, list[Statement]], vectors: Vectors, articles: dict[str, Article],
+                stats: dict[str, DateStats], cache=None, jobs: int = 1) -> list:
+    """[date, statement ids, headline id] of every event. A date's events are a pure function of
+    its statements (their articles, dates and words), its DateStats and the idf levels of its
+    words, so the last build's plans are kept by date (with the idf levels they were made with)
+    and a date is clustered again only if one of these changed. Dates are independent of each
+    other: many are clustered in parallel."""
+    code = hashlib.sha256(json.dumps(event_data_fingerprint()).encode()).hexdigest()
+    saved = (cache.get_blob("events", code) if cache else None) or {}
+    previous_levels = saved.get("df_levels", {}) if saved.get("n_level") == vectors.n_level else {}
+    moved = {w for w, level in vectors.df_levels.items() if previous_levels.get(w) != level}
+    previous = saved.get("dates", {})
+    keys, plans, todo = {}, {}, []
+    article_parts = {a.id: f"{article_key(a)}\x1f{a.published}" for a in articles.values()}
+    for value, group in groups.items():
+        keys[value] = key = date_key(value, group, article_parts, stats[value])
+        kept = previous.get(value)
+        if kept and kept[0] == key and (not moved or all(moved.isdisjoint(s.words) for s in group)):
+            plans[value] = kept[1]
+        else:
+            todo.append(value)
     threshold = event_data()["merge_similarity"]
 
     def plan_date(value: str) -> list:
@@ -229,23 +256,24 @@ def plan_events(groups: dict[str, list[Statement]], statements: list[Statement],
         vectors.forget()
         return plan
 
-    return [entry for date_plan in fork_map(plan_date, groups, jobs if len(statements) >= PARALLEL_FROM else 1,
-                                            chunksize=16)
-            for entry in date_plan]
+    size = sum(len(groups[value]) for value in todo)
+    progress = Progress("clustering", size)
+    for value, plan in zip(todo, fork_map(plan_date, todo, jobs if size >= PARALLEL_FROM else 1, chunksize=16)):
+        plans[value] = plan
+        progress.step(len(groups[value]))
+    if cache and (todo or moved or len(previous) != len(groups)):
+        cache.put_blob("events", code, {"n_level": vectors.n_level, "df_levels": vectors.df_levels,
+                                        "dates": {value: [keys[value], plans[value]] for value in groups}})
+    return [entry for value in groups for entry in plans[value]]
 
 
-def plan_key(groups: dict[str, list[Statement]], articles: dict[str, Article]) -> str:
-    """Covers everything clustering reads: each article's text and date (through its cache
-    key: a statement's words come from neighbouring sentences too), which statements there are
-    and on which dates, and the clustering code and data."""
-    digest = hashlib.sha256(json.dumps(event_data_fingerprint()).encode())
-    for article_id in sorted(articles):
-        digest.update(article_key(articles[article_id]).encode())
-    for value, group in groups.items():
-        digest.update(value.encode())
-        for s in group:
-            digest.update(f"{s.id}\x1f{articles[s.article].published}\x1f{s.value}\x1e".encode())
-    return digest.hexdigest()
+def date_key(value: str, group: list[Statement], article_parts: dict[str, str], stats: DateStats) -> str:
+    """Covers what clustering one date reads besides idf levels: its statements, each with its
+    article's part (its cache key, since a statement's words come from neighbouring sentences
+    too, and its date), and the date's stats."""
+    return hashlib.sha256(f"{value}\x1e{stats}\x1e".encode() + "".join(
+        f"{s.id}\x1f{article_parts[s.article]}\x1f{s.value}\x1f{s.changed}\x1f{s.note}\x1e" for s in group
+    ).encode()).hexdigest()
 
 
 def event_data_fingerprint() -> list:
