@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -43,11 +44,12 @@ class Site:
     language: str
 
 
-def display_path(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+def display_path(path: Path, cwd: str | None = None) -> str:
+    """`path` relative to the working directory (`cwd`, if the caller has it) when it is inside."""
+    text, cwd = str(path), cwd or os.getcwd()
+    if text == cwd:
+        return "."
+    return text[len(cwd) + 1:] if text.startswith(cwd + os.sep) and cwd != os.sep else text
 
 
 def parse_published(raw: str) -> dt.date:
@@ -138,7 +140,7 @@ def _article_files(content: Path) -> list[Path]:
     if not folder.is_dir():
         raise ContentError(Problem(display_path(content), 1, "no articles/ folder here: put the articles in "
                                                              f"{display_path(folder)}/*.md"))
-    return sorted(p for p in folder.iterdir() if p.suffix == ".md")
+    return sorted((p for p in folder.iterdir() if p.suffix == ".md"), key=lambda p: p.name)
 
 
 def load_articles(content: Path, keep_going: bool = False) -> tuple[list[Article], list[Problem]]:
@@ -146,8 +148,9 @@ def load_articles(content: Path, keep_going: bool = False) -> tuple[list[Article
     skipped and their problems returned instead of raised."""
     content = content.resolve()
     articles, problems, by_folded = [], [], {}
+    cwd = os.getcwd()
     for path in _article_files(content):
-        shown = display_path(path)
+        shown = display_path(path, cwd)
         article_id = path.stem
         try:
             if path.is_symlink() and not path.resolve().is_relative_to(content):
