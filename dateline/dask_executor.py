@@ -21,6 +21,7 @@ from .cache import article_key, engine_fingerprint
 from .statements import Extraction, extract
 
 PARTITION = 50          # articles per task: large enough that scheduling costs little
+CONNECT_TIMEOUT = 20    # seconds to reach a scheduler
 SYNCHRONOUS = "synchronous"
 LOCAL = "local"
 
@@ -85,7 +86,7 @@ def _compute(parts: list, scheduler: str, jobs: int) -> Iterator[tuple]:
             # loopback only, no dashboard: a build opens no port to the network
             cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, host="127.0.0.1",
                                    dashboard_address=None, silence_logs=logging.ERROR)
-        client = Client(cluster or scheduler, timeout=20)
+        client = Client(cluster or scheduler, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError, ValueError) as e:
         if cluster:
             cluster.close()
