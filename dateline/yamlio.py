@@ -30,7 +30,9 @@ def compose(text: str, path: str, line_offset: int = 1) -> yaml.Node | None:
         node = yaml.compose(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as e:
         raise ContentError(_problem(path, line_offset, e)) from None
-    if node is not None and expanded_size(node) > MAX_EXPANDED_NODES:
+    # without an alias ('*') a document has no more nodes than characters: nothing to count
+    aliased = "*" in text or len(text) > MAX_EXPANDED_NODES
+    if node is not None and aliased and expanded_size(node) > MAX_EXPANDED_NODES:
         raise ContentError(Problem(path, line_offset, f"too many YAML aliases: expanded, this file would hold "
                                                       f"over {MAX_EXPANDED_NODES:,} values; write the values out"))
     return node
