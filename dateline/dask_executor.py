@@ -93,7 +93,13 @@ def _compute(parts: list, scheduler: str, jobs: int) -> Iterator[tuple]:
         raise DaskProblem(f"cannot reach the Dask scheduler at {scheduler} ({e}): start one, or check --scheduler")
     try:
         for future in as_completed(client.compute(parts)):
-            yield from future.result()
+            try:
+                results = future.result()
+            except (RuntimeError, ImportError) as e:     # the graph or a task would not unpickle there
+                raise DaskProblem(f"the Dask cluster at {scheduler} cannot run dateline ({str(e).splitlines()[0]}): "
+                                  "start its scheduler and workers with this dateline importable (PYTHONPATH) "
+                                  "and the same Python") from None
+            yield from results
             future.release()
     finally:
         client.close()
