@@ -26,7 +26,7 @@ from .words import DATA as DATA_FILE, WEIGHT_SCALE, event_data
 LARGE_GROUP = 40
 LEADER_WINDOW = 48
 PARALLEL_FROM = 5000     # statements; fewer are clustered quicker in one process
-IDF_STEP = 1 / 32           # idf precision (see Vectors)
+IDF_STEP = 1 / 32        # idf precision (see Vectors)
 
 
 @dataclass(frozen=True)
@@ -97,9 +97,9 @@ class Vectors:
     clustered again (see plan_events)."""
 
     def __init__(self, statements: list[Statement]):
-        self.df = Counter(chain.from_iterable(s.words[::2] for s in statements))
+        df = Counter(chain.from_iterable(s.words[::2] for s in statements))
         self.n_level = idf_level(len(statements) + 1)
-        self.df_levels = {w: idf_level(count) for w, count in self.df.items()}
+        self.df_levels = {w: idf_level(count) for w, count in df.items()}
         # a word's weight per unit of count: its idf; a kind of happening (@attack) counts as it is
         self.scale = {w: 1 / WEIGHT_SCALE if w.startswith("@") else (self.n_level - level) * IDF_STEP / WEIGHT_SCALE
                       for w, level in self.df_levels.items()}
