@@ -3,23 +3,36 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import os
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 from . import yamlio
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, in_order, shown
 from .temporal import EARLIEST_YEAR, LATEST_YEAR
 
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 REQUIRED = ("title", "published")
-OPTIONAL = ("source", "url", "author", "language")
-SITE_KEYS = {"title": "A timeline", "description": "", "base_url": "", "language": "en"}
+OPTIONAL = ("source", "url", "author", "language", "updated", "republish")
+# what other tools write: kept (and published in timeline.json), or read as the key meant
+KEPT = {"tags": yamlio.text_list, "image": yamlio.scalar}
+ALIASES = {"date": "published", "pubDate": "published", "publishDate": "published", "name": "title",
+           "authors": "author", "lang": "language", "link": "url", "publisher": "source"}
+NOT_READ = {"draft": "to leave the article out, move the file out of articles/ or hide it in overrides.yaml "
+                     "('articles:', its id, 'hide: true')"}
+SITE_KEYS = {"title": "A timeline", "description": "", "base_url": "", "language": "en", "stylesheets": (),
+             "logo": "", "republish": "full"}
+ASSET_TYPES = {"stylesheets": (".css",), "logo": (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif")}
+MAX_ASSET_BYTES = 2 * 1024 * 1024
+# what an article page may show of the text (README: republishing rights); "" in an article: as site.yaml says
+REPUBLISH = ("full", "excerpts", "none")
+UNDATED = "unknown"     # `published:` as `import` writes it where it found no date
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,9 @@ class Article:
     language: str
     body: str            # Markdown, after the front matter
     body_line: int       # the file line on which `body` starts
+    tags: tuple[str, ...] = ()
+    image: str = ""
+    republish: str = ""  # one of REPUBLISH, or "" for the site's choice
 
 
 @dataclass(frozen=True)
@@ -42,6 +58,16 @@ class Site:
     description: str
     base_url: str
     language: str
+    stylesheets: tuple[str, ...] = ()     # added CSS, as published: static/site/NAME
+    logo: str = ""                        # as published: static/site/NAME
+    republish: str = "full"
+    assets: tuple = field(default=(), repr=False)   # (published path, bytes) of the two above
+
+    def fingerprint(self) -> dict:
+        """Everything pages depend on, the assets by digest."""
+        return dict(title=self.title, description=self.description, base_url=self.base_url, language=self.language,
+                    stylesheets=self.stylesheets, logo=self.logo, republish=self.republish,
+                    assets=[(name, hashlib.sha256(data).hexdigest()) for name, data in self.assets])
 
 
 def display_path(path: Path, cwd: str | None = None) -> str:
@@ -55,6 +81,8 @@ def display_path(path: Path, cwd: str | None = None) -> str:
 def parse_published(raw: str) -> dt.date:
     """`YYYY-MM-DD`, or an ISO 8601 datetime with an offset (its date as written)."""
     raw = raw.strip()
+    if raw == UNDATED:
+        raise ValueError("import found no date for it: look it up in the original, at its url")
     if re.fullmatch(r"\d{4}-\d\d-\d\d", raw):
         day = dt.date.fromisoformat(raw)
     else:
@@ -81,58 +109,96 @@ def _decode(data: bytes, shown: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _scalar(node: yaml.Node, key: str, shown: str, line: int) -> str:
-    if not isinstance(node, yaml.ScalarNode):
-        raise ContentError(Problem(shown, line, f"'{key}' must be a single value, not a list or mapping"))
-    return node.value
+def languages() -> list[str]:
+    """The languages there is a temporal grammar for: the folders under temporal/lang/, so a new
+    grammar needs no change here."""
+    from .temporal.grammar import LANG_DIR
+    return sorted(p.name for p in LANG_DIR.iterdir() if (p / "rules.yaml").is_file())
 
 
-def parse_article(path: Path, article_id: str, shown: str) -> Article:
+def _unknown_key(key: str, fields: dict, missing: list[str]) -> tuple[str, bool]:
+    """(message, is it an error) for a front-matter key dateline does not read. Keys that other
+    tools write are warnings; a near miss of a required key that is missing is the error."""
+    near = difflib.get_close_matches(key, [k for k in REQUIRED + OPTIONAL if k not in fields], n=1)
+    if key in ALIASES:
+        wanted = ALIASES[key]
+        if wanted in missing:
+            return f"'{key}' is not read: did you mean '{wanted}'? (rename it)", True
+        return f"'{key}' is not read: did you mean '{wanted}'? (dateline reads '{wanted}')", False
+    if key in NOT_READ:
+        return f"'{key}' is not read: {NOT_READ[key]}", False
+    if near and near[0] in missing:
+        return f"unknown front-matter key {shown(key)}: did you mean '{near[0]}'?", True
+    return (f"unknown front-matter key {shown(key)} is not read" + (f": did you mean '{near[0]}'?" if near else
+                                                                    f"; known keys: {', '.join(REQUIRED + OPTIONAL)}"),
+            False)
+
+
+def parse_article(path: Path, article_id: str, shown_path: str, warnings: list | None = None) -> Article:
+    """One article. Errors are raised (all of them at once); warnings go into `warnings`."""
     data = path.read_bytes()
     if len(data) > MAX_ARTICLE_BYTES:
-        raise ContentError(Problem(shown, 1, f"the file is too large ({len(data) / 1e6:.1f} MB; the limit is "
-                                             f"{MAX_ARTICLE_BYTES // (1024 * 1024)} MB): split or trim it"))
-    text = _decode(data, shown)
+        raise ContentError(Problem(shown_path, 1, f"the file is too large ({len(data) / 1e6:.1f} MB; the limit is "
+                                                  f"{MAX_ARTICLE_BYTES // (1024 * 1024)} MB): split or trim it"))
+    text = _decode(data, shown_path)
     lines = text.split("\n")
     if lines[0].strip() != "---":
-        raise ContentError(Problem(shown, 1, "no front matter: start the file with a '---' line, then "
-                                             "'title:' and 'published:', then another '---' line"))
+        raise ContentError(Problem(shown_path, 1, "no front matter: start the file with a '---' line, then "
+                                                  "'title:' and 'published:', then another '---' line"))
     try:
         close = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
     except StopIteration:
-        raise ContentError(Problem(shown, 1, "the front matter is not closed: add a '---' line after it")) from None
-    node = yamlio.compose("\n".join(lines[1:close]), shown, line_offset=2)
+        raise ContentError(Problem(shown_path, 1, "the front matter is not closed: add a '---' line after it")) from None
+    node = yamlio.compose("\n".join(lines[1:close]), shown_path, line_offset=2)
     if node is None or not isinstance(node, yaml.MappingNode):
-        raise ContentError(Problem(shown, 2, "the front matter must be 'key: value' lines (title, published, ...)"))
-    fields, problems = {}, []
-    for key, line, column, value in yamlio.mapping_entries(node, shown, line_offset=2):
-        if key not in REQUIRED + OPTIONAL:
-            hint = difflib.get_close_matches(key, REQUIRED + OPTIONAL, n=1)
-            problems.append(Problem(shown, line, f"unknown front-matter key '{key}'"
-                                    + (f": did you mean '{hint[0]}'?" if hint else
-                                       f"; known keys: {', '.join(REQUIRED + OPTIONAL)}"), column))
-            continue
-        fields[key] = (_scalar(value, key, shown, line), line)
-    for key in REQUIRED:
-        if key not in fields or not fields[key][0].strip():
-            problems.append(Problem(shown, fields.get(key, (None, close + 1))[1],
-                                    f"missing '{key}' in the front matter: add '{key}: ...'"
-                                    + (" (YYYY-MM-DD)" if key == "published" else "")))
+        raise ContentError(Problem(shown_path, 2, "the front matter must be 'key: value' lines (title, published, ...)"))
+    fields, problems, unknown, kept, given = {}, [], [], {}, set()
+    for key, line, column, value in yamlio.mapping_entries(node, shown_path, line_offset=2, problems=problems):
+        given.add(key)
+        try:
+            if key in KEPT:
+                kept[key] = KEPT[key](value, key, shown_path, 2)
+            elif key in REQUIRED + OPTIONAL:
+                fields[key] = (yamlio.scalar(value, key, shown_path, 2), line)
+            else:
+                unknown.append((key, line, column))
+        except ContentError as e:
+            problems.extend(e.problems)
+    missing = [k for k in REQUIRED if k not in given or k in fields and not fields[k][0].strip()]
+    for key, line, column in unknown:
+        message, is_error = _unknown_key(key, fields, missing)
+        (problems if is_error else warnings if warnings is not None else []).append(
+            Problem(shown_path, line, message, column, warning=not is_error))
+        if is_error:
+            missing = [k for k in missing if k != ALIASES.get(key) and
+                       k not in difflib.get_close_matches(key, missing, n=1)]
+    for key in missing:
+        problems.append(Problem(shown_path, fields.get(key, (None, close + 1))[1],
+                                f"missing '{key}' in the front matter: add '{key}: ...'"
+                                + (" (YYYY-MM-DD)" if key == "published" else "")))
     published = None
     if "published" in fields and fields["published"][0].strip():
         raw, line = fields["published"]
         try:
             published = parse_published(raw)
         except ValueError as e:
-            problems.append(Problem(shown, line, f"'published: {raw}' is not a real date ({e}): "
-                                                 "write it as YYYY-MM-DD"))
+            problems.append(Problem(shown_path, line, f"'published: {raw}' is not a real date ({e}): "
+                                                      "write it as YYYY-MM-DD"))
+    language = fields.get("language", ("", 0))[0].strip()
+    if language and language.split("-")[0].split("_")[0].lower() not in languages():
+        problems.append(Problem(shown_path, fields["language"][1], f"no grammar for {shown(language)}; available: "
+                                                                   f"{', '.join(languages())}"))
+    if fields.get("republish", ("full",))[0].strip() not in REPUBLISH:
+        problems.append(Problem(shown_path, fields["republish"][1], f"'republish: {fields['republish'][0]}' must be one of "
+                                                                   f"{', '.join(REPUBLISH)}"))
     if problems:
         raise ContentError(problems)
     get = lambda k: fields.get(k, ("", 0))[0].strip()  # noqa: E731
-    return Article(id=article_id, path=shown, title=get("title"), published=published,
+    return Article(id=article_id, path=shown_path, title=get("title"), published=published,
                    source=get("source"), url=get("url"), author=get("author"),
-                   language=get("language") or "en", body="\n".join(lines[close + 1:]),
-                   body_line=close + 2)
+                   language=language or "en", body="\n".join(lines[close + 1:]),
+                   body_line=close + 2, tags=kept.get("tags", ()), image=kept.get("image", ""),
+                   republish=get("republish"))
 
 
 def _article_files(content: Path) -> list[Path]:
@@ -147,7 +213,7 @@ def load_articles(content: Path, keep_going: bool = False) -> tuple[list[Article
     """All articles, sorted by id. Every problem is collected; with keep_going the bad files are
     skipped and their problems returned instead of raised."""
     content = content.resolve()
-    articles, problems, by_folded = [], [], {}
+    articles, problems, warnings, by_folded = [], [], [], {}
     cwd = os.getcwd()
     for path in _article_files(content):
         shown = display_path(path, cwd)
@@ -167,14 +233,14 @@ def load_articles(content: Path, keep_going: bool = False) -> tuple[list[Article
                 raise ContentError(Problem(shown, 1, f"the id '{article_id}' differs from '{by_folded[folded]}' "
                                                      "only in case, which clashes on some systems: rename one"))
             by_folded[folded] = article_id
-            articles.append(parse_article(path, article_id, shown))
+            articles.append(parse_article(path, article_id, shown, warnings))
         except ContentError as e:
             problems.extend(e.problems)
         except OSError as e:
             problems.append(Problem(shown, 1, f"cannot read the file: {e.strerror}"))
     if problems and not keep_going:
-        raise ContentError(problems)
-    return articles, problems
+        raise ContentError(in_order(problems + warnings))
+    return articles, in_order(problems + warnings)
 
 
 def future_warnings(articles: list[Article], today: dt.date) -> list[Problem]:
@@ -194,12 +260,43 @@ def load_site(content: Path) -> Site:
         return Site(**SITE_KEYS)
     if not isinstance(node, yaml.MappingNode):
         raise ContentError(Problem(shown, 1, "site.yaml must be 'key: value' lines"))
-    values = dict(SITE_KEYS)
+    values, assets = dict(SITE_KEYS), []
     for key, line, column, value in yamlio.mapping_entries(node, shown):
         if key not in SITE_KEYS:
             hint = difflib.get_close_matches(key, SITE_KEYS, n=1)
             raise ContentError(Problem(shown, line, f"unknown key '{key}'" + (
                 f": did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(SITE_KEYS)}"), column))
-        values[key] = _scalar(value, key, shown, line).strip()
-    return Site(**values)
+        if key in ASSET_TYPES:
+            names = yamlio.text_list(value, key, shown) if key == "stylesheets" else (yamlio.text(value, key, shown),)
+            published = tuple(_asset(content, name, key, shown, value.start_mark.line + 1, assets) for name in names)
+            values[key] = published if key == "stylesheets" else published[0]
+        else:
+            values[key] = yamlio.scalar(value, key, shown).strip()
+        if key == "republish" and values[key] not in REPUBLISH:
+            raise ContentError(Problem(shown, line, f"'republish: {values[key]}' must be one of {', '.join(REPUBLISH)}",
+                                       column))
+    return Site(**values, assets=tuple(assets))
 
+
+def _asset(content: Path, name: str, key: str, site_path: str, line: int, assets: list) -> str:
+    """A file site.yaml adds to the pages (a stylesheet, a logo), read from the content folder;
+    its published path, under static/site/."""
+    path = (content / name).resolve()
+    what = "a stylesheet" if key == "stylesheets" else "a logo"
+    if not path.is_relative_to(content.resolve()):
+        raise ContentError(Problem(site_path, line, f"{what} must be a file in the content folder: copy "
+                                                f"{shown(name)} into it"))
+    if not path.is_file():
+        raise ContentError(Problem(site_path, line, f"{what} {shown(name)} is not a file in {display_path(content)}/: "
+                                                "give its path relative to the content folder"))
+    if path.suffix.lower() not in ASSET_TYPES[key]:
+        raise ContentError(Problem(site_path, line, f"{what} must be a {' or '.join(ASSET_TYPES[key])} file, not "
+                                                f"{shown(name)}"))
+    if path.stat().st_size > MAX_ASSET_BYTES:
+        raise ContentError(Problem(site_path, line, f"{shown(name)} is larger than "
+                                                f"{MAX_ASSET_BYTES // (1024 * 1024)} MB: make it smaller"))
+    published = f"static/site/{path.name}"
+    if any(p == published for p, _ in assets):
+        raise ContentError(Problem(site_path, line, f"two files named {path.name}: rename one"))
+    assets.append((published, path.read_bytes()))
+    return published

@@ -18,13 +18,23 @@ from . import dask_executor, pipeline, render
 from .cache import Cache
 from .dask_executor import DaskProblem
 from .errors import ContentError, Problem
+from .overrides import read_previous
 from .parallel import unsettle
 from .review import print_review
 
-COMMANDS = ("build", "check", "explain", "review", "serve")
+COMMANDS = ("build", "check", "explain", "review", "serve", "import")
 DIRECTIONS = {-1: "past tense: the latest such date on or before publication",
               0: "no tense cue: read as past", 1: "future cue: the next such date after publication",
               2: "present tense: the nearer such date, either side"}
+STATEMENT_ROLES = {"report": "tells what happened then, written within days of it",
+                   "reference": "refers back to it from later; counts toward the date, titles nothing",
+                   "plan": "a plan, schedule or forecast",
+                   "background": "history or biography",
+                   "furniture": "page furniture (dateline, credit, caption, blurb): makes no entry"}
+EVENT_ROLES = {"report": "a happening of the story, told first-hand",
+               "reference": "known only from later references",
+               "plan": "planned or expected",
+               "background": "no first-hand report, and over before the story began: shown apart"}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -32,7 +42,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("command", nargs="?", default="build", choices=COMMANDS,
                     help="build (default): write the site; check: validate, write nothing; explain ID: how a "
                          "statement or event got its date; review: the statements most likely to be wrong; "
-                         "serve: build, serve on localhost, rebuild and reload on every change")
+                         "serve: build, serve on localhost, rebuild and reload on every change; "
+                         "import SOURCE...: articles in from pages, URLs, feeds, WordPress exports "
+                         "(python build.py import --help)")
     ap.add_argument("target", nargs="?", help="with explain: a statement or event id")
     ap.add_argument("--content", default="content", type=Path, help="the content folder (default: content)")
     ap.add_argument("--out", default="site", type=Path, help="the output folder (default: site)")
@@ -53,16 +65,6 @@ def parser() -> argparse.ArgumentParser:
                     help="run extraction on the existing Dask cluster at ADDRESS (tcp://host:8786); implies "
                          "--executor dask. 'synchronous' runs Dask's tasks one by one in this process")
     return ap
-
-
-def previous_ids(out: Path) -> frozenset:
-    """Ids of the last successful build, to tell a stale override from a typo."""
-    try:
-        data = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
-        return frozenset([e["id"] for e in data["events"]] + [a["id"] for a in data["articles"]] +
-                         [s["id"] for e in data["events"] for s in e["statements"]])
-    except (OSError, ValueError, KeyError, TypeError):
-        return frozenset()
 
 
 def input_digest(args) -> str:
@@ -99,30 +101,42 @@ def report(problems, stream=sys.stderr) -> None:
 
 def explain(timeline: pipeline.Timeline, target: str) -> int:
     articles = {a.id: a for a in timeline.articles}
+    renamed = [new for new, old in timeline.aliases.items() if target in old]
+    if renamed:         # an old id that overrides.yaml still uses
+        print(f"{target} is now {renamed[0]} (overrides.yaml found it again after an edit)")
+        target = renamed[0]
     for e in timeline.events:
         if e.id == target:
             print(f"event {e.id}: {e.value} ({e.precision}), {len(e.statements)} statements from "
-                  f"{len(e.sources)} sources, salience {e.salience}")
+                  f"{counted(e.outlets, 'source')} ({counted(len(e.sources), 'article')}), salience {e.salience}")
+            print(f"  title:      {e.title}")
+            print(f"  role:       {e.role}: {EVENT_ROLES[e.role]}")
             if e.changed:
                 print(f"  changed by {timeline.overrides.path}: {', '.join(e.changed)}")
             for s in e.statements:
-                print(f"  {s.id}  {s.value:<12} {articles[s.article].source or s.article}: {s.sentence[:90]}")
+                print(f"  {s.id}  {s.value:<12} {s.role:<10} {articles[s.article].source or s.article}: {s.sentence[:80]}")
             return 0
-        for s in e.statements:
+    in_event = {s.id: e.id for e in timeline.events for s in e.statements}
+    for x in timeline.extractions.values():
+        for s in x.statements:
             if s.id == target:
-                a = articles[s.article]
-                print(f"statement {s.id} in {a.path}")
-                print(f"  sentence:   {s.sentence}")
-                print(f"  expression: {s.expression!r} (rule {s.rule})")
-                print(f"  anchor:     published {a.published.isoformat()} ({a.published:%A})")
-                print(f"  tense:      {DIRECTIONS[s.direction]}")
-                print(f"  value:      {s.original_value or s.value}  ->  {s.period_start} .. {s.period_end} ({s.precision})")
-                if s.changed:
-                    print(f"  override:   {timeline.overrides.path} changes {', '.join(s.changed)} -> {s.value}")
-                print(f"  event:      {e.id}")
+                explain_statement(timeline, articles[s.article], s, in_event.get(s.id))
                 return 0
     print(f"{target}: no statement or event has this id (ids are listed in timeline.json)", file=sys.stderr)
     return 1
+
+
+def explain_statement(timeline: pipeline.Timeline, a, s, event_id: str | None) -> None:
+    print(f"statement {s.id} in {a.path}")
+    print(f"  sentence:   {s.sentence}")
+    print(f"  expression: {s.expression!r} (rule {s.rule})")
+    print(f"  anchor:     published {a.published.isoformat()} ({a.published:%A})")
+    print(f"  tense:      {DIRECTIONS[s.direction]}")
+    print(f"  value:      {s.original_value or s.value}  ->  {s.period_start} .. {s.period_end} ({s.precision})")
+    print(f"  role:       {s.role}: {STATEMENT_ROLES[s.role]}")
+    if s.changed:
+        print(f"  override:   {timeline.overrides.path} changes {', '.join(s.changed)} -> {s.value}")
+    print(f"  event:      {event_id or 'none (furniture and hidden statements make no entry)'}")
 
 
 def counted(n: int, noun: str) -> str:
@@ -130,6 +144,10 @@ def counted(n: int, noun: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["import"]:          # its own options: several sources, no build
+        from .importer import main as import_main
+        return import_main(argv[1:])
     args = parser().parse_args(argv)
     if args.command == "explain" and not args.target:
         parser().error("explain needs a statement or event id")
@@ -176,6 +194,7 @@ def run(args, command: str) -> int:
 
 def _run(args, command: str) -> int:
     inputs = ""
+    env = render.environment(args.templates) if command in ("build", "check") else None   # before the work
     if command == "build":
         render.recover(args.out)
         render.check_output_folder(args.out, args.content)
@@ -190,8 +209,9 @@ def _run(args, command: str) -> int:
             print(f"{args.out}/ is up to date")
             return 0
     cache = Cache(None if args.no_cache else args.cache)
-    timeline = pipeline.run(args.content, keep_going=args.keep_going, previous_ids=lambda: previous_ids(args.out),
-                            today=dt.date.today(), cache=cache, jobs=max(1, args.jobs), dask=dask_scheduler(args))
+    timeline = pipeline.run(args.content, keep_going=args.keep_going, previous=lambda: read_previous(args.out / "timeline.json"),
+                            today=dt.date.today(), cache=cache, jobs=max(1, args.jobs),
+                            dask=dask_scheduler(args))
     report(timeline.problems)
     warnings = [p for p in timeline.problems if p.warning]
     if args.strict and warnings:
@@ -204,7 +224,7 @@ def _run(args, command: str) -> int:
     out = str(args.out)
     previous = {rel: record for rel, record in render.read_marker(args.out).get("files", {}).items()
                 if os.path.isfile(os.path.join(out, rel))} if command == "build" else {}
-    files = render.render_pages(timeline, render.environment(args.templates), review=args.review, previous=previous,
+    files = render.render_pages(timeline, env, review=args.review, previous=previous,
                                 jobs=max(1, args.jobs))
     if command == "check":
         for _ in files:     # render everything, so template errors show, but write nothing

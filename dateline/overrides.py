@@ -1,16 +1,28 @@
 """Stage 5, overrides: an editor's hand corrections in `content/overrides.yaml`.
 
-The file is validated against SCHEMA with `file:line:col` errors. Corrections apply in a fixed,
-documented order: article fixes (before extraction, since a new publication date re-resolves
-the whole article), then statement fixes (before events are built), then event fixes and
-hand-written events. An id that matched nothing is never dropped silently: if the previous
-build had it, its target went away (a warning, an error under --strict); if not, it is a typo
-(an error).
+The file is validated against SCHEMA; every problem in it is collected (not just the first) and
+reported as `file:line:col`, in order. Corrections apply in a fixed, documented order: article
+fixes (before extraction, since a new publication date re-resolves the whole article), then
+statement fixes (before events are built), then event fixes and hand-written events.
+
+Ids move when content is edited (a statement's id hashes its sentence; an event's, its first
+statement), so an override is found again by what it is about, not only by its id:
+- a statement override may carry its quote (`quote`, `expression`, `article`), the way a web
+  annotation anchors a selection by its exact text: an edited sentence is found by a close match;
+- an event override may be keyed by the id of any statement in the event, and may list the
+  statements it had (`members`): the event now holding most of them is the same happening;
+- an override written before that carries neither is found through the previous build's
+  timeline.json, which recorded what each id was about (and every id re-anchored since).
+A re-anchored override is a warning that says where it went; one that matches nothing is an
+error naming the closest candidates by content. Nothing is dropped silently.
 """
 from __future__ import annotations
 
 import difflib
 import hashlib
+import json
+import re
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,21 +31,31 @@ import yaml
 
 from . import yamlio
 from .articles import Article, display_path, parse_published
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, in_order, shown
 from .events import DateStats, Event, make_event, sort_events
-from .statements import Statement
+from .roles import ROLES
+from .statements import Statement, extract, normalise
 from .temporal import EARLIEST_YEAR, LATEST_YEAR, period_of
 
 FILE_NAME = "overrides.yaml"
+# section -> field -> kind of value. Adding a field is one line here (and its effect in apply_*).
 SCHEMA = {
     "articles": {"published": "published", "hide": "bool"},
-    "statements": {"date": "date", "hide": "bool", "event": "event_id", "note": "text"},
-    "events": {"title": "text", "date": "date", "hide": "bool", "merge_into": "event_id",
-               "summary": "text", "tags": "tags"},
+    "statements": {"date": "date", "hide": "bool", "event": "event_ref", "note": "text", "role": "role",
+                   "quote": "text", "expression": "text", "article": "text"},
+    "events": {"title": "text", "date": "date", "hide": "bool", "merge_into": "event_ref",
+               "summary": "text", "tags": "tags", "key": "bool", "disagreements": "bool",
+               "members": "statement_ids"},
     "add": {"date": "date", "title": "text", "body": "text", "sources": "sources", "tags": "tags"},
 }
+ANCHORS = frozenset({"quote", "expression", "article", "members"})   # find the target, change nothing
 REQUIRED_IN_ADD = ("date", "title")
-TRUE, FALSE = {"true", "yes", "on"}, {"false", "no", "off"}
+STATEMENT_ID = re.compile(r"s-[0-9a-f]{12}")
+EVENT_ID = re.compile(r"e-(.+)-([0-9a-f]{6})")
+CLOSE_MATCH = 0.75      # how alike an edited sentence must be to its quote to count as the same
+SAME_TOPIC = 0.1        # how alike (_likeness) an event must be to a statement to be about the same,
+CLEAR_LEAD = 1.5        # and by how much more than the next event
+CANDIDATES = 3          # the closest candidates named when an override matches nothing
 
 
 @dataclass(frozen=True)
@@ -45,12 +67,17 @@ class Fix:
     column: int
     fields: dict = field(hash=False)
     lines: dict = field(hash=False)          # field -> line, for messages
+    columns: dict = field(hash=False, default_factory=dict)    # field -> its value's column
+
+    def changes(self) -> set:
+        return set(self.fields) - ANCHORS
 
 
 @dataclass(frozen=True)
 class Overrides:
     path: str
     fixes: tuple[Fix, ...] = ()
+    problems: tuple[Problem, ...] = ()       # what is wrong in the file itself
 
     def section(self, name: str) -> list[Fix]:
         return [f for f in self.fixes if f.section == name]
@@ -61,142 +88,424 @@ def _hint(word: str, choices) -> str:
     return f": did you mean '{near[0]}'?" if near else ""
 
 
-def _value(node: yaml.Node, kind: str, where: Problem):
-    def bad(message: str):
-        return ContentError(replace(where, message=message))
-    if kind in ("text", "event_id"):
-        if not isinstance(node, yaml.ScalarNode) or not node.value.strip():
-            raise bad("expected a piece of text")
-        return node.value
+def _value(node: yaml.Node, key: str, kind: str, path: str):
+    if kind == "text":
+        return yamlio.text(node, key, path)
     if kind == "bool":
-        if not isinstance(node, yaml.ScalarNode) or node.value.lower() not in TRUE | FALSE:
-            raise bad("expected true or false")
-        return node.value.lower() in TRUE
+        return yamlio.flag(node, key, path)
+    if kind == "event_ref":
+        value = yamlio.text(node, key, path).strip()
+        if not (EVENT_ID.fullmatch(value) or STATEMENT_ID.fullmatch(value)):
+            raise yamlio.at(node, path, f"{shown(value)} is not an event id (e-DATE-xxxxxx) or a statement id "
+                                        "(s-xxxxxxxxxxxx): copy one from timeline.json or a --review build")
+        return value
+    if kind == "role":
+        value = yamlio.text(node, key, path).strip()
+        if value not in ROLES:
+            raise yamlio.at(node, path, f"{shown(value)} is not a role: write one of {', '.join(ROLES)}")
+        return value
+    if kind == "statement_ids":
+        ids = yamlio.text_list(node, key, path)
+        for value in ids:
+            if not STATEMENT_ID.fullmatch(value):
+                raise yamlio.at(node, path, f"{shown(value)} is not a statement id (s-xxxxxxxxxxxx)")
+        return ids
     if kind == "date":
-        value = node.value.strip() if isinstance(node, yaml.ScalarNode) else ""
+        value = yamlio.scalar(node, key, path).strip()
         period = period_of(value)
         if not period:
-            raise bad(f"'{value}' is not a date: write a TIMEX3 date such as 2022-12-16, 2022-10, "
-                      "2023, 2024-W37 or 2024-WI")
+            curly = " (curly quotes are part of the text in YAML: use straight ones)" \
+                if value[:1] in yamlio.CURLY_QUOTES else ""
+            raise yamlio.at(node, path, f"{shown(value)} is not a date: write a TIMEX3 date such as 2022-12-16, "
+                                        f"2022-10, 2023, 2024-W37 or 2024-WI{curly}")
         if period.start.year < EARLIEST_YEAR or period.end.year > LATEST_YEAR:
-            raise bad(f"'{value}' is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}: check the date")
+            raise yamlio.at(node, path, f"{shown(value)} is outside the years {EARLIEST_YEAR}-{LATEST_YEAR}: "
+                                        "check the date")
         return value
     if kind == "published":
+        value = yamlio.scalar(node, key, path)
         try:
-            return parse_published(node.value) if isinstance(node, yaml.ScalarNode) else None
+            return parse_published(value)
         except ValueError as e:
-            raise bad(f"'{node.value}' is not a real date ({e}): write it as YYYY-MM-DD") from None
+            raise yamlio.at(node, path, f"{shown(value)} is not a real date ({e}): write it as YYYY-MM-DD") from None
     if kind in ("tags", "sources"):
-        if not isinstance(node, yaml.SequenceNode) or not all(
-                isinstance(n, yaml.ScalarNode) and n.value.strip() for n in node.value):
-            raise bad("expected a list, e.g. [a, b]")
-        return tuple(n.value.strip() for n in node.value)
+        return yamlio.text_list(node, key, path)
     raise AssertionError(kind)
 
 
-def _fix(section: str, target: str | None, node: yaml.Node, path: str, line: int, column: int) -> Fix:
+def _target_problem(section: str, target: str) -> str | None:
+    """A key in the wrong section, or a field indented as if it were an id."""
+    for other, fields in SCHEMA.items():
+        if target in fields:
+            return (f"'{target}' is a field, not an id: indent it under the entry above it "
+                    f"(it is read as an id in '{section}')")
+    if section == "statements" and EVENT_ID.fullmatch(target):
+        return f"'{target}' is an event id: put it under 'events:'"
+    if section == "articles" and (EVENT_ID.fullmatch(target) or STATEMENT_ID.fullmatch(target)):
+        kind = "an event" if target.startswith("e-") else "a statement"
+        return f"'{target}' is {kind} id: put it under '{'events' if kind == 'an event' else 'statements'}:'"
+    return None
+
+
+def _fix(section: str, target: str | None, node: yaml.Node, path: str, line: int, column: int,
+         problems: list) -> Fix | None:
+    if target is not None and (wrong := _target_problem(section, target)):
+        problems.append(Problem(path, line, wrong, column))
+        return None
     if not isinstance(node, yaml.MappingNode):
-        raise ContentError(Problem(path, line, f"the entry under '{section}' must be 'key: value' lines", column))
+        problems.append(Problem(path, line, f"the entry under '{section}' must be 'key: value' lines, indented "
+                                            "under it", column))
+        return None
     allowed = SCHEMA[section]
-    fields, lines = {}, {}
-    for key, k_line, k_col, value in yamlio.mapping_entries(node, path):
+    fields, lines, columns = {}, {}, {}
+    for key, k_line, k_col, value in yamlio.mapping_entries(node, path, problems=problems):
         if key not in allowed:
-            raise ContentError(Problem(path, k_line, f"unknown key '{key}' in {section}{_hint(key, allowed)}"
-                                       + ("" if _hint(key, allowed) else f" (allowed: {', '.join(allowed)})"),
-                                       k_col))
-        where = Problem(path, value.start_mark.line + 1, "", value.start_mark.column + 1)
-        fields[key], lines[key] = _value(value, allowed[key], where), k_line
+            elsewhere = [s for s, f in SCHEMA.items() if key in f and s != section]
+            problems.append(Problem(path, k_line, f"unknown key {shown(key)} in {section}" + (
+                f": '{key}' belongs to entries under '{elsewhere[0]}:'" if elsewhere else
+                _hint(key, allowed) or f" (allowed: {', '.join(allowed)})"), k_col))
+            continue
+        try:
+            fields[key], lines[key] = _value(value, key, allowed[key], path), k_line
+            columns[key] = value.start_mark.column + 1
+        except ContentError as e:
+            problems.extend(e.problems)
     if section == "add":
-        for key in REQUIRED_IN_ADD:
-            if key not in fields:
-                raise ContentError(Problem(path, line, f"an added event needs '{key}'", column))
+        given = {k.value for k, _ in node.value if isinstance(k, yaml.ScalarNode)}
+        missing = [key for key in REQUIRED_IN_ADD if key not in given]
+        for key in missing:
+            problems.append(Problem(path, line, f"an added event needs '{key}'", column))
+        if any(key not in fields for key in REQUIRED_IN_ADD):
+            return None
     if section == "events" and fields.get("merge_into") == target:
-        raise ContentError(Problem(path, lines["merge_into"], "an event cannot merge into itself"))
-    return Fix(section, target, line, column, fields, lines)
+        problems.append(Problem(path, lines["merge_into"], "an event cannot merge into itself"))
+        return None
+    return Fix(section, target, line, column, fields, lines, columns)
 
 
 def load_overrides(content: Path) -> Overrides:
+    """The corrections, and every problem in the file (an entry with a problem is left out)."""
     path = content / FILE_NAME
-    shown = display_path(path)
+    shown_path = display_path(path)
     if not path.exists():
-        return Overrides(shown)
+        return Overrides(shown_path)
     try:
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as e:
-        raise ContentError(Problem(shown, 1, f"not valid UTF-8 (byte offset {e.start}): save it as UTF-8")) from None
-    root = yamlio.compose(text, shown)
+        return Overrides(shown_path, problems=(
+            Problem(shown_path, 1, f"not valid UTF-8 (byte offset {e.start}): save it as UTF-8"),))
+    try:
+        root = yamlio.compose(text.removeprefix("\ufeff"), shown_path)
+    except ContentError as e:
+        return Overrides(shown_path, problems=tuple(e.problems))
     if root is None:
-        return Overrides(shown)
+        return Overrides(shown_path)
     if not isinstance(root, yaml.MappingNode):
-        raise ContentError(Problem(shown, 1, f"expected sections: {', '.join(SCHEMA)}"))
-    fixes = []
-    for section, line, column, node in yamlio.mapping_entries(root, shown):
+        return Overrides(shown_path, problems=(Problem(shown_path, 1, f"expected sections: {', '.join(SCHEMA)}"),))
+    fixes, problems = [], []
+    for section, line, column, node in yamlio.mapping_entries(root, shown_path, problems=problems):
         if section not in SCHEMA:
-            raise ContentError(Problem(shown, line, f"unknown section '{section}'{_hint(section, SCHEMA)}"
-                                       + ("" if _hint(section, SCHEMA) else f" (sections: {', '.join(SCHEMA)})"),
-                                       column))
-        if section == "add":
-            if not isinstance(node, yaml.SequenceNode):
-                raise ContentError(Problem(shown, line, "'add' must be a list of events ('- date: ...')", column))
-            for item in node.value:
-                fixes.append(_fix(section, None, item, shown, item.start_mark.line + 1, item.start_mark.column + 1))
+            problems.append(Problem(shown_path, line, f"unknown section {shown(section)}{_hint(section, SCHEMA)}"
+                                    + ("" if _hint(section, SCHEMA) else f" (sections: {', '.join(SCHEMA)})"),
+                                    column))
             continue
         if node.tag == "tag:yaml.org,2002:null":
             continue
+        if section == "add":
+            if not isinstance(node, yaml.SequenceNode):
+                problems.append(Problem(shown_path, line, "'add' must be a list of events ('- date: ...')", column))
+                continue
+            for item in node.value:
+                fixes.append(_fix(section, None, item, shown_path, item.start_mark.line + 1,
+                                  item.start_mark.column + 1, problems))
+            continue
         if not isinstance(node, yaml.MappingNode):
-            raise ContentError(Problem(shown, line, f"'{section}' must map ids to corrections", column))
-        for target, t_line, t_col, value in yamlio.mapping_entries(node, shown):
-            fixes.append(_fix(section, target, value, shown, t_line, t_col))
-    return Overrides(shown, tuple(fixes))
+            problems.append(Problem(shown_path, line, f"'{section}' must map ids to corrections", column))
+            continue
+        for target, t_line, t_col, value in yamlio.mapping_entries(node, shown_path, problems=problems):
+            fixes.append(_fix(section, target, value, shown_path, t_line, t_col, problems))
+    return Overrides(shown_path, tuple(f for f in fixes if f), tuple(in_order(problems)))
 
 
-# ---------------------------------------------------------------- applying them
+# ---------------------------------------------------------------- the previous build
+
+@dataclass(frozen=True)
+class Previous:
+    """What the last build's timeline.json says each id was about."""
+    statements: dict = field(default_factory=dict)   # id (or alias) -> (article, sentence, expression)
+    events: dict = field(default_factory=dict)       # id (or alias) -> (title, member statement ids)
+    articles: frozenset = frozenset()
+
+
+def read_previous(timeline_json: Path) -> Previous:
+    try:
+        data = json.loads(timeline_json.read_text(encoding="utf-8"))
+        statements, events = {}, {}
+        for e in data["events"]:
+            members = tuple(s["id"] for s in e["statements"])
+            for key in [e["id"], *e.get("aliases", ())]:
+                events[key] = (e["title"], members)
+            for s in e["statements"]:
+                for key in [s["id"], *s.get("aliases", ())]:
+                    statements[key] = (s["article"], s["text"], s["expression"])
+        return Previous(statements, events, frozenset(a["id"] for a in data["articles"]))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return Previous()
+
+
+# ---------------------------------------------------------------- finding what an override is about
+
+def _similarity(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", normalise(text)) if len(w) > 3}
+
+
+def _likeness(texts: list[str], event: Event) -> float:
+    """How much an event is about the texts: the mean word overlap (Jaccard) of its statements
+    with them (a mean, so that a large event is not favoured for holding more words)."""
+    wanted = set().union(*map(_words, texts)) if texts else set()
+    members = [_words(s.sentence) for s in event.statements[:50]]
+    if not wanted or not members:
+        return 0.0
+    return sum(len(wanted & m) / len(wanted | m) for m in members) / len(members)
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    return shown(text, limit).replace("'", '"', 1)[:-1] + '"'
+
 
 @dataclass
 class Report:
-    """Problems found while applying: unknown ids (errors) and stale ones (warnings)."""
+    """Finds each override's target, and collects the problems: unknown ids (errors),
+    re-anchored and stale ones (warnings). Also records which old ids now name which target,
+    so that the next build can find them again (timeline.json's `aliases`)."""
     overrides: Overrides
-    # the last build's ids, asked for only when an override misses (reading them takes a while)
-    read_previous_ids: Callable[[], frozenset]
+    read_previous: Callable[[], Previous] = Previous
     problems: list = field(default_factory=list)
-    _previous_ids: frozenset | None = None
+    aliases: dict = field(default_factory=lambda: defaultdict(list))   # current id -> old ids
+    hidden: dict = field(default_factory=dict)        # article id -> (Article, line of its `hide`)
+    found: dict = field(default_factory=dict)         # statement Fix -> the statement id it applies to
+    moved: set = field(default_factory=set)           # statements whose date or event an editor changed
+    articles: set = field(default_factory=set)        # the ids of the articles being built
+    _previous: Previous | None = None
+    _statements: dict = field(default_factory=dict)   # id -> Statement, all there are
+    _words: dict | None = None                        # word -> statement ids, built when first needed
+    _hidden_statements: dict | None = None
 
-    def missing(self, fix: Fix, kind: str, known) -> None:
-        if self._previous_ids is None:
-            self._previous_ids = self.read_previous_ids()
-        if fix.target in self._previous_ids:
-            self.problems.append(Problem(
-                self.overrides.path, fix.line, f"{kind} '{fix.target}' no longer exists (its article was "
-                f"edited or removed): update this override or delete it", fix.column, warning=True))
+    def previous(self) -> Previous:
+        if self._previous is None:
+            self._previous = self.read_previous()
+        return self._previous
+
+    def add(self, fix_or_line, message: str, warning: bool = False, column: int | None = None) -> None:
+        if isinstance(fix_or_line, Fix):
+            line, column = fix_or_line.line, fix_or_line.column
         else:
-            self.problems.append(Problem(
-                self.overrides.path, fix.line, f"unknown {kind} id '{fix.target}'{_hint(fix.target, known)}",
-                fix.column))
+            line = fix_or_line
+        self.problems.append(Problem(self.overrides.path, line, message, column, warning=warning))
 
+    # -- statements
+
+    def know(self, statements: list[Statement]) -> None:
+        self._statements = {s.id: s for s in statements}
+        self._words = None
+
+    def hidden_statements(self) -> dict[str, Statement]:
+        """The statements of articles an override hides, to tell 'hidden' from 'unknown'."""
+        if self._hidden_statements is None:
+            self._hidden_statements = {s.id: s for a, _ in self.hidden.values() for s in extract(a).statements}
+        return self._hidden_statements
+
+    def quote_of(self, fix: Fix) -> tuple[str, str, str] | None:
+        """(article, sentence, expression) the override is about: its own quote, else what the
+        last build said about its id."""
+        if "quote" in fix.fields:
+            return fix.fields.get("article", ""), fix.fields["quote"], fix.fields.get("expression", "")
+        return self.previous().statements.get(fix.target)
+
+    def closest(self, article: str, sentence: str, expression: str) -> list[tuple[float, Statement]]:
+        """Statements ranked by how alike their sentence is to `sentence` (same article first)."""
+        if self._words is None:
+            self._words = defaultdict(set)
+            for s in self._statements.values():
+                for w in set(normalise(s.sentence).split()):
+                    self._words[w].add(s.id)
+        wanted = normalise(sentence)
+        pool = [s for s in self._statements.values() if s.article == article]
+        if not pool or max(_similarity(wanted, normalise(s.sentence)) for s in pool) < CLOSE_MATCH:
+            # elsewhere: the statements sharing most words with the quote, then compared closely
+            shared = Counter(i for w in set(wanted.split()) if len(self._words.get(w, ())) < 1000
+                             for i in self._words.get(w, ()))
+            pool = pool + [self._statements[i] for i, _ in shared.most_common(50)]
+        want_expression = normalise(expression)
+        ranked = {}
+        for s in pool:
+            score = _similarity(wanted, normalise(s.sentence))
+            # within one sentence, the statement of the same expression
+            bonus = 0.01 if normalise(s.expression) == want_expression else \
+                0.005 * _similarity(want_expression, normalise(s.expression))
+            ranked[s.id] = (score + bonus + (0.001 if s.article == article else 0), s)
+        return sorted(ranked.values(), key=lambda x: (-x[0], x[1].id))
+
+    def locate_statement(self, fix: Fix) -> str | None:
+        """The statement an override applies to, or None (with the problem reported)."""
+        if fix.target in self._statements:
+            return fix.target
+        quote = self.quote_of(fix)
+        hidden = self.hidden_statements()
+        in_hidden = hidden.get(fix.target) or (quote and quote[0] in self.hidden and quote[0])
+        if in_hidden:
+            article = in_hidden.article if isinstance(in_hidden, Statement) else in_hidden
+            self.add(fix, f"statement '{fix.target}' is in article '{article}', which this file hides (line "
+                          f"{self.hidden[article][1]}): this override has no effect; delete it or unhide the article",
+                     warning=True)
+            return None
+        ranked = self.closest(*quote) if quote else []
+        if ranked and ranked[0][0] >= CLOSE_MATCH:
+            found = ranked[0][1]
+            self.aliases[found.id].append(fix.target)
+            self.add(fix, f"statement '{fix.target}' was re-anchored by its quote to '{found.id}' in "
+                          f"'{found.article}' ({_excerpt(found.sentence)}): replace the id with '{found.id}'",
+                     warning=True)
+            return found.id
+        if quote and quote[0] and quote[0] not in self.articles:
+            self.add(fix, f"statement '{fix.target}' was in article '{quote[0]}', which is gone: delete this "
+                          "override or restore the article", warning=True)
+            return None
+        candidates = ", ".join(f"{s.id} in {s.article} ({_excerpt(s.sentence)}, {score:.0%} alike)"
+                               for score, s in ranked[:CANDIDATES] if score > 0.3)
+        if quote:
+            self.add(fix, f"statement '{fix.target}' matches nothing: its sentence is not in any article any more"
+                          + (f"; closest by content: {candidates}" if candidates else "")
+                          + ": point the override at one of them, or delete it")
+        else:
+            hint = difflib.get_close_matches(fix.target, self._statements, n=1, cutoff=0.9)
+            self.add(fix, f"unknown statement id '{fix.target}'" + (
+                f": did you mean '{hint[0]}'?" if hint else
+                ": no statement has it, and the override has no 'quote' to find it by; copy an id from "
+                "timeline.json, `review` or a --review build"))
+        return None
+
+    # -- events
+
+    def locate_event(self, key: str, line: int, column: int | None, events: dict[str, Event],
+                     holder: dict[str, str], members: tuple = (), role: str = "event") -> str | None:
+        """The event an override (or a reference in one) means: by its id, by a statement in it,
+        or by the statements it had. None, with the problem reported, if there is none."""
+        if key in events:
+            return key
+        if STATEMENT_ID.fullmatch(key):
+            if key in holder:
+                return holder[key]
+            probe = Fix("statements", key, line, column or 0, {}, {})
+            sid = self.locate_statement(probe)
+            if sid is not None and sid in holder:
+                return holder[sid]
+            return None
+        votes: Counter = Counter()
+        previous = self.previous().events.get(key)
+        for sid in set(members) | set(previous[1] if previous else ()):
+            if sid in holder and sid not in self.moved:
+                votes[holder[sid]] += 1
+        id_match = EVENT_ID.fullmatch(key)
+        anchors = []        # sentences of the statement the id was made from, if moved or hidden
+        if id_match:
+            value, digest = id_match.groups()
+            for sid, eid in holder.items():
+                if hashlib.sha1(sid.encode()).hexdigest()[:6] == digest:
+                    if sid in self.moved:       # moved on purpose: it tells what the event was about
+                        anchors.append(self._statements[sid].sentence)
+                    else:
+                        votes[eid] += 1
+            anchors += [s.sentence for s in self.hidden_statements().values()
+                        if hashlib.sha1(s.id.encode()).hexdigest()[:6] == digest]
+        how = "its statements"
+        if not votes and anchors:
+            # its first statement was moved or hidden: the event on its date most about the same
+            alike = sorted(((_likeness(anchors, e), e.id) for e in events.values()
+                            if e.value == id_match.group(1)), reverse=True)
+            if alike and alike[0][0] >= SAME_TOPIC and (len(alike) == 1 or alike[0][0] >= CLEAR_LEAD * alike[1][0]):
+                votes[alike[0][1]], how = 1, "content (the statement its id came from was moved or hidden)"
+        if votes:
+            best = min(votes, key=lambda eid: (-votes[eid], eid))
+            self.aliases[best].append(key)
+            self.problems.append(Problem(self.overrides.path, line, (
+                f"{role} '{key}' was re-anchored by {how} to '{best}' "
+                f"({_excerpt(events[best].title)}): replace the id with '{best}'"), column, warning=True))
+            return best
+        about = [previous[0]] if previous else anchors
+        self.problems.append(Problem(self.overrides.path, line, self._no_event(key, events, about, role), column))
+        return None
+
+    def _no_event(self, key: str, events: dict[str, Event], about: list[str], role: str) -> str:
+        """Why no event matches, naming the closest events by content: to what the last build
+        said the event was, or to the statement its id was made from."""
+        id_match = EVENT_ID.fullmatch(key)
+        if id_match and any(a in self.hidden for a in self._hidden_sources(id_match)):
+            article = next(a for a in self._hidden_sources(id_match) if a in self.hidden)
+            return (f"{role} '{key}' is made from article '{article}', which this file hides (line "
+                    f"{self.hidden[article][1]}): unhide the article or choose another event")
+        value = id_match.group(1) if id_match else ""
+        pool = [e for e in events.values() if e.value == value] or (list(events.values()) if about else [])
+        ranked = sorted(pool, key=lambda e: (-_likeness(about, e), e.id))[:CANDIDATES]
+        near = ", ".join(f"{e.id} ({_excerpt(e.title)})" for e in ranked)
+        spelled = difflib.get_close_matches(key, events, n=1, cutoff=0.9)
+        if near:
+            return f"unknown event id '{key}'; {'closest by content' if about else f'events on {value}'}: {near}"
+        if spelled:
+            return f"unknown event id '{key}': did you mean '{spelled[0]}'?"
+        return f"unknown event id '{key}': copy an id from timeline.json or a --review build"
+
+    def _hidden_sources(self, id_match: re.Match) -> list[str]:
+        value, digest = id_match.groups()
+        return sorted({s.article for s in self.hidden_statements().values()
+                       if hashlib.sha1(s.id.encode()).hexdigest()[:6] == digest})
+
+
+# ---------------------------------------------------------------- applying them
 
 def apply_to_articles(articles: list[Article], ov: Overrides, report: Report) -> list[Article]:
     by_id = {a.id: a for a in articles}
     out = dict(by_id)
     for fix in ov.section("articles"):
         if fix.target not in by_id:
-            report.missing(fix, "article", by_id)
+            if fix.target in report.previous().articles:
+                report.add(fix, f"article '{fix.target}' is gone (it was in the last build): delete this override "
+                                "or restore the file", warning=True)
+            else:
+                report.add(fix, f"unknown article id {shown(fix.target)}{_hint(fix.target, by_id)}")
             continue
         if fix.fields.get("hide"):
             del out[fix.target]
+            report.hidden[fix.target] = (by_id[fix.target], fix.line)
         elif "published" in fix.fields:
             out[fix.target] = replace(by_id[fix.target], published=fix.fields["published"])
+    report.articles = set(out)
     return [out[a.id] for a in articles if a.id in out]
 
 
 def apply_to_statements(statements: list[Statement], ov: Overrides, report: Report) -> list[Statement]:
+    report.know(statements)
     by_id = {s.id: s for s in statements}
+    claimed: dict[str, Fix] = {}
     for fix in ov.section("statements"):
-        if fix.target not in by_id:
-            report.missing(fix, "statement", by_id)
+        sid = report.locate_statement(fix)
+        if sid is None:
             continue
-        s = by_id[fix.target]
+        if sid in claimed:
+            report.add(fix, f"this override and the one on line {claimed[sid].line} both apply to statement "
+                            f"'{sid}': keep one")
+            continue
+        claimed[sid] = fix
+        report.found[fix] = sid
+        if fix.changes() & {"date", "event"}:
+            report.moved.add(sid)
+        s = by_id[sid]
         if fix.fields.get("hide"):
-            del by_id[fix.target]
+            del by_id[sid]
             continue
         changes = {}
         if "date" in fix.fields:
@@ -204,52 +513,104 @@ def apply_to_statements(statements: list[Statement], ov: Overrides, report: Repo
             changes = dict(value=fix.fields["date"], period_start=period.start.isoformat(),
                            period_end=period.end.isoformat(), precision=period.precision,
                            original_value=s.value)
-        if "note" in fix.fields:
-            changes["note"] = fix.fields["note"]
-        by_id[fix.target] = replace(s, **changes, changed=tuple(sorted(set(fix.fields) - {"event"})))
+        for key in ("note", "role"):
+            if key in fix.fields:
+                changes[key] = fix.fields[key]
+        by_id[sid] = replace(s, **changes, changed=tuple(sorted(fix.changes() - {"event"})))
     return [by_id[s.id] for s in statements if s.id in by_id]
 
 
 def apply_to_events(events: list[Event], ov: Overrides, report: Report, articles: dict[str, Article]) -> list[Event]:
     by_id = {e.id: e for e in events}
-    known_statements = {s.id: e.id for e in events for s in e.statements}
-    moves = []
-    for fix in ov.section("statements"):
-        if "event" in fix.fields and fix.target in known_statements:
-            if fix.fields["event"] not in by_id:
-                report.missing(replace(fix, target=fix.fields["event"], line=fix.lines["event"]), "event", by_id)
-            else:
-                moves.append((fix.target, fix.fields["event"]))
-    for statement_id, destination in moves:
-        source = known_statements[statement_id]
+    holder = {s.id: e.id for e in events for s in e.statements}
+
+    def locate(key, line, column=None, members=(), role="event"):
+        return report.locate_event(key, line, column, by_id, holder, members, role)
+
+    def move(statement_id: str, destination: str) -> None:
+        source = holder[statement_id]
+        if source == destination:
+            return
         moving = next(s for s in by_id[source].statements if s.id == statement_id)
         by_id[source] = _rebuilt(by_id[source], [s for s in by_id[source].statements if s.id != statement_id], articles)
         by_id[destination] = _rebuilt(by_id[destination], list(by_id[destination].statements) + [moving], articles)
+        holder[statement_id] = destination
+
+    for fix in ov.section("statements"):
+        if "event" in fix.fields and report.found.get(fix) in holder:
+            destination = locate(fix.fields["event"], fix.lines["event"], fix.columns["event"], role="target event")
+            if destination:
+                move(report.found[fix], destination)
+
+    # every event override's target, found before any event changes
+    targets: dict[Fix, str] = {}
+    claimed: dict[str, Fix] = {}
     for fix in ov.section("events"):
-        if fix.target not in by_id:
-            report.missing(fix, "event", by_id)
+        eid = locate(fix.target, fix.line, fix.column, fix.fields.get("members", ()))
+        if eid is None:
             continue
-        target = fix.fields.get("merge_into")
-        if target:
-            if target not in by_id:
-                report.missing(replace(fix, target=target, line=fix.lines["merge_into"]), "event", by_id)
-                continue
-            merged = list(by_id[target].statements) + list(by_id.pop(fix.target).statements)
-            by_id[target] = replace(_rebuilt(by_id[target], merged, articles),
-                                    changed=tuple(sorted(set(by_id[target].changed) | {"merged"})))
+        if eid in claimed:
+            report.add(fix, f"this override and the one on line {claimed[eid].line} now both apply to event "
+                            f"'{eid}' ({_excerpt(by_id[eid].title)}; the events they were written for are one "
+                            "now): keep one")
             continue
-        event = by_id[fix.target]
-        changes = {k: fix.fields[k] for k in ("title", "summary", "tags") if k in fix.fields}
+        claimed[eid] = fix
+        targets[fix] = eid
+    merges: dict[str, tuple[str, Fix]] = {}
+    for fix, eid in targets.items():
+        if "merge_into" in fix.fields:
+            into = locate(fix.fields["merge_into"], fix.lines["merge_into"], fix.columns["merge_into"],
+                          role="merge target")
+            if into == eid:
+                report.add(fix.lines["merge_into"], f"'{fix.fields['merge_into']}' is this same event "
+                                                   f"('{eid}'): an event cannot merge into itself")
+            elif into:
+                merges[eid] = (into, fix)
+    for eid in _cycles(merges, report):
+        merges.pop(eid, None)
+    for eid in sorted(merges, key=lambda e: merges[e][1].line):
+        root = eid
+        while root in merges:
+            root = merges[root][0]
+        merged = list(by_id[root].statements) + list(by_id[eid].statements)
+        by_id[eid] = replace(by_id[eid], statements=())
+        by_id[root] = replace(_rebuilt(by_id[root], merged, articles),
+                              changed=tuple(sorted(set(by_id[root].changed) | {"merged"})))
+    for fix, eid in targets.items():
+        if eid in merges or not fix.changes() - {"hide"}:
+            continue
+        event = by_id[eid]
+        changes = {k: fix.fields[k] for k in ("title", "summary", "tags", "key") if k in fix.fields}
+        if fix.fields.get("disagreements") is False:
+            changes["disagreements"] = ()       # the editor switched the box off
         if "date" in fix.fields:
             period = period_of(fix.fields["date"])
             changes.update(value=fix.fields["date"], start=period.start.isoformat(),
                            end=period.end.isoformat(), precision=period.precision)
-        by_id[fix.target] = replace(event, **changes, changed=tuple(sorted(set(fix.fields))))
-    for fix in ov.section("events"):
-        if fix.fields.get("hide") and fix.target in by_id:
-            del by_id[fix.target]
+        by_id[eid] = replace(event, **changes, changed=tuple(sorted(set(event.changed) | fix.changes())))
+    for fix, eid in targets.items():
+        if fix.fields.get("hide"):
+            by_id.pop(eid, None)
     added = [_added(fix, articles, report) for fix in ov.section("add")]
     return sort_events([e for e in by_id.values() if e.statements or "added" in e.changed] + added)
+
+
+def _cycles(merges: dict[str, tuple[str, Fix]], report: Report) -> set[str]:
+    """Events whose merge_into chain comes back to them: reported once per cycle, left unmerged."""
+    in_cycle: set[str] = set()
+    for start in sorted(merges, key=lambda e: merges[e][1].line):
+        path, eid = [], start
+        while eid in merges and eid not in path and eid not in in_cycle:
+            path.append(eid)
+            eid = merges[eid][0]
+        if eid in path:
+            cycle = path[path.index(eid):]
+            in_cycle |= set(cycle)
+            fixes = sorted((merges[e][1] for e in cycle), key=lambda f: f.line)
+            report.add(fixes[0].lines["merge_into"], "merge cycle: " + " -> ".join(cycle + [eid]) +
+                       f" (merge_into on lines {', '.join(str(f.lines['merge_into']) for f in fixes)}): "
+                       "remove one of them")
+    return in_cycle
 
 
 def _rebuilt(event: Event, members: list[Statement], articles: dict[str, Article]) -> Event:
@@ -268,9 +629,8 @@ def _added(fix: Fix, articles: dict[str, Article], report: Report) -> Event:
         if source in articles or source.startswith(("http://", "https://")):
             sources.append(source)
         else:
-            report.problems.append(Problem(report.overrides.path, fix.lines["sources"],
-                                           f"source '{source}' is neither an article id nor a URL"
-                                           f"{_hint(source, articles)}"))
+            report.add(fix.lines["sources"], f"source {shown(source)} is neither an article id nor a URL"
+                                             f"{_hint(source, articles)}")
     period = period_of(fix.fields["date"])
     digest = hashlib.sha1(f"{fix.fields['date']}\x1f{fix.fields['title']}".encode()).hexdigest()[:6]
     return Event(
@@ -279,3 +639,17 @@ def _added(fix: Fix, articles: dict[str, Article], report: Report) -> Event:
         statements=(), sources=tuple(sources), disagreements=(), salience=float(len(sources) or 1),
         stats=DateStats(0, 0, 0, 0), summary=fix.fields.get("body", ""), tags=fix.fields.get("tags", ()), changed=("added",))
 
+
+# ---------------------------------------------------------------- writing them
+
+def statement_snippet(s: Statement, fix: str = "") -> str:
+    """An override for one statement in the robust form: its id, and the quote that finds it
+    again if the sentence is edited. `fix` is the correction line(s) to add."""
+    return (f"{s.id}:\n  article: {s.article}\n  quote: {json.dumps(s.sentence, ensure_ascii=False)}\n"
+            f"  expression: {json.dumps(s.expression, ensure_ascii=False)}\n" + (f"  {fix}\n" if fix else ""))
+
+
+def event_snippet(e: Event, fix: str = "") -> str:
+    """An override for one event in the robust form: its id, and its statements, which find it
+    again if its id moves."""
+    return (f"{e.id}:\n  members: [{', '.join(s.id for s in e.statements)}]\n" + (f"  {fix}\n" if fix else ""))

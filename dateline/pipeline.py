@@ -9,14 +9,15 @@ import gc
 import os
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .articles import Article, Site, future_warnings, load_articles, load_site
 from .cache import Cache
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, in_order
 from .events import Event, build_events
-from .overrides import Overrides, Report, apply_to_articles, apply_to_events, apply_to_statements, load_overrides
+from .overrides import (Overrides, Previous, Report, apply_to_articles, apply_to_events, apply_to_statements,
+                        load_overrides)
 from .parallel import die_with_parent, settle
 from .progress import Progress
 from .statements import Extraction, extract
@@ -33,6 +34,7 @@ class Timeline:
     overrides: Overrides
     problems: tuple[Problem, ...]          # warnings, and with keep_going the skipped files
     cached: int = 0                        # articles whose extraction came from the cache
+    aliases: dict = field(default_factory=dict)   # id -> older ids that overrides still use for it
 
 
 _worker_cache = Cache(None)
@@ -90,12 +92,24 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int, dask: str | No
     return out
 
 
-def run(content: Path, *, keep_going: bool = False, previous_ids: Callable[[], frozenset] = frozenset,
-        today: dt.date | None = None, cache: Cache | None = None, jobs: int = 1, dask: str | None = None) -> Timeline:
-    site = load_site(content)
-    articles, skipped = load_articles(content, keep_going=keep_going)
+def run(content: Path, *, keep_going: bool = False, previous: Callable[[], Previous] = Previous,
+        today: dt.date | None = None, cache: Cache | None = None, jobs: int = 1,
+        dask: str | None = None) -> Timeline:
+    """The timeline, or a ContentError with every problem found, in file and line order."""
+    problems = []
+    try:
+        site = load_site(content)
+    except ContentError as e:
+        site, problems = None, e.problems
+    try:
+        articles, skipped = load_articles(content, keep_going=keep_going)
+    except ContentError as e:
+        articles, skipped, problems = None, [], problems + e.problems
     overrides = load_overrides(content)
-    report = Report(overrides, previous_ids)
+    problems += overrides.problems
+    if site is None or articles is None:
+        raise ContentError(in_order(problems))
+    report = Report(overrides, previous)
     articles = apply_to_articles(articles, overrides, report)
     cache = cache or Cache(None)
     extractions = extract_all(articles, cache, jobs, dask)
@@ -104,9 +118,9 @@ def run(content: Path, *, keep_going: bool = False, previous_ids: Callable[[], f
     statements = apply_to_statements([s for a in articles for s in extractions[a.id].statements], overrides, report)
     events = apply_to_events(build_events(statements, by_id, cache, jobs), overrides, report, by_id)
     settle()
-    errors = [p for p in report.problems if not p.warning]
+    errors = problems + [p for p in report.problems if not p.warning]
     if errors:
-        raise ContentError(errors)
-    warnings = report.problems + (future_warnings(articles, today) if today else [])
+        raise ContentError(in_order(errors))
+    warnings = in_order(report.problems + (future_warnings(articles, today) if today else []))
     return Timeline(site, tuple(articles), extractions, tuple(events), overrides, tuple(skipped + warnings),
-                    cached=cache.hits)
+                    cached=cache.hits, aliases={k: tuple(sorted(set(v))) for k, v in report.aliases.items()})

@@ -20,12 +20,15 @@ import jinja2
 
 from . import exports
 from .cache import article_key
+from .articles import display_path
 from .errors import ContentError, Problem
 from .events import Event
 from .markup import fill_marks, markdown_html
+from .overrides import event_snippet, statement_snippet
 from .parallel import fork_map
 from .pipeline import Timeline
 from .progress import Progress
+from .roles import BACKGROUND, REFERENCE, REPORT
 from .statements import Extraction, canonical_value
 from .temporal import PRECISIONS, period_of
 
@@ -124,6 +127,14 @@ def web_url(url: str) -> str:
     return url if re.match(r"https?://[^\s<>\"']+$", url, re.IGNORECASE) else ""
 
 
+def copied_from(article, site) -> str:
+    """The original's address where the page copies another outlet's text (the URL is not under
+    the site's own base_url): the page then names it canonical and asks not to be indexed."""
+    url = web_url(article.url)
+    own = site.base_url.strip().rstrip("/")
+    return "" if not url or (own and url.startswith(own + "/")) else url
+
+
 def quote_html(text: str, expression: str) -> str:
     """A statement's sentence with its temporal expression marked."""
     escape = jinja2.utils.markupsafe.escape
@@ -133,18 +144,41 @@ def quote_html(text: str, expression: str) -> str:
     return f"{escape(text[:at])}<mark>{escape(expression)}</mark>{escape(text[at + len(expression):])}"
 
 
+def first_per_outlet(sources, articles: dict) -> list[str]:
+    """An entry's sources, one article per outlet (seven articles of one wire are one source);
+    sources that are URLs (from added events) as they are."""
+    seen, out = set(), []
+    for s in sources:
+        name = (articles[s].source or s) if s in articles else s
+        if name not in seen:
+            seen.add(name)
+            out.append(s)
+    return out
+
+
 # ---------------------------------------------------------------- data
 
 def timeline_data(timeline: Timeline) -> dict:
     articles = {a.id: a for a in timeline.articles}
+    key_ids = key_event_ids(timeline.events)
     return {
         "schema": SCHEMA_VERSION,
         "site": {"title": timeline.site.title, "description": timeline.site.description,
                  "base_url": timeline.site.base_url, "language": timeline.site.language},
         "articles": [{"id": a.id, "title": a.title, "source": a.source, "published": a.published.isoformat(),
-                      "url": a.url, "author": a.author} for a in timeline.articles],
-        "events": [event_data(e, articles) for e in timeline.events],
+                      "url": a.url, "author": a.author, **({"tags": list(a.tags)} if a.tags else {}),
+                      **({"image": a.image} if a.image else {})} for a in timeline.articles],
+        "events": [with_aliases(event_data(e, articles, e.id in key_ids), timeline.aliases) for e in timeline.events],
     }
+
+
+def with_aliases(entry: dict, aliases: dict) -> dict:
+    """Older ids that overrides.yaml still uses for an event or statement, so that the next
+    build finds them again (see overrides.py)."""
+    for item in [entry, *entry["statements"]]:
+        if item["id"] in aliases:
+            item["aliases"] = list(aliases[item["id"]])
+    return entry
 
 
 def dump(value) -> str:
@@ -162,19 +196,20 @@ def json_lines(data: dict, dumped: dict | None = None) -> str:
     return "{\n " + head + ",\n " + lists + "\n}\n"
 
 
-def event_data(e: Event, articles: dict) -> dict:
+def event_data(e: Event, articles: dict, key: bool = False) -> dict:
     data = {
         "id": e.id, "value": e.value, "start": e.start, "end": e.end, "precision": e.precision,
-        "title": e.title, "salience": e.salience, "sources": list(e.sources), "mentions": e.mentions,
+        "title": e.title, "role": e.role, "key": key, "salience": e.salience, "sources": list(e.sources),
+        "outlets": e.outlets, "mentions": e.mentions,
         "statements": [{
             "id": s.id, "article": s.article, "text": s.sentence, "expression": s.expression,
             "value": s.value, "start": s.period_start, "end": s.period_end, "precision": s.precision,
-            "offsets": [s.start, s.end], "rule": s.rule,
+            "role": s.role, "offsets": [s.start, s.end], "rule": s.rule,
             **({"note": s.note} if s.note else {}),
             **({"overridden": list(s.changed), "original_value": s.original_value} if s.changed else {}),
         } for s in e.statements],
         "disagreements": [{"quantity": d.noun, "claims": [
-            {"article": c.article, "statement": c.statement, "amount": c.amount, "text": c.text}
+            {"article": c.article, "statement": c.statement, "amount": c.amount, "text": c.text, "quote": c.quote}
             for c in d.claims]} for d in e.disagreements],
     }
     if e.summary:
@@ -202,6 +237,10 @@ def check_output_folder(out: Path, content: Path) -> None:
 
 
 def environment(templates: Path | None) -> jinja2.Environment:
+    if templates is not None and not templates.is_dir():
+        raise ContentError(Problem(str(templates), 1, "no such templates folder: give --templates a folder of "
+                                                      "templates (index.html, article.html, base.html, static/), "
+                                                      "or leave it out"))
     folders = [str(templates)] if templates else []
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders + [str(DEFAULT_TEMPLATES)]),
                              autoescape=jinja2.select_autoescape(["html", "xml"]),
@@ -212,7 +251,16 @@ def environment(templates: Path | None) -> jinja2.Environment:
     env.filters["quote"] = quote_html
     env.filters["markdown"] = markdown_html
     env.filters["web_url"] = web_url
+    env.filters["first_per_outlet"] = first_per_outlet
+    # --review's copy buttons: an override to paste under `events:` or `statements:`, in the
+    # robust form that finds its target again after edits
+    env.filters["event_snippet"] = lambda e: indented(event_snippet(e, f"title: {json.dumps(e.title, ensure_ascii=False)}"))
+    env.filters["statement_snippet"] = lambda s: indented(statement_snippet(s, f"date: {canonical_value(s.value)}"))
     return env
+
+
+def indented(snippet: str) -> str:
+    return "".join(f"  {line}\n" for line in snippet.splitlines())
 
 
 REUSE = object()   # stands for a page's content: "the same as last time" (see write_site)
@@ -235,9 +283,19 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     With `review`, pages show ids to copy. A large site is rendered in `jobs` processes."""
     env.globals["review"] = review
     previous = previous or {}
-    common = hashlib.sha256(json.dumps([template_fingerprint(env), review, timeline.site.__dict__,
+    common = hashlib.sha256(json.dumps([template_fingerprint(env), review, timeline.site.fingerprint(),
                                         SCHEMA_VERSION]).encode()).hexdigest()
     articles = {a.id: a for a in timeline.articles}
+    # what each article page may show (README: republishing rights); with "none" there is no page
+    modes = {a.id: a.republish or timeline.site.republish for a in timeline.articles}
+    unlinked = [a for a in timeline.articles if modes[a.id] == "none" and not web_url(a.url)]
+    if unlinked:
+        raise ContentError([Problem(a.path, 1, "with 'republish: none' statements link to the original, but the "
+                                               "article has no 'url: https://...': add it, or set 'republish: full' "
+                                               "or 'excerpts' in its front matter") for a in unlinked])
+    env.globals["article_href"] = lambda article_id, root, anchor="": (
+        web_url(articles[article_id].url) if modes.get(article_id) == "none"
+        else f"{root}articles/{article_id}.html" + (f"#{anchor}" if anchor else ""))
     data = timeline_data(timeline)
     statement_events = {s.id: e.id for e in timeline.events for s in e.statements}
     key_ids = key_event_ids(timeline.events)
@@ -254,22 +312,29 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     def render(job: tuple) -> str:
         try:
             return render_one(*job)
-        except jinja2.TemplateError as e:      # raised in a worker: handed back as a ContentError
-            raise ContentError(template_problem(e)) from None
+        except Exception as e:      # raised in a worker too: handed back as a ContentError
+            problem = template_problem(e)
+            if problem is None:
+                raise
+            raise ContentError(problem) from None
 
     def render_one(kind: str, i) -> str:
         if kind == "timeline":
             page = pages[i]
+            story, background = story_and_background(page.events)
             return timeline_page.render(
-                site=timeline.site, years=group_by_year(page.events), articles=articles, key_ids=key_ids,
+                site=timeline.site, years=group_by_year(story), background=background, articles=articles,
+                key_ids=key_ids,
                 root="../" * page.path.count("/"), heading=page.heading, nav=nav, here=page.path,
                 sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles}))
         if kind == "article":
             article = timeline.articles[i]
             extraction = timeline.extractions[article.id]
+            mode = modes[article.id]
             return article_page.render(
-                site=timeline.site, article=article, root="../",
-                body=highlighted_body(extraction, event_links, "../"),
+                site=timeline.site, article=article, root="../", mode=mode,
+                canonical=copied_from(article, timeline.site),
+                body=highlighted_body(extraction, event_links, "../") if mode == "full" else "",
                 dated=[(s, event_links.get(s.id)) for s in extraction.statements])
         return EXPORTS[i](timeline, data, event_json, home)
 
@@ -280,12 +345,14 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
         inputs = hashlib.sha256(json.dumps([common, nav, sorted(key_ids & {e.id for e in page.events}),
                                             "".join(event_json[e.id] for e in page.events),
                                             [(articles[s].id, articles[s].title, articles[s].source, articles[s].url,
-                                              articles[s].published.isoformat())
+                                              articles[s].published.isoformat(), modes[s])
                                              for e in page.events for s in e.sources if s in articles]]
                                            ).encode()).hexdigest()
         plan.append((page.path, inputs, ("timeline", i)))
     for i, a in enumerate(timeline.articles):
-        inputs = hashlib.sha256(json.dumps([common, article_key(a), a.title, a.source, a.url, a.author,
+        if modes[a.id] == "none":
+            continue
+        inputs = hashlib.sha256(json.dumps([common, article_key(a), a.title, a.source, a.url, a.author, modes[a.id],
                                             [event_links.get(s.id) for s in timeline.extractions[a.id].statements]])
                                 .encode()).hexdigest()
         plan.append((f"articles/{a.id}.html", inputs, ("article", i)))
@@ -306,13 +373,27 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
             for path in sorted(folder.iterdir()):
                 if path.is_file():
                     static[f"static/{path.name}"] = path.read_bytes()   # a user's file replaces ours
+    static.update(timeline.site.assets)         # site.yaml's stylesheets and logo
     yield from sorted(static.items())
 
 
-def template_problem(e: jinja2.TemplateError) -> Problem:
+def template_problem(e: Exception) -> Problem | None:
+    """The template file and line an error happened at, or None if it did not happen in one.
+    Jinja rewrites a traceback so that a template's frames carry its file name and line."""
     if isinstance(e, jinja2.TemplateSyntaxError):
-        return Problem(e.filename or e.name or "template", e.lineno, f"template error: {e.message}")
-    return Problem("templates", 1, f"template error: {e}")
+        return Problem(display_path(Path(e.filename)) if e.filename else e.name or "template", e.lineno,
+                       f"template error: {e.message}")
+    where = None
+    tb = e.__traceback__
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".xml", ".txt", ".j2")) or tb.tb_frame.f_globals.get("__jinja_template__"):
+            where = (name, tb.tb_lineno)
+        tb = tb.tb_next
+    if where is None:
+        return Problem("templates", 1, f"template error: {e}") if isinstance(e, jinja2.TemplateError) else None
+    message = e.message if isinstance(e, jinja2.TemplateError) and e.message else f"{type(e).__name__}: {e}"
+    return Problem(display_path(Path(where[0])), where[1], f"template error: {message}")
 
 
 # the machine-readable files: name -> (timeline, its data, events encoded by id, event id -> page)
@@ -374,19 +455,27 @@ def navigation(pages: list[Page]) -> list[tuple[str, int, tuple]]:
 
 
 def key_event_ids(events) -> set[str]:
-    """The events shown in the 'key events' view: reported by several sources, or leading one of
-    the most salient dates (as many as a fifth of the events). A date's leader is its most
-    reported event: a stray sentence on a busy date is not a key event. Leaders tied with the
-    first one left out are left out too, rather than chosen among by their ids."""
+    """The events shown in the 'key events' view: happenings of the story (not background, not
+    plans) reported by several sources, or leading one of the most salient dates (as many as a
+    fifth of the events). A date's leader is its most reported event: a stray sentence on a busy
+    date is not a key event. Leaders tied with the first one left out are left out too, rather
+    than chosen among by their ids. An editor's `key: true|false` has the last word."""
+    story = [e for e in events if getattr(e, "role", REPORT) in (REPORT, REFERENCE)]
     leaders: dict[str, Event] = {}
-    for e in sorted(events, key=lambda e: (-e.salience, e.id)):
+    for e in sorted(story, key=lambda e: (-e.salience, e.id)):
         leaders.setdefault(e.value, e)
     ranked = sorted(leaders.values(), key=lambda e: (-e.salience, e.id))
-    n = max(1, len(events) // 5)
+    n = max(1, len(story) // 5)
     if len(ranked) > n and ranked[n].salience == ranked[n - 1].salience:
         ranked = [e for e in ranked if e.salience > ranked[n].salience] or ranked
-    top = {e.id for e in ranked[:n]}
-    return top | {e.id for e in events if len(e.sources) >= 2}
+    chosen = {e.id for e in ranked[:n]} | {e.id for e in story if len(e.sources) >= 2}
+    said = {e.id: e.key for e in events if getattr(e, "key", None) is not None}
+    return {i for i in chosen if said.get(i, True)} | {i for i, key in said.items() if key}
+
+
+def story_and_background(events) -> tuple[list, list]:
+    """A page's events as the story and, kept apart, its background."""
+    return [e for e in events if e.role != BACKGROUND], [e for e in events if e.role == BACKGROUND]
 
 
 def group_by_year(events) -> list[tuple[int, list[tuple[str, list[Event]]]]]:

@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from .overrides import statement_snippet
 from .pipeline import Timeline
 from .statements import Statement
 from .temporal.tense import PRESENT, UNKNOWN
@@ -63,11 +64,13 @@ def print_review(timeline: Timeline) -> int:
         print("nothing looks doubtful")
         return 0
     print(f"{len(items)} statement(s) worth a look; paste a snippet under 'statements:' in "
-          f"content/overrides.yaml and fix the date, or set 'hide: true'.\n")
+          f"content/overrides.yaml and fix the date, or set 'hide: true'. The quote finds the statement "
+          f"again if its sentence is edited.\n")
     for d in items:
         s = d.statement
         print(f"# {articles[s.article].path}: {d.reason}")
         print(f"#   \"{s.sentence[:140]}\"")
         print(f"#   {s.expression!r} was read as {s.value} (published {articles[s.article].published})")
-        print(f"  {s.id}:\n    date: {s.value.split('T')[0]}\n")
+        snippet = statement_snippet(s, f"date: {s.value.split('T')[0]}")
+        print("".join(f"  {line}\n" for line in snippet.splitlines()))
     return 0

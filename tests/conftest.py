@@ -89,3 +89,16 @@ def paged_site(tmp_path_factory) -> Path:
         assert cli.main(["build", "--content", str(base / "content"), "--out", str(base / "site"),
                          "--no-cache", "--jobs", "1"]) == 0
     return base / "site"
+
+
+def missing_import_extra() -> list[str]:
+    """What `import` needs (requirements-import.txt) and this Python lacks."""
+    import importlib.util
+    return [name for name in ("trafilatura", "htmldate", "feedparser") if not importlib.util.find_spec(name)]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Said at the end of every run, -q too: the import tests are skipped without their optional extra."""
+    if missing_import_extra():
+        terminalreporter.write_line(f"import extra not installed ({', '.join(missing_import_extra())}): "
+                                    "tests/test_import.py was skipped; pip install -r requirements-import.txt")

@@ -16,7 +16,7 @@ def test_build_writes_the_site(demo_site):
 
 def test_index_lists_key_dates_in_order(demo_site):
     page = (demo_site / "index.html").read_text(encoding="utf-8")
-    positions = [page.index(f'datetime="{d}"') for d in ("2022-10-10", "2022-12-16", "2022-12-19")]
+    positions = [page.index(f'<p class="when"><time datetime="{d}"') for d in ("2022-10-10", "2022-12-16", "2022-12-19")]
     assert positions == sorted(positions)
 
 

@@ -49,7 +49,7 @@ def check(expectation: dict, timeline: dict, plain: dict):
     x = {k: fill(v, plain) if isinstance(v, str) else v for k, v in expectation.items()}
     if "statement" in x:
         s = statements[x["statement"]]
-        for key in ("value", "note", "original_value"):
+        for key in ("value", "note", "original_value", "role"):
             if key in x:
                 assert s.get(key) == str(x[key]), (key, s)
         if "overridden" in x:
@@ -60,9 +60,11 @@ def check(expectation: dict, timeline: dict, plain: dict):
         assert all(e["value"] != str(x["no_event_on"]) for e in timeline["events"])
     elif "event" in x:
         e = events[x["event"]]
-        for key in ("title", "value", "precision", "tags", "overridden"):
+        for key in ("title", "value", "precision", "tags", "overridden", "key", "role"):
             if key in x:
                 assert e.get(key) == (str(x[key]) if key == "value" else x[key]), (key, e.get(key))
+        if "disagreements" in x:
+            assert len(e["disagreements"]) == x["disagreements"]
         if "has_statement" in x:
             assert x["has_statement"] in {s["id"] for s in e["statements"]}
         if "sources_include" in x:
@@ -95,6 +97,8 @@ def test_override_takes_effect(case, demo_content, tmp_path, plain):
     page = (out / "index.html").read_text(encoding="utf-8")
     for text in case.get("page", []):
         assert text in page
+    for text in case.get("page_lacks", []):
+        assert text not in page
     # the page shows exactly what timeline.json says: the same events, the same statements
     assert set(re.findall(r'<li class="entry[^"]*" id="([^"]+)"', page)) == {e["id"] for e in timeline["events"]}
     assert set(re.findall(r'#(s-[0-9a-f]{12})"', page)) == set(statements_of(timeline))
@@ -113,11 +117,17 @@ def test_override_error(case, demo_content, tmp_path, plain):
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    assert any(re.search(case["error"], line) for line in lines), lines
+    if "errors" in case:        # the whole output, in order
+        assert len(lines) == len(case["errors"]), lines
+        for pattern, line in zip(case["errors"], lines):
+            assert re.search(pattern, line), (pattern, line)
+    else:
+        assert any(re.search(case["error"], line) for line in lines), lines
+    assert len(lines) <= case.get("lines", len(lines)), lines
     assert tree_digest(out) == before
 
 
-def test_stale_override_is_reported_not_dropped(demo_content, tmp_path, plain):
+def test_override_of_an_edited_sentence_is_reanchored_not_dropped(demo_content, tmp_path, plain):
     target = fill("{s:dna-putin-visits-belarus:Friday}", plain)
     result, out = build_with(demo_content, tmp_path, f"statements:\n  {target}:\n    note: checked\n")
     assert result.returncode == 0
@@ -126,7 +136,11 @@ def test_stale_override_is_reported_not_dropped(demo_content, tmp_path, plain):
                        encoding="utf-8")
     again = run_build("--content", demo_content, "--out", out)
     assert again.returncode == 0
-    assert f"overrides.yaml:2:3: warning: statement '{target}' no longer exists" in again.stderr
+    moved = re.search(rf"overrides.yaml:2:3: warning: statement '{target}' was re-anchored by its quote to "
+                      r"'(s-[0-9a-f]{12})' in 'dna-putin-visits-belarus' \(\"Following one of Russia's", again.stderr)
+    assert moved, again.stderr
+    timeline = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
+    assert statements_of(timeline)[moved.group(1)]["note"] == "checked"
     strict = run_build("--content", demo_content, "--out", out, "--strict")
     assert strict.returncode == 1
 
@@ -164,3 +178,105 @@ events:
     friday = statements_of(timeline)[fill("{s:dna-putin-visits-belarus:Friday}", plain)]
     assert friday["note"] == "Checked"
     assert any(e["title"] == "Drone attack on Kyiv" for e in timeline["events"])
+
+
+# ---------------------------------------------------------------- overrides across edits
+
+EDITS = cases("override_edits.yaml")
+BY_TEXT = re.compile(r"\{([SE]):([^{}]+)\}")
+ANCHOR_LINE = re.compile(r"^( *)\{(anchor|members):([^{}]+)\}$", re.M)
+
+
+def by_text(timeline: dict, text: str, article: str | None = None) -> tuple[dict, dict]:
+    """(event, statement) of the one statement whose sentence contains `text` (`TEXT|EXPRESSION`
+    where the sentence holds more than one)."""
+    text, _, expression = text.partition("|")
+    found = [(e, s) for e in timeline["events"] for s in e["statements"]
+             if text in s["text"] and expression in ("", s["expression"]) and article in (None, s["article"])]
+    assert len(found) == 1, (text, [s["id"] for _, s in found])
+    return found[0]
+
+
+def fill_by_text(text: str, timeline: dict) -> str:
+    def lines(m):
+        indent, kind, fragment = m.groups()
+        event, s = by_text(timeline, fragment)
+        if kind == "members":
+            return f"{indent}members: [{', '.join(x['id'] for x in event['statements'])}]"
+        return "\n".join(f"{indent}{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in
+                         (("article", s["article"]), ("quote", s["text"]), ("expression", s["expression"])))
+    text = ANCHOR_LINE.sub(lines, text)
+    return BY_TEXT.sub(lambda m: by_text(timeline, m.group(2))[0 if m.group(1) == "E" else 1]["id"], text)
+
+
+def edit(content, step, plain):
+    if step == "build":
+        return
+    kind, arg = next(iter(step.items()))
+    if kind == "overrides":
+        (content / "overrides.yaml").write_text(fill_by_text(arg, plain), encoding="utf-8")
+    elif kind == "replace":
+        path = content / "articles" / f"{arg[0]}.md"
+        text = path.read_text(encoding="utf-8")
+        assert arg[1] in text, arg
+        path.write_text(text.replace(arg[1], arg[2]), encoding="utf-8")
+    elif kind == "remove":
+        (content / "articles" / f"{arg}.md").unlink()
+    elif kind == "copy":        # copies named to come first among articles published the same day
+        for article in arg:
+            n = len(list((content / "articles").glob("aa-*")))
+            (content / "articles" / f"aa-{n}-{article}.md").write_bytes(
+                (content / "articles" / f"{article}.md").read_bytes())
+    else:
+        raise AssertionError(step)
+
+
+def check_after_edit(expectation: dict, timeline: dict):
+    kind, text = next(iter(expectation.items()))
+    if kind == "statement":
+        _, s = by_text(timeline, text, expectation.get("in"))
+        for key in ("value", "note"):
+            if key in expectation:
+                assert s.get(key) == str(expectation[key]), (key, s)
+    elif kind == "event":
+        candidates = [e for e in timeline["events"] if any(text in s["text"] for s in e["statements"])]
+        assert len(candidates) == 1, [e["id"] for e in candidates]
+        e = candidates[0]
+        for key in ("title", "tags"):
+            if key in expectation:
+                assert e.get(key) == expectation[key], (key, e.get(key))
+        for other in expectation.get("with", []):
+            assert any(other in s["text"] for s in e["statements"]), other
+        for other in expectation.get("without", []):
+            assert not any(other in s["text"] for s in e["statements"]), other
+    elif kind == "no_statement":
+        assert not any(text in s["text"] for e in timeline["events"] for s in e["statements"])
+    else:
+        raise AssertionError(f"unknown expectation {expectation}")
+
+
+@pytest.mark.parametrize("case", EDITS, ids=[c["name"] for c in EDITS])
+def test_overrides_survive_edits(case, demo_content, tmp_path, plain):
+    out = tmp_path / "site"
+    (demo_content / "overrides.yaml").write_text(fill_by_text(case["overrides"], plain), encoding="utf-8")
+    if not case.get("fresh_only"):
+        first = run_build("--content", demo_content, "--out", out)
+        assert first.returncode == 0, first.stderr
+    for step in case["edit"]:
+        edit(demo_content, step, plain)
+        if step == "build" and not case.get("fresh_only"):
+            again = run_build("--content", demo_content, "--out", out)
+            assert again.returncode == 0, again.stderr
+    outs = ([] if case.get("fresh_only") else [out]) + ([tmp_path / "fresh"] if case.get("fresh") or
+                                                          case.get("fresh_only") else [])
+    for target in outs:
+        result = run_build("--content", demo_content, "--out", target)
+        assert "Traceback" not in result.stderr
+        assert result.returncode == case.get("rc", 0), result.stderr
+        lines = result.stderr.strip().splitlines()
+        for pattern in case.get("stderr", []):
+            assert any(re.search(pattern, line) for line in lines), (pattern, lines)
+        if result.returncode == 0:
+            timeline = json.loads((target / "timeline.json").read_text(encoding="utf-8"))
+            for expectation in case.get("expect", []):
+                check_after_edit(expectation, timeline)

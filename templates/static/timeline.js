@@ -8,7 +8,8 @@
     if (!button || !navigator.clipboard) return;
     navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
       button.textContent = "Copied";
-      setTimeout(function () { button.textContent = "Copy id"; }, 1500);
+      var label = button.textContent;
+      setTimeout(function () { button.textContent = label; }, 1500);
     });
   });
   var form = document.querySelector(".controls");
