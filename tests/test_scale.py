@@ -64,8 +64,8 @@ def test_a_dask_worker_that_reads_another_text_fails_the_build(corpus, tmp_path,
     pytest.importorskip("dask", reason="Dask is an optional extra: pip install -r requirements-dask.txt")
     read = dask_executor.parse_article
 
-    def read_an_older_copy(path, article_id, shown):
-        article = read(path, article_id, shown)
+    def read_an_older_copy(*args, **kwargs):
+        article = read(*args, **kwargs)
         return article.__class__(**{**article.__dict__, "body": article.body + "\nAn older draft."})
 
     monkeypatch.setattr(dask_executor, "parse_article", read_an_older_copy)
