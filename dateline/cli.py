@@ -130,13 +130,24 @@ def explain_statement(timeline: pipeline.Timeline, a, s, event_id: str | None) -
     print(f"statement {s.id} in {a.path}")
     print(f"  sentence:   {s.sentence}")
     print(f"  expression: {s.expression!r} (rule {s.rule})")
-    print(f"  anchor:     published {a.published.isoformat()} ({a.published:%A})")
+    print(f"  anchor:     {anchor_of(timeline, s, a)}")
     print(f"  tense:      {DIRECTIONS[s.direction]}")
     print(f"  value:      {s.original_value or s.value}  ->  {s.period_start} .. {s.period_end} ({s.precision})")
     print(f"  role:       {s.role}: {STATEMENT_ROLES[s.role]}")
     if s.changed:
         print(f"  override:   {timeline.overrides.path} changes {', '.join(s.changed)} -> {s.value}")
     print(f"  event:      {event_id or 'none (furniture and hidden statements make no entry)'}")
+
+
+def anchor_of(timeline: pipeline.Timeline, s, article) -> str:
+    """What the statement's date counts from: a date its article named before it, or the
+    publication date."""
+    extraction = timeline.extractions.get(s.article)
+    timex = next((t for t in extraction.timexes if (t.start, t.end) == (s.start, s.end)), None) if extraction else None
+    published = f"published {article.published.isoformat()} ({article.published:%A})"
+    if timex and timex.anchor:
+        return f"{timex.anchor}, the date the article told before it (it was {published})"
+    return published
 
 
 def counted(n: int, noun: str) -> str:

@@ -85,6 +85,23 @@ def test_explain_a_statement(demo_site):
     assert "'Friday'" in result.stdout
 
 
+def test_explain_names_the_date_a_story_counts_from(tmp_path):
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    (content / "articles" / "history.md").write_text(
+        "---\ntitle: A history\npublished: 2011-03-01\n---\n"
+        "The ceasefire was signed in December 1988. Two years later the last troops left the country.\n",
+        encoding="utf-8")
+    out = tmp_path / "site"
+    assert run_build("--content", content, "--out", out).returncode == 0
+    data = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
+    later = next(s for e in data["events"] for s in e["statements"] if s["expression"] == "Two years later")
+    assert later["value"] == "1990"
+    result = run_build("explain", later["id"], "--content", content, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "anchor:     1988-12, the date the article told before it" in result.stdout
+
+
 def test_ids_survive_unrelated_edits(demo_content, tmp_path):
     first = tmp_path / "first"
     assert run_build("--content", demo_content, "--out", first).returncode == 0
