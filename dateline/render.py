@@ -28,7 +28,7 @@ from .overrides import event_snippet, statement_snippet
 from .parallel import fork_map
 from .pipeline import Timeline
 from .progress import Progress
-from .roles import BACKGROUND, REFERENCE, REPORT
+from .roles import BACKGROUND, PLAN, REFERENCE, REPORT
 from .statements import Extraction, canonical_value
 from .temporal import PRECISIONS, period_of
 
@@ -44,12 +44,44 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "October", "November", "December")
 SEASONS = {"SP": "spring", "SU": "summer", "FA": "autumn", "WI": "winter"}
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth"}
+# a TIMEX3 mod as words: before a label that names its period ("early March 2023"), after a
+# leading "the" ("the late 1990s"), else around it ("the end of the first quarter of 2023"). The
+# amount hedges come from "more than two years ago" and the like: before the date they give.
+MODS = {"START": ("early ", "the start of "), "MID": ("mid-", "the middle of "), "END": ("late ", "the end of "),
+        "APPROX": ("about ", "about ")}
+BOUNDS = {"MORE_THAN": "before ", "LESS_THAN": "after ", "EQUAL_OR_MORE": "no later than ",
+          "EQUAL_OR_LESS": "no earlier than "}
 
 
 # ---------------------------------------------------------------- dates as people read them
 
-def date_label(value: str, precision: str) -> str:
-    """'Monday 19 December 2022', 'October 2022', 'week of 9 September 2024', 'winter 2024–25'."""
+def date_label(value: str, precision: str, mod: str | None = None) -> str:
+    """'Monday 19 December 2022', 'October 2022', 'week of 9 September 2024', 'winter 2024–25';
+    with a mod, 'early March 2023', 'the late 1990s', 'about 2010'."""
+    label = plain_date_label(value, precision)
+    if period_of(value) is None:
+        return label
+    if mod in BOUNDS:
+        return BOUNDS[mod] + label
+    if mod not in MODS:
+        return label
+    named, around = MODS[mod]
+    if mod != "APPROX" and label.startswith("the "):
+        return "the " + named + label[4:]
+    if precision in ("week", "quarter", "half") and mod != "APPROX":
+        return around + "the " + label
+    return named + label
+
+
+def event_mod(statements) -> str | None:
+    """The mod an entry's sources agree on ("early March"), or None where one says "early" and
+    another "late"; a source that names the whole period does not contradict one that is
+    more exact."""
+    mods = {s.mod for s in statements if s.mod}
+    return mods.pop() if len(mods) == 1 else None
+
+
+def plain_date_label(value: str, precision: str) -> str:
     period = period_of(value)
     if period is None:
         return value
@@ -110,7 +142,7 @@ def highlighted_body(extraction: Extraction, event_links: dict, root: str) -> st
         t = extraction.timexes[i]
         event = event_at.get(t.start)
         period = period_of(canonical_value(t.value)) if t.type in ("DATE", "TIME") else None
-        label = date_label(canonical_value(t.value), period.precision) if period else t.value
+        label = date_label(canonical_value(t.value), period.precision, t.mod) if period else t.value
         tip = jinja2.utils.markupsafe.escape(f"{t.type.lower()}: {label} ({t.value})")
         name = "a" if event else "span"
         href = f' href="{root}{event}"' if event else ""
@@ -154,6 +186,57 @@ def first_per_outlet(sources, articles: dict) -> list[str]:
             seen.add(name)
             out.append(s)
     return out
+
+
+def absolute(site, path: str) -> str:
+    """A path in the site as a full URL under base_url; nothing without one. A full URL stays."""
+    if re.match(r"https?://", path):
+        return path
+    return f"{site.base_url.rstrip('/')}/{path}" if site.base_url else ""
+
+
+def share_tags(site, title: str, path: str, kind: str = "website", description: str = "", image: str = "",
+               copied: str = "") -> dict:
+    """What Open Graph and Twitter cards show of a page (partials/share.html). A page that copies
+    another outlet's article is shared as that original (`copied`), which its template names
+    canonical."""
+    image = image or site.image
+    return {"type": kind, "title": title, "description": description or site.description,
+            "url": copied or absolute(site, path), "canonical": not copied,
+            "image": absolute(site, image) if image else "", "image_alt": site.image_alt if image == site.image else ""}
+
+
+def item_list(site, path: str, events) -> str:
+    """The page's entries as schema.org ItemList JSON-LD (with base_url: its items need addresses);
+    '<' escaped, so no text can close the script element."""
+    if not site.base_url:
+        return ""
+    data = {"@context": "https://schema.org", "@type": "ItemList", "name": site.title,
+            "url": absolute(site, path), "numberOfItems": len(events),
+            "itemListElement": [{"@type": "ListItem", "position": i, "url": absolute(site, f"{path}#{e.id}"),
+                                 "name": e.title} for i, e in enumerate(events, 1)]}
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def methodology(timeline: Timeline) -> dict:
+    """What the build did, for the page's "How this timeline was made" note."""
+    statements = [s for e in timeline.events for s in e.statements]
+    published = sorted(a.published for a in timeline.articles)
+    return {
+        "articles": len(timeline.articles),
+        "outlets": sorted({a.source for a in timeline.articles if a.source}, key=str.casefold),
+        "first": published[0].isoformat() if published else "", "last": published[-1].isoformat() if published else "",
+        "entries": len(timeline.events), "statements": len(statements),
+        "in_full": sum(1 for s in statements if re.search(r"\d{4}|'\d\d\b", s.expression)),
+        "precise": sum(1 for e in timeline.events if e.precision == "day"),
+        "background": sum(1 for e in timeline.events if e.role == BACKGROUND),
+        "plans": sum(1 for e in timeline.events if e.role == PLAN),
+        "hedged": sum(1 for e in timeline.events if event_mod(e.statements)),
+        "disagreements": sum(1 for e in timeline.events if e.disagreements),
+        "corrected_statements": sum(1 for s in statements if s.changed),
+        "corrected_entries": sum(1 for e in timeline.events if set(e.changed) - {"added", "tags", "summary"}),
+        "added": sum(1 for e in timeline.events if e.changed == ("added",)),
+    }
 
 
 # ---------------------------------------------------------------- data
@@ -204,7 +287,7 @@ def event_data(e: Event, articles: dict, key: bool = False) -> dict:
         "statements": [{
             "id": s.id, "article": s.article, "text": s.sentence, "expression": s.expression,
             "value": s.value, "start": s.period_start, "end": s.period_end, "precision": s.precision,
-            "role": s.role, "offsets": [s.start, s.end], "rule": s.rule,
+            "role": s.role, "offsets": [s.start, s.end], "rule": s.rule, **({"mod": s.mod} if s.mod else {}),
             **({"note": s.note} if s.note else {}),
             **({"overridden": list(s.changed), "original_value": s.original_value} if s.changed else {}),
         } for s in e.statements],
@@ -212,6 +295,8 @@ def event_data(e: Event, articles: dict, key: bool = False) -> dict:
             {"article": c.article, "statement": c.statement, "amount": c.amount, "text": c.text, "quote": c.quote}
             for c in d.claims]} for d in e.disagreements],
     }
+    if event_mod(e.statements):
+        data["mod"] = event_mod(e.statements)
     if e.summary:
         data["summary"] = e.summary
     if e.tags:
@@ -256,6 +341,7 @@ def environment(templates: Path | None) -> jinja2.Environment:
     # robust form that finds its target again after edits
     env.filters["event_snippet"] = lambda e: indented(event_snippet(e, f"title: {json.dumps(e.title, ensure_ascii=False)}"))
     env.filters["statement_snippet"] = lambda s: indented(statement_snippet(s, f"date: {canonical_value(s.value)}"))
+    env.globals["event_mod"] = event_mod
     return env
 
 
@@ -304,8 +390,10 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     nav = navigation(pages)
     event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
     event_json = {e["id"]: dump(e) for e in data["events"]}     # encoded once: digests and timeline.json
+    method = methodology(timeline)
     try:
         timeline_page, article_page = env.get_template("index.html"), env.get_template("article.html")
+        embed_page = env.get_template("embed.html")
     except jinja2.TemplateError as e:
         raise ContentError(template_problem(e)) from None
 
@@ -319,14 +407,22 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
             raise ContentError(problem) from None
 
     def render_one(kind: str, i) -> str:
-        if kind == "timeline":
-            page = pages[i]
+        if kind in ("timeline", "embed"):
+            page, embed = pages[i], kind == "embed"
             story, background = story_and_background(page.events)
-            return timeline_page.render(
+            return (embed_page if embed else timeline_page).render(
                 site=timeline.site, years=group_by_year(story), background=background, articles=articles,
                 key_ids=key_ids,
                 root="../" * page.path.count("/"), heading=page.heading, nav=nav, here=page.path,
-                sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles}))
+                sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles}),
+                tags=sorted({t for e in page.events for t in e.tags}, key=str.casefold),
+                top=int(timeline.site.embed_heading) if embed else 1, embed=embed,
+                key_index=len(pages) > 1 and page.path == "index.html",
+                page_events=len(page.events), total_events=len(timeline.events),
+                method=method if page.path == "index.html" else None,
+                jsonld="" if embed else item_list(timeline.site, page.path, page.events),
+                share=share_tags(timeline.site, page_title(timeline.site.title, page.heading),
+                                 "index.html" if embed else page.path))
         if kind == "article":
             article = timeline.articles[i]
             extraction = timeline.extractions[article.id]
@@ -335,20 +431,33 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
                 site=timeline.site, article=article, root="../", mode=mode,
                 canonical=copied_from(article, timeline.site),
                 body=highlighted_body(extraction, event_links, "../") if mode == "full" else "",
-                dated=[(s, event_links.get(s.id)) for s in extraction.statements])
+                dated=[(s, event_links.get(s.id)) for s in extraction.statements],
+                share=share_tags(timeline.site, article.title, f"articles/{article.id}.html", "article",
+                                 f"{article.source or 'An article'}, published {article.published.isoformat()}, "
+                                 "with every date it mentions resolved.", web_url(article.image),
+                                 copied_from(article, timeline.site)))
+        if kind == "sitemap":
+            return exports.sitemap(timeline, [(page.path, page.events) for page in pages],
+                                   [a.id for a in timeline.articles
+                                    if modes[a.id] != "none" and not copied_from(a, timeline.site)])
         return EXPORTS[i](timeline, data, event_json, home)
 
     # (path, inputs, job): job is None where the page's inputs are those of the last build. The
     # exports come first: they are the longest jobs, and should not be left to the end
     plan = [(name, None, ("export", name)) for name in EXPORTS]
+    if timeline.site.base_url:          # a sitemap needs full addresses
+        plan.append(("sitemap.xml", None, ("sitemap", None)))
     for i, page in enumerate(pages):
         inputs = hashlib.sha256(json.dumps([common, nav, sorted(key_ids & {e.id for e in page.events}),
                                             "".join(event_json[e.id] for e in page.events),
                                             [(articles[s].id, articles[s].title, articles[s].source, articles[s].url,
                                               articles[s].published.isoformat(), modes[s])
-                                             for e in page.events for s in e.sources if s in articles]]
+                                             for e in page.events for s in e.sources if s in articles],
+                                            len(timeline.events), method if i == 0 else None]
                                            ).encode()).hexdigest()
         plan.append((page.path, inputs, ("timeline", i)))
+        if i == 0:      # the embeddable timeline holds what the front page holds
+            plan.append(("embed.html", hashlib.sha256(f"embed {inputs}".encode()).hexdigest(), ("embed", 0)))
     for i, a in enumerate(timeline.articles):
         if modes[a.id] == "none":
             continue
@@ -403,6 +512,10 @@ EXPORTS = {
     "feed.xml": lambda timeline, data, event_json, home: exports.atom(timeline, date_label, home),
     "timeline.ics": lambda timeline, data, event_json, home: exports.ical(timeline, date_label, home),
 }
+
+
+def page_title(title: str, heading: str) -> str:
+    return f"{heading} · {title}" if heading else title
 
 
 @dataclass(frozen=True)
