@@ -252,7 +252,7 @@ def build_events(statements: list[Statement], articles: dict[str, Article], cach
         if s.role != FURNITURE:
             groups[canonical_value(s.value)].append(s)
     stats = date_stats(groups, articles)
-    plan = plan_events(groups, Vectors([s for g in groups.values() for s in g]), articles, stats, cache, jobs)
+    plan = plan_events(groups, articles, stats, cache, jobs)
     by_id = {s.id: s for s in statements}
     start = story_start(articles)
     events = [assemble(value, [by_id[i] for i in ids], by_id[headline], articles, stats[value], start, title,
@@ -261,8 +261,8 @@ def build_events(statements: list[Statement], articles: dict[str, Article], cach
     return sort_events(distinct_titles(events, articles))
 
 
-def plan_events(groups: dict[str, list[Statement]], vectors: Vectors, articles: dict[str, Article],
-                stats: dict[str, DateStats], cache=None, jobs: int = 1) -> list:
+def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article], stats: dict[str, DateStats],
+                cache=None, jobs: int = 1) -> list:
     """[date, statement ids, headline id, title, summary ids] of every event. Each date's
     statements are clustered into happenings (many dates in parallel); then events known only
     from later references to a month or a year join a reported happening inside it that they
@@ -275,9 +275,15 @@ def plan_events(groups: dict[str, list[Statement]], vectors: Vectors, articles: 
     those whose inputs changed are worked out again: the result is the same either way."""
     code = hashlib.sha256(json.dumps(event_data_fingerprint()).encode()).hexdigest()
     saved = (cache.get_blob("events", code) if cache else None) or {}
+    parts = {a.id: article_part(a) for a in articles.values()}
+    keys = {value: group_key(value, group, parts, stats[value]) for value, group in groups.items()}
+    kept_dates = saved.get("dates", {})
+    if len(kept_dates) == len(keys) and all(kept_dates.get(v, ("",))[0] == k for v, k in keys.items()):
+        # the same statements on the same dates, of the same articles: the same plan
+        return saved["plan"]
+    vectors = Vectors([s for group in groups.values() for s in group])
     previous_levels = saved.get("df_levels", {}) if saved.get("n_level") == vectors.n_level else {}
     moved = {w for w, level in vectors.df_levels.items() if previous_levels.get(w) != level}
-    parts = {a.id: article_part(a) for a in articles.values()}
     headline_words: dict[str, frozenset] = {}
 
     def unmoved(statements: list[Statement], headlines_too: bool = False) -> bool:
@@ -292,9 +298,9 @@ def plan_events(groups: dict[str, list[Statement]], vectors: Vectors, articles: 
                 return False
         return True
 
-    kept_dates, dates, todo = saved.get("dates", {}), {}, []
+    dates, todo = {}, []
     for value, group in groups.items():
-        key = group_key(value, group, parts, stats[value])
+        key = keys[value]
         kept = kept_dates.get(value)
         if kept and kept[0] == key and unmoved(group):
             dates[value] = kept
@@ -330,9 +336,9 @@ def plan_events(groups: dict[str, list[Statement]], vectors: Vectors, articles: 
             vectors.forget()
         events[key] = entry
         plan.append(entry)
-    if cache and (todo or moved or events.keys() != kept_events.keys()):
+    if cache:
         cache.put_blob("events", code, {"n_level": vectors.n_level, "df_levels": vectors.df_levels,
-                                        "dates": dates, "events": events})
+                                        "dates": dates, "events": events, "plan": plan})
     return plan
 
 
