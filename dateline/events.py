@@ -215,14 +215,14 @@ def build_events(statements: list[Statement], articles: dict[str, Article], cach
     for s in sorted(statements, key=reading_order(articles)):
         groups[canonical_value(s.value)].append(s)
     stats = date_stats(groups, articles)
-    plan = plan_events(groups, Vectors(statements), articles, stats, cache, jobs)
+    plan = plan_events(groups, statements, articles, stats, cache, jobs)
     by_id = {s.id: s for s in statements}
     events = [assemble(value, [by_id[i] for i in ids], by_id[headline], articles, stats[value])
               for value, ids, headline in plan]
     return sort_events(events)
 
 
-def plan_events(groups: dict[str, list[Statement]], vectors: Vectors, articles: dict[str, Article],
+def plan_events(groups: dict[str, list[Statement]], statements: list[Statement], articles: dict[str, Article],
                 stats: dict[str, DateStats], cache=None, jobs: int = 1) -> list:
     """[date, statement ids, headline id] of every event. A date's events are a pure function of
     its statements (their articles, dates and words), its DateStats and the idf levels of its
@@ -231,15 +231,19 @@ def plan_events(groups: dict[str, list[Statement]], vectors: Vectors, articles: 
     other: many are clustered in parallel."""
     code = hashlib.sha256(json.dumps(event_data_fingerprint()).encode()).hexdigest()
     saved = (cache.get_blob("events", code) if cache else None) or {}
+    previous = saved.get("dates", {})
+    article_parts = {a.id: f"{article_key(a)}\x1f{a.published}" for a in articles.values()}
+    keys = {value: date_key(value, group, article_parts, stats[value]) for value, group in groups.items()}
+    if len(previous) == len(keys) and all(previous.get(value, ("",))[0] == key for value, key in keys.items()):
+        # the same statements on the same dates: the same words, so the same idf levels
+        return [entry for value in groups for entry in previous[value][1]]
+    vectors = Vectors(statements)
     previous_levels = saved.get("df_levels", {}) if saved.get("n_level") == vectors.n_level else {}
     moved = {w for w, level in vectors.df_levels.items() if previous_levels.get(w) != level}
-    previous = saved.get("dates", {})
-    keys, plans, todo = {}, {}, []
-    article_parts = {a.id: f"{article_key(a)}\x1f{a.published}" for a in articles.values()}
+    plans, todo = {}, []
     for value, group in groups.items():
-        keys[value] = key = date_key(value, group, article_parts, stats[value])
         kept = previous.get(value)
-        if kept and kept[0] == key and (not moved or all(moved.isdisjoint(s.words) for s in group)):
+        if kept and kept[0] == keys[value] and (not moved or all(moved.isdisjoint(s.words) for s in group)):
             plans[value] = kept[1]
         else:
             todo.append(value)
