@@ -1,22 +1,23 @@
 #!/usr/bin/env python3
 """Build speed and memory at scale.
 
-    python bench/build_scale.py [--articles 10000] [--jobs N] [--work DIR]
+    python bench/build_scale.py [--articles 10000] [--jobs N] [--work DIR] [--executor dask]
 
 Makes a corpus of --articles articles from the development corpora (Timeline17 topics and the
 demo), each copy with shifted publication dates and a new id. On it, and on each t17-dev topic,
 it times: a cold build (empty cache), a rebuild with nothing changed, a rebuild after one
-override is changed, and a rebuild after one article is edited; and it reports the peak memory
-(RSS) of any build process. Prints one table; asserts nothing.
+override is changed, and a rebuild after one article is edited; and the peak memory (RSS) of
+any process of those builds. Prints one table; asserts nothing.
 """
 import argparse
 import datetime as dt
+import json
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -55,38 +56,42 @@ def copy_topic(topic: Path, target: Path) -> Path:
     return target
 
 
-def build(content: Path, out: Path, cache: Path, jobs: int) -> float:
+def build(content: Path, out: Path, cache: Path, jobs: int, executor: str) -> tuple[float, float, float]:
+    """Seconds, CPU seconds (user and system, of the build and every process it waited for), and
+    the peak RSS in MB of any one of them."""
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out", str(out),
-                             "--cache", str(cache), "--jobs", str(jobs)], capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if result.returncode != 0:
-        sys.exit(f"build failed on {content}:\n{result.stderr[-2000:]}")
-    return elapsed
+    options = ["--executor", executor] if executor != "processes" else []
+    with tempfile.TemporaryFile() as err:
+        process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "--content", str(content), "--out",
+                                    str(out), "--cache", str(cache), "--jobs", str(jobs), *options],
+                                   stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - start
+        if os.waitstatus_to_exitcode(status) != 0:
+            err.seek(0)
+            sys.exit(f"build failed on {content}:\n{err.read().decode(errors='replace')[-2000:]}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-
-
-def measure(name: str, content: Path, work: Path, jobs: int) -> tuple:
+def measure(name: str, content: Path, work: Path, jobs: int, executor: str) -> tuple:
     out, cache = work / f"{name}-site", work / f"{name}-cache"
     shutil.rmtree(out, ignore_errors=True)
     shutil.rmtree(cache, ignore_errors=True)
     (content / "overrides.yaml").unlink(missing_ok=True)
     articles = len(list((content / "articles").glob("*.md")))
-    cold = build(content, out, cache, jobs)
-    same = build(content, out, cache, jobs)
-    import json
+    cold = build(content, out, cache, jobs, executor)
+    same = build(content, out, cache, jobs, executor)
     events = json.loads((out / "timeline.json").read_text(encoding="utf-8"))["events"]
     target = events[len(events) // 2]["id"]
     (content / "overrides.yaml").write_text(f"events:\n  {target}:\n    title: Edited by hand\n", encoding="utf-8")
-    override = build(content, out, cache, jobs)
+    override = build(content, out, cache, jobs, executor)
     article = sorted((content / "articles").glob("*.md"))[articles // 2]
     article.write_text(article.read_text(encoding="utf-8") + "\nOfficials said more talks would follow on Friday.\n",
                        encoding="utf-8")
-    edited = build(content, out, cache, jobs)
-    return name, articles, cold, same, override, edited
+    edited = build(content, out, cache, jobs, executor)
+    runs = (cold, same, override, edited)
+    return (name, articles, [seconds for seconds, _, _ in runs], [cpu for _, cpu, _ in runs],
+            max(peak for *_, peak in runs))
 
 
 def main() -> None:
@@ -94,17 +99,21 @@ def main() -> None:
     ap.add_argument("--articles", type=int, default=10_000)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--work", type=Path, default=ROOT / "bench" / "out")
+    ap.add_argument("--executor", choices=("processes", "dask"), default="processes")
     args = ap.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     rows = [measure(f"scale-{args.articles}", make_corpus(args.work / f"corpus-{args.articles}", args.articles),
-                    args.work, args.jobs)]
+                    args.work, args.jobs, args.executor)]
     for topic in sorted(SHARED.glob("*/content")):
         rows.append(measure(topic.parent.name, copy_topic(topic, args.work / f"corpus-{topic.parent.name}"),
-                            args.work, args.jobs))
-    print(f"jobs={args.jobs}, peak RSS of any build process: {peak_rss_mb():.0f} MB")
-    print(f"{'corpus':<14}{'articles':>9}{'cold s':>9}{'no change s':>13}{'1 override s':>14}{'1 article s':>13}")
-    for name, n, cold, same, override, edited in rows:
-        print(f"{name:<14}{n:>9}{cold:>9.1f}{same:>13.2f}{override:>14.2f}{edited:>13.2f}")
+                            args.work, args.jobs, args.executor))
+    print(f"jobs={args.jobs}, executor={args.executor}; peak: the largest RSS of any process of the four builds;")
+    print("CPU: user and system seconds of all the build's processes (steadier than wall time on a busy machine)")
+    print(f"{'corpus':<14}{'articles':>9}{'cold s':>9}{'no change s':>13}{'1 override s':>14}{'1 article s':>13}"
+          f"{'peak MB':>9}")
+    for name, n, wall, cpu, peak in rows:
+        print(f"{name:<14}{n:>9}" + "".join(f"{t:>{w}.2f}" for t, w in zip(wall, (9, 13, 14, 13))) + f"{peak:>9.0f}")
+        print(f"{'  CPU s':<23}" + "".join(f"{t:>{w}.2f}" for t, w in zip(cpu, (9, 13, 14, 13))))
 
 
 if __name__ == "__main__":

@@ -91,11 +91,12 @@ class Site:
                     updated=self.updated, corrections=self.corrections)
 
 
-def display_path(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+def display_path(path: Path, cwd: str | None = None) -> str:
+    """`path` relative to the working directory (`cwd`, if the caller has it) when it is inside."""
+    text, cwd = str(path), cwd or os.getcwd()
+    if text == cwd:
+        return "."
+    return text[len(cwd) + 1:] if text.startswith(cwd + os.sep) and cwd != os.sep else text
 
 
 def parse_published(raw: str) -> dt.date:
@@ -334,8 +335,9 @@ def load_articles(content: Path, keep_going: bool = False, language: str = "en")
     files, found = _article_files(content)
     problems += [p for p in found if not p.warning]
     warnings += [p for p in found if p.warning]
+    cwd = os.getcwd()
     for path in files:
-        shown = display_path(path)
+        shown = display_path(path, cwd)
         article_id = path.stem
         try:
             if not ID_PATTERN.match(article_id) or not article_id.isascii():

@@ -89,6 +89,28 @@ TIMEX_FIELDS = tuple(f.name for f in fields(Timex))
 STATEMENT_FIELDS = tuple(f.name for f in fields(Statement))
 
 
+def _plain(cls) -> bool:
+    """Whether a frozen dataclass can be made by filling its __dict__ (no slots, no checks of its own)."""
+    return not hasattr(cls, "__slots__") and not hasattr(cls, "__post_init__")
+
+
+def _maker(cls, names: tuple[str, ...]):
+    """A quick constructor from a row of field values: a frozen dataclass's __init__ sets each
+    field through object.__setattr__, which is most of the time of reading an entry back."""
+    if not _plain(cls):
+        return lambda row: cls(*row)
+    new = object.__new__
+
+    def make(row):
+        obj = new(cls)
+        obj.__dict__.update(zip(names, row))
+        return obj
+    return make
+
+
+make_timex, make_statement = _maker(Timex, TIMEX_FIELDS), _maker(Statement, STATEMENT_FIELDS)
+
+
 def encode(x: Extraction) -> bytes:
     return marshal.dumps((x.article, tuple(tuple(getattr(t, f) for f in TIMEX_FIELDS) for t in x.timexes),
                           tuple(tuple(getattr(s, f) for f in STATEMENT_FIELDS) for s in x.statements),
@@ -100,8 +122,7 @@ def decode(payload: bytes) -> Extraction:
     if any(len(row) != len(TIMEX_FIELDS) for row in timexes) or \
             any(len(row) != len(STATEMENT_FIELDS) for row in statements):
         raise ValueError("fields differ")
-    return Extraction(article, tuple(Timex(*row) for row in timexes), tuple(Statement(*row) for row in statements),
-                      body_html)
+    return Extraction(article, tuple(map(make_timex, timexes)), tuple(map(make_statement, statements)), body_html)
 
 
 class Cache:

@@ -15,9 +15,10 @@ import sys
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
-from . import pipeline, render
+from . import dask_executor, pipeline, render
 from .articles import MAX_ARTICLE_BYTES, SETTINGS_FILES, is_article_name
 from .cache import Cache
+from .dask_executor import DaskProblem
 from .errors import ContentError, Problem, escaped
 from .overrides import read_previous
 from .parallel import unsettle
@@ -59,6 +60,12 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--port", type=int, default=8000, help="with serve: the port on 127.0.0.1 (default 8000; 0 picks a free one)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
                     help="processes for extraction, clustering and rendering (default: the number of cores)")
+    ap.add_argument("--executor", choices=("processes", "dask"), default="processes",
+                    help="what runs extraction: processes on this machine (default), or dask: a Dask cluster of "
+                         "--jobs workers on this machine (needs requirements-dask.txt)")
+    ap.add_argument("--scheduler", metavar="ADDRESS",
+                    help="run extraction on the existing Dask cluster at ADDRESS (tcp://host:8786); implies "
+                         "--executor dask. 'synchronous' runs Dask's tasks one by one in this process")
     return ap
 
 
@@ -71,8 +78,15 @@ def input_digest(args) -> str:
     content_digest(digest, args.content)
     roots = [render.DEFAULT_TEMPLATES, package] + ([args.templates] if args.templates else [])
     for root in roots:
-        for path in sorted(p for p in Path(root).rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            digest.update(os.fsencode(path.relative_to(root)) + b"\0" + path.read_bytes())
+        files = []
+        for folder, subfolders, names in os.walk(root):     # os.walk, not Path.rglob: ten thousand files
+            subfolders[:] = [d for d in subfolders if d != "__pycache__"]
+            rel = os.path.relpath(folder, root)
+            files += [(os.path.normpath(os.path.join(rel, name)), os.path.join(folder, name)) for name in names]
+        for rel, path in sorted(files, key=lambda f: f[0].split(os.sep)):
+            if os.path.isfile(path):
+                with open(path, "rb") as fh:
+                    digest.update(os.fsencode(rel) + b"\0" + fh.read())
     return digest.hexdigest()
 
 
@@ -92,6 +106,13 @@ def content_digest(digest, content: Path) -> None:
             except (OSError, RuntimeError) as e:
                 data = repr(e).encode()
             digest.update(os.fsencode(path.relative_to(content)) + b"\0" + data)
+
+
+def dask_scheduler(args) -> str | None:
+    """Where extraction runs on Dask, if it does: an address, a local cluster, or in process."""
+    if args.scheduler:
+        return args.scheduler
+    return dask_executor.LOCAL if args.executor == "dask" else None
 
 
 def report(problems, stream=sys.stderr) -> None:
@@ -172,6 +193,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.content.is_dir():
         print(f"{args.content}: no such content folder (give --content DIR)", file=sys.stderr)
         return 2
+    if dask_scheduler(args) and not dask_executor.available():
+        print("--executor dask and --scheduler need Dask: pip install -r requirements-dask.txt", file=sys.stderr)
+        return 2
     if args.command == "serve":
         from .serve import serve
         return serve(args, lambda errors: run(args, "build", errors))
@@ -198,6 +222,8 @@ def run(args, command: str, errors: list[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt:
         return fail(["interrupted: the previous site is untouched"], 130)
+    except DaskProblem as e:
+        return fail([str(e)], 2)
     except BrokenProcessPool:
         return fail(["a worker process died (out of memory?): the previous site is untouched; "
                      "try again with fewer --jobs"])
@@ -234,7 +260,8 @@ def _make(args, command: str) -> int:
             return 0
     cache = Cache(None if args.no_cache else args.cache)
     timeline = pipeline.run(args.content, keep_going=args.keep_going, previous=lambda: read_previous(args.out / "timeline.json"),
-                            today=dt.date.today(), cache=cache, jobs=max(1, args.jobs))
+                            today=dt.date.today(), cache=cache, jobs=max(1, args.jobs),
+                            dask=dask_scheduler(args))
     report(timeline.problems)
     warnings = [p for p in timeline.problems if p.warning]
     if args.strict and warnings:

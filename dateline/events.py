@@ -12,20 +12,24 @@ import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from itertools import chain
+from operator import mul
 from pathlib import Path
 
 from . import headlines, roles
 from .articles import Article
 from .cache import article_key
 from .parallel import fork_map
+from .progress import Progress
 from .roles import FURNITURE, PLAN, REPORT, ROLES, event_role
 from .statements import Statement, canonical_value
 from .temporal import PRECISIONS, period_of
-from .words import DATA as DATA_FILE, content_words, event_data, weights
+from .words import DATA as DATA_FILE, WEIGHT_SCALE, content_words, event_data, weights
 
 LARGE_GROUP = 40
 LEADER_WINDOW = 48
 PARALLEL_FROM = 5000     # statements; fewer are clustered quicker in one process
+IDF_STEP = 1 / 32        # idf precision (see Vectors)
 
 
 @dataclass(frozen=True)
@@ -84,30 +88,44 @@ def dot(a: dict, b: dict) -> float:
     """Cosine of two unit vectors (only the shared words count, found by a set intersection).
     fsum is exact, so the result does not depend on the set's order, which changes from one
     process to the next: the same input must always give the same site."""
-    return math.fsum(a[k] * b[k] for k in a.keys() & b.keys())
+    shared = a.keys() & b.keys()
+    return math.fsum(map(mul, map(a.__getitem__, shared), map(b.__getitem__, shared)))  # in C: no Python loop
+
+
+def idf_level(count: int) -> int:
+    """log(count) in steps of IDF_STEP."""
+    return round(math.log(count) / IDF_STEP)
 
 
 class Vectors:
     """TF-IDF unit vectors of statements, made on demand: document frequencies come from the
-    whole collection, but only one date's vectors are held at a time."""
+    whole collection, but only one date's vectors are held at a time. An idf is log(n) less
+    log(df), each rounded to IDF_STEP: one more article then moves the idf of only the few words
+    whose document frequency crosses a step, and only the dates holding those words need to be
+    clustered again (see plan_events)."""
 
     def __init__(self, statements: list[Statement]):
-        self.df = Counter(s.words[i] for s in statements for i in range(0, len(s.words), 2))
-        self.n = len(statements) + 1
+        df = Counter(chain.from_iterable(s.words[::2] for s in statements))
+        self.n_level = idf_level(len(statements) + 1)
+        self.df_levels = {w: idf_level(count) for w, count in df.items()}
+        # a word's weight per unit of count: its idf; a kind of happening (@attack) counts as it is
+        self.scale = {w: 1 / WEIGHT_SCALE if w.startswith("@") else (self.n_level - level) * IDF_STEP / WEIGHT_SCALE
+                      for w, level in self.df_levels.items()}
         self.made: dict[str, dict] = {}
 
     def of(self, s: Statement) -> dict:
         if s.id not in self.made:
-            v = {w: c if w.startswith("@") else c * math.log(self.n / self.df[w])
-                 for w, c in weights(s.words).items()}
-            norm = math.sqrt(sum(x * x for x in v.values()))
+            words, scale = s.words, self.scale
+            v = {words[i]: words[i + 1] * scale[words[i]] for i in range(0, len(words), 2)}
+            norm = math.sqrt(sum(map(mul, v.values(), v.values())))
             self.made[s.id] = {w: x / norm for w, x in v.items()} if norm else {}
         return self.made[s.id]
 
     def of_text(self, text: str) -> dict:
         """The unit vector of a text that is no statement (an article's headline)."""
-        v = {w: c * math.log(self.n / self.df[w]) for w, c in weights(content_words(text, "", "", ())).items()
-             if not w.startswith("@") and self.df[w]}
+        v = {w: c * (self.n_level - self.df_levels[w]) * IDF_STEP
+             for w, c in weights(content_words(text, "", "", ())).items()
+             if not w.startswith("@") and w in self.df_levels}
         norm = math.sqrt(sum(x * x for x in v.values()))
         return {w: x / norm for w, x in v.items()} if norm else {}
 
@@ -226,21 +244,16 @@ def story_start(articles: dict[str, Article]) -> dt.date:
 
 
 def build_events(statements: list[Statement], articles: dict[str, Article], cache=None, jobs: int = 1) -> list[Event]:
-    """Events from statements. Which statements form which event (and its headline) is a pure
-    function of the statements and their articles' dates, so it is cached: a rebuild after an
-    override or template edit skips the clustering. Furniture makes nothing."""
+    """Events from statements. Which statements form which event, its headline, title and
+    summary are worked out date by date and event by event, and cached (see plan_events): a
+    rebuild clusters and titles again only what changed. Furniture makes nothing."""
     groups: dict[str, list[Statement]] = defaultdict(list)
     for s in sorted(statements, key=reading_order(articles)):
         if s.role != FURNITURE:
             groups[canonical_value(s.value)].append(s)
     stats = date_stats(groups, articles)
-    key = plan_key(groups, articles)
-    plan = cache.get_blob("events", key) if cache else None     # a Cache(None) answers None too
+    plan = plan_events(groups, articles, stats, cache, jobs)
     by_id = {s.id: s for s in statements}
-    if plan is None:
-        plan = plan_events(groups, [s for g in groups.values() for s in g], articles, stats, jobs)
-        if cache:
-            cache.put_blob("events", key, plan)
     start = story_start(articles)
     events = [assemble(value, [by_id[i] for i in ids], by_id[headline], articles, stats[value], start, title,
                        tuple(by_id[i].id for i in summary))
@@ -248,34 +261,100 @@ def build_events(statements: list[Statement], articles: dict[str, Article], cach
     return sort_events(distinct_titles(events, articles))
 
 
-def plan_events(groups: dict[str, list[Statement]], statements: list[Statement], articles: dict[str, Article],
-                stats: dict[str, DateStats], jobs: int) -> list:
-    """[date, statement ids, headline id, title, summary ids] of every event. Dates are
-    independent of each other, so a large collection clusters them in parallel; then events
-    known only from later references to a month or a year join a reported happening inside it
-    that they are about ("last month" and "April 20" for the same blast)."""
-    vectors = Vectors(statements)
+def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article], stats: dict[str, DateStats],
+                cache=None, jobs: int = 1) -> list:
+    """[date, statement ids, headline id, title, summary ids] of every event. Each date's
+    statements are clustered into happenings (many dates in parallel); then events known only
+    from later references to a month or a year join a reported happening inside it that they
+    are about ("last month" and "April 20" for the same blast); then each event is titled.
+
+    A date's happenings are a pure function of its statements (their articles and words), its
+    DateStats and the idf levels of its words; an event's title and summary, of its statements,
+    their articles, its DateStats and the idf levels of their words and of their articles'
+    headlines. So the last build's are kept, with the idf levels they were made with, and only
+    those whose inputs changed are worked out again: the result is the same either way."""
+    code = hashlib.sha256(json.dumps(event_data_fingerprint()).encode()).hexdigest()
+    start = story_start(articles)
+    saved = (cache.get_blob("events", code) if cache else None) or {}
+    parts = {a.id: article_part(a) for a in articles.values()}
+    keys = {value: group_key(value, group, parts, stats[value]) for value, group in groups.items()}
+    kept_dates = saved.get("dates", {})
+    if len(kept_dates) == len(keys) and all(kept_dates.get(v, ("",))[0] == k for v, k in keys.items()):
+        # the same statements on the same dates, of the same articles: the same plan
+        return saved["plan"]
+    vectors = Vectors([s for group in groups.values() for s in group])
+    previous_levels = saved.get("df_levels", {}) if saved.get("n_level") == vectors.n_level else {}
+    moved = {w for w, level in vectors.df_levels.items() if previous_levels.get(w) != level}
+    headline_words: dict[str, frozenset] = {}
+
+    def unmoved(statements: list[Statement], headlines_too: bool = False) -> bool:
+        if not moved:
+            return True
+        if not all(moved.isdisjoint(s.words) for s in statements):
+            return False
+        for a in {s.article for s in statements} if headlines_too else ():
+            if a not in headline_words:
+                headline_words[a] = frozenset(content_words(articles[a].title, "", "", ())[::2])
+            if not moved.isdisjoint(headline_words[a]):
+                return False
+        return True
+
+    dates, todo = {}, []
+    for value, group in groups.items():
+        key = keys[value]
+        kept = kept_dates.get(value)
+        if kept and kept[0] == key and unmoved(group):
+            dates[value] = kept
+        else:
+            dates[value] = [key, None]
+            todo.append(value)
     threshold = event_data()["merge_similarity"]
 
     def plan_date(value: str) -> list:
         group = groups[value]
         for s in group:
             vectors.of(s)
-        plan = [[value, members] for members in happenings(group, vectors, threshold)]
+        ids = [[s.id for s in members] for members in happenings(group, vectors, threshold)]
         vectors.forget()
-        return plan
+        return ids
 
-    clustered = [entry for date_plan in fork_map(plan_date, groups, jobs if len(statements) >= PARALLEL_FROM else 1,
-                                                 chunksize=16)
-                 for entry in date_plan]
-    plan = []
+    size = sum(len(groups[value]) for value in todo)
+    progress = Progress("clustering", size)
+    for value, ids in zip(todo, fork_map(plan_date, todo, jobs if size >= PARALLEL_FROM else 1, chunksize=16)):
+        dates[value][1] = ids
+        progress.step(len(groups[value]))
+    by_id = {s.id: s for group in groups.values() for s in group}
+    clustered = [[value, [by_id[i] for i in ids]] for value in groups for ids in dates[value][1]]
+    kept_events, events, plan = saved.get("events", {}), {}, []
     for value, members in join_coarse_references(clustered, vectors, threshold):
-        for s in members:
-            vectors.of(s)
-        e = make_event(value, members, vectors, articles, stats[value])
-        plan.append([value, [m.id for m in e.statements], e.headline, e.title, list(e.summary_from)])
-        vectors.forget()
+        key = group_key(value, members, parts, stats[value])
+        entry = kept_events.get(key)
+        if entry is None or not unmoved(members, headlines_too=True):
+            for s in members:
+                vectors.of(s)
+            e = make_event(value, members, vectors, articles, stats[value], start)
+            entry = [value, [m.id for m in e.statements], e.headline, e.title, list(e.summary_from)]
+            vectors.forget()
+        events[key] = entry
+        plan.append(entry)
+    if cache:
+        cache.put_blob("events", code, {"n_level": vectors.n_level, "df_levels": vectors.df_levels,
+                                        "dates": dates, "events": events, "plan": plan})
     return plan
+
+
+def article_part(article: Article) -> str:
+    """What clustering and titling read of an article: its text and date (through its cache
+    key: a statement's words come from neighbouring sentences too) and its other fields."""
+    return hashlib.sha256(f"{article_key(article)}\x1f{replace(article, body='')!r}".encode()).hexdigest()
+
+
+def group_key(value: str, group: list[Statement], parts: dict[str, str], stats: DateStats) -> str:
+    """Covers what clustering a date, or titling an event, reads besides idf levels: the
+    statements, with the overridable fields, each with its article's part, and the date's stats."""
+    return hashlib.sha256(f"{value}\x1e{stats}\x1e".encode() + "".join(
+        f"{s.id}\x1f{parts[s.article]}\x1f{s.value}\x1f{s.role}\x1f{s.changed}\x1f{s.note}\x1e" for s in group
+    ).encode()).hexdigest()
 
 
 def happenings(group: list[Statement], vectors: Vectors, threshold: float) -> list[list[Statement]]:
@@ -344,20 +423,6 @@ def join_coarse_references(clustered: list, vectors: Vectors, threshold: float) 
     return [[value, members + folded.get(i, [])] for i, (value, members) in enumerate(clustered) if i not in gone]
 
 
-def plan_key(groups: dict[str, list[Statement]], articles: dict[str, Article]) -> str:
-    """Covers everything clustering reads: each article's text and date (through its cache
-    key: a statement's words come from neighbouring sentences too), which statements there are
-    and on which dates, and the clustering code and data."""
-    digest = hashlib.sha256(json.dumps(event_data_fingerprint()).encode())
-    for article_id in sorted(articles):
-        digest.update(article_key(articles[article_id]).encode())
-    for value, group in groups.items():
-        digest.update(value.encode())
-        for s in group:
-            digest.update(f"{s.id}\x1f{articles[s.article].published}\x1f{s.value}\x1e".encode())
-    return digest.hexdigest()
-
-
 def event_data_fingerprint() -> list:
     """What clustering and titling depend on besides the statements: their data and code."""
     return [path.read_text(encoding="utf-8") for path in (DATA_FILE, headlines.DATA, roles.DATA, Path(__file__),
@@ -373,9 +438,10 @@ def date_stats(groups: dict[str, list[Statement]], articles: dict[str, Article])
 
 
 def make_event(value: str, members: list[Statement], vectors, articles: dict[str, Article],
-               stats: DateStats) -> Event:
+               stats: DateStats, start: dt.date | None = None) -> Event:
     """An event of these statements, titled from its best report: the one most like the
-    others that opens well, or its article's own headline where that article leads with it."""
+    others that opens well, or its article's own headline where that article leads with it.
+    `start` is the story's (story_start), if the caller has it: it is the same for every event."""
     members = sorted(members, key=reading_order(articles))
     leads = ([s for s in members if s.role == REPORT] or [s for s in members if s.role == PLAN] or members)
     centroid = _centroid(leads, vectors)
@@ -398,7 +464,7 @@ def make_event(value: str, members: list[Statement], vectors, articles: dict[str
         if s.article not in {x.article for x in summary} and not any(
                 _alike(s.sentence, x.sentence) for x in summary):
             summary.append(s)
-    return assemble(value, members, headline, articles, stats, story_start(articles), title,
+    return assemble(value, members, headline, articles, stats, start or story_start(articles), title,
                     tuple(s.id for s in summary))
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import os
-import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from .events import Event, build_events
 from .overrides import (Overrides, Previous, Report, apply_to_articles, apply_to_events, apply_to_statements,
                         load_overrides)
 from .parallel import die_with_parent, settle
+from .progress import Progress
 from .statements import Extraction, extract
 
 PARALLEL_FROM = 24      # fewer articles than this are quicker to do in one process
@@ -36,24 +36,6 @@ class Timeline:
     problems: tuple[Problem, ...]          # warnings, and with keep_going the skipped files
     cached: int = 0                        # articles whose extraction came from the cache
     aliases: dict = field(default_factory=dict)   # id -> older ids that overrides still use for it
-
-
-class Progress:
-    """A one-line progress count on a terminal; silent in CI and when output is not a terminal."""
-
-    def __init__(self, label: str, total: int, stream=sys.stderr):
-        self.label, self.total, self.stream, self.done = label, total, stream, 0
-        self.shown = stream.isatty() and not os.environ.get("CI") and total >= PARALLEL_FROM
-
-    def step(self, n: int = 1) -> None:
-        self.done += n
-        if self.shown and (self.done == self.total or self.done % 50 == 0):
-            width = 30
-            filled = width * self.done // max(1, self.total)
-            self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total}")
-            if self.done == self.total:
-                self.stream.write("\n")
-            self.stream.flush()
 
 
 _worker_cache = Cache(None)
@@ -75,9 +57,11 @@ def _extract_and_store(article: Article) -> Extraction | Problem:
     return extraction
 
 
-def extract_all(articles: list[Article], cache: Cache, jobs: int) -> tuple[dict[str, Extraction], list[Problem]]:
+def extract_all(articles: list[Article], cache: Cache, jobs: int,
+                dask: str | None = None) -> tuple[dict[str, Extraction], list[Problem]]:
     """Every article's extraction: from the cache where it checks out, else computed, in
-    parallel processes when there are many; and the articles that ran over their time budget."""
+    parallel processes when there are many, or on Dask when `dask` names a scheduler (see
+    dask_executor.py); and the articles that ran over their time budget."""
     out: dict[str, Extraction] = {}
     missing = []
     gc.disable()    # decoding makes millions of objects and no cycles: nothing for the collector
@@ -91,7 +75,14 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int) -> tuple[dict[
     finally:
         gc.enable()
     progress = Progress("extracting", len(missing))
-    if jobs > 1 and len(missing) >= PARALLEL_FROM:
+    if dask and missing:
+        from .dask_executor import extract_on_dask
+        by_id = {a.id: a for a in missing}
+        for x in extract_on_dask(missing, dask, jobs):
+            out[x.article] = x
+            cache.put(by_id[x.article], x)
+            progress.step()
+    elif jobs > 1 and len(missing) >= PARALLEL_FROM:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
                                  initargs=(cache.folder, os.getpid())) as pool:
             for a, x in zip(missing, pool.map(_extract_and_store, missing, chunksize=16)):
@@ -108,7 +99,8 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int) -> tuple[dict[
 
 
 def run(content: Path, *, keep_going: bool = False, previous: Callable[[], Previous] = Previous,
-        today: dt.date | None = None, cache: Cache | None = None, jobs: int = 1) -> Timeline:
+        today: dt.date | None = None, cache: Cache | None = None, jobs: int = 1,
+        dask: str | None = None) -> Timeline:
     """The timeline, or a ContentError with every problem found, in file and line order."""
     problems = []
     try:
@@ -127,7 +119,7 @@ def run(content: Path, *, keep_going: bool = False, previous: Callable[[], Previ
     report = Report(overrides, previous)
     articles = apply_to_articles(articles, overrides, report)
     cache = cache or Cache(None)
-    extractions, slow = extract_all(articles, cache, jobs)
+    extractions, slow = extract_all(articles, cache, jobs, dask)
     if slow and not keep_going:
         raise ContentError(in_order(problems + slow))
     articles, skipped = [a for a in articles if a.id in extractions], skipped + slow

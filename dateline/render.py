@@ -32,6 +32,7 @@ from .markup import fill_marks, markdown_html
 from .overrides import event_snippet, statement_snippet
 from .parallel import fork_map
 from .pipeline import Timeline
+from .progress import Progress
 from .roles import BACKGROUND, PLAN, REFERENCE, REPORT
 from .statements import Extraction, canonical_value
 from .temporal import PRECISIONS, period_of
@@ -535,9 +536,12 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     to_render = [job for _, _, job in plan if job]
     large = len(to_render) >= PARALLEL_FROM or len(timeline.events) >= PARALLEL_FROM * 10
     rendered = fork_map(render, to_render, jobs if large else 1, chunksize=1 if len(to_render) < 100 else 4)
+    progress = Progress("rendering", len(to_render))
     for path, inputs, job in plan:
         content = next(rendered) if job else REUSE
         yield (path, content, inputs) if inputs else (path, content)
+        if job:
+            progress.step()
     static = {}
     for folder in ([DEFAULT_TEMPLATES / "static"] + [Path(p) / "static" for p in env.loader.searchpath[:-1]]):
         if folder.is_dir():

@@ -120,7 +120,9 @@ def compose(text: str, path: str, line_offset: int = 1) -> yaml.Node | None:
         return None
     if _depth(node) > MAX_DEPTH:
         raise ContentError(Problem(path, line_offset, f"nested more than {MAX_DEPTH} levels deep: flatten it"))
-    if expanded_size(node) > MAX_EXPANDED_NODES:
+    # without an alias ('*') a document has no more nodes than characters: nothing to count
+    aliased = "*" in text or len(text) > MAX_EXPANDED_NODES
+    if aliased and expanded_size(node) > MAX_EXPANDED_NODES:
         raise ContentError(Problem(path, line_offset, f"too many YAML aliases: expanded, this file would hold "
                                                       f"over {MAX_EXPANDED_NODES:,} values; write the values out"))
     return node

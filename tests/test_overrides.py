@@ -58,8 +58,9 @@ def check(expectation: dict, timeline: dict, plain: dict):
         assert x["statement_absent"] not in statements
     elif "no_event_on" in x:
         assert all(e["value"] != str(x["no_event_on"]) for e in timeline["events"])
-    elif "event" in x:
-        e = events[x["event"]]
+    elif "event" in x or "event_of" in x:
+        e = events[x["event"]] if "event" in x else next(
+            e for e in timeline["events"] if x["event_of"] in {s["id"] for s in e["statements"]})
         for key in ("title", "value", "precision", "tags", "overridden", "key", "role"):
             if key in x:
                 assert e.get(key) == (str(x[key]) if key == "value" else x[key]), (key, e.get(key))

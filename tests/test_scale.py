@@ -1,0 +1,173 @@
+"""How the build scales: the same site whatever runs it (one process, several, Dask), rebuilds
+that redo only what changed, and the progress line."""
+import datetime as dt
+import io
+import re
+import shutil
+
+import pytest
+
+from conftest import ROOT, tree_digest
+from dateline import cli, dask_executor, events, render
+from dateline.progress import Progress
+
+COPIES = 6      # of the demo's five articles: enough that extraction is shared out too
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """The demo articles, COPIES times over, each round moved 53 days earlier under new ids."""
+    articles = tmp_path / "content" / "articles"
+    articles.mkdir(parents=True)
+    for round_ in range(COPIES):
+        for source in sorted((ROOT / "content" / "articles").glob("*.md")):
+            text = source.read_text(encoding="utf-8")
+            text = re.sub(r"^published:\s*(\S+)", lambda m: "published: " + str(
+                dt.date.fromisoformat(m.group(1)[:10]) - dt.timedelta(days=53 * round_)), text, count=1, flags=re.M)
+            (articles / f"{source.stem}-r{round_}.md").write_text(text, encoding="utf-8")
+    return tmp_path / "content"
+
+
+def build(content, out, *options, cache=None):
+    assert cli.main(["build", "--content", str(content), "--out", str(out),
+                     *(["--cache", str(cache)] if cache else ["--no-cache"]), *options]) == 0
+
+
+def test_one_process_several_and_dask_build_the_same_site(corpus, tmp_path, monkeypatch):
+    pytest.importorskip("distributed", reason="Dask is an optional extra: pip install -r requirements-dask.txt")
+    monkeypatch.setattr(events, "PARALLEL_FROM", 1)     # share clustering and rendering out too
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    build(corpus, tmp_path / "one", "--jobs", "1")
+    expected = tree_digest(tmp_path / "one")
+    assert len(expected) > 4 * COPIES
+    runs = {"two processes": ["--jobs", "2"],
+            "dask, synchronous scheduler": ["--scheduler", "synchronous"],
+            "dask, two-worker local cluster": ["--executor", "dask", "--jobs", "2"]}
+    for name, options in runs.items():
+        out = tmp_path / name.replace(" ", "-").replace(",", "")
+        build(corpus, out, *options, cache=tmp_path / f"cache-{out.name}")
+        assert tree_digest(out) == expected, name
+
+
+def test_dask_results_fill_the_cache(corpus, tmp_path):
+    pytest.importorskip("dask", reason="Dask is an optional extra: pip install -r requirements-dask.txt")
+    build(corpus, tmp_path / "site", "--scheduler", "synchronous", cache=tmp_path / "cache")
+    shutil.rmtree(tmp_path / "site")
+    from dateline.articles import load_articles
+    from dateline.cache import Cache
+    articles, _ = load_articles(corpus)
+    cache = Cache(tmp_path / "cache")
+    assert all(cache.get(a) is not None for a in articles)
+
+
+def test_a_dask_worker_that_reads_another_text_fails_the_build(corpus, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("dask", reason="Dask is an optional extra: pip install -r requirements-dask.txt")
+    read = dask_executor.parse_article
+
+    def read_an_older_copy(*args, **kwargs):
+        article = read(*args, **kwargs)
+        return article.__class__(**{**article.__dict__, "body": article.body + "\nAn older draft."})
+
+    monkeypatch.setattr(dask_executor, "parse_article", read_an_older_copy)
+    assert cli.main(["build", "--content", str(corpus), "--out", str(tmp_path / "site"), "--no-cache",
+                     "--scheduler", "synchronous"]) == 2
+    assert "must see the content folder at the same path" in capsys.readouterr().err
+    assert not (tmp_path / "site").exists()
+
+
+def test_an_unreachable_scheduler_is_a_one_line_usage_error(corpus, tmp_path, monkeypatch, capsys):
+    pytest.importorskip("distributed", reason="Dask is an optional extra: pip install -r requirements-dask.txt")
+    monkeypatch.setattr(dask_executor, "CONNECT_TIMEOUT", 1)
+    assert cli.main(["build", "--content", str(corpus), "--out", str(tmp_path / "site"), "--no-cache",
+                     "--scheduler", "tcp://127.0.0.1:9"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in err and "\n" not in err
+
+
+def test_without_dask_the_dask_options_say_what_to_install(corpus, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(dask_executor, "available", lambda: False)
+    assert cli.main(["build", "--content", str(corpus), "--out", str(tmp_path / "site"),
+                     "--executor", "dask"]) == 2
+    assert "pip install -r requirements-dask.txt" in capsys.readouterr().err
+
+
+def count_clustered_dates(monkeypatch) -> list:
+    clustered = []
+    cluster = events._cluster
+
+    def counting(group, vectors, threshold):
+        clustered.append(events.canonical_value(group[0].value))
+        return cluster(group, vectors, threshold)
+
+    monkeypatch.setattr(events, "_cluster", counting)
+    return clustered
+
+
+def test_a_rebuild_clusters_only_dates_that_changed_and_gives_the_site_a_cold_build_gives(corpus, tmp_path,
+                                                                                          monkeypatch):
+    clustered = count_clustered_dates(monkeypatch)
+    cache = tmp_path / "cache"
+    build(corpus, tmp_path / "site", "--jobs", "1", cache=cache)
+    dates = len(set(clustered))
+    assert dates > 10
+
+    clustered.clear()       # an override of an event's title changes no statement
+    first = re.search(r'"id": "(e-[^"]+)"', (tmp_path / "site" / "timeline.json").read_text()).group(1)
+    (corpus / "overrides.yaml").write_text(f"events:\n  {first}:\n    title: Edited by hand\n", encoding="utf-8")
+    build(corpus, tmp_path / "site", "--jobs", "1", cache=cache)
+    assert clustered == []
+
+    clustered.clear()       # one article gains a sentence: its dates, and those its words reach
+    article = sorted((corpus / "articles").glob("*.md"))[7]
+    article.write_text(article.read_text(encoding="utf-8") + "\nOfficials said more talks would follow on "
+                       "Friday.\n", encoding="utf-8")
+    build(corpus, tmp_path / "site", "--jobs", "1", cache=cache)
+    assert 0 < len(clustered) < dates
+
+    build(corpus, tmp_path / "cold", "--jobs", "1")
+    assert tree_digest(tmp_path / "site") == tree_digest(tmp_path / "cold")
+
+
+class Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+class Clock:
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_progress_shows_the_time_left_on_a_terminal(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    screen, clock = Terminal(), Clock()
+    progress = Progress("clustering", 400, stream=screen, clock=clock)
+    clock.now += 10
+    progress.step(100)           # a quarter in ten seconds: thirty to go
+    assert screen.getvalue().split("\r")[-1].split()[:4] == ["clustering", "[#######.......................]",
+                                                              "100/400", "30"]
+    assert "30 s left" in screen.getvalue()
+    clock.now += 80
+    progress.step(300)
+    assert screen.getvalue().endswith("\n") and "1:30 in all" in screen.getvalue()
+
+
+def test_progress_is_silent_off_a_terminal_in_ci_and_for_quick_stages(monkeypatch):
+    clock = Clock()
+    monkeypatch.delenv("CI", raising=False)
+    pipe = io.StringIO()
+    Progress("rendering", 10, stream=pipe, clock=clock).step(10)
+    quick = Terminal()
+    progress = Progress("rendering", 10, stream=quick, clock=clock)
+    clock.now += 0.1
+    progress.step(5)
+    progress.step(5)
+    monkeypatch.setenv("CI", "true")
+    ci = Terminal()
+    progress = Progress("rendering", 10, stream=ci, clock=clock)
+    clock.now += 10
+    progress.step(5)
+    assert pipe.getvalue() == quick.getvalue() == ci.getvalue() == ""
