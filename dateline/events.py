@@ -279,7 +279,8 @@ def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article]
     parts = {a.id: article_part(a) for a in articles.values()}
     keys = {value: group_key(value, group, parts, stats[value]) for value, group in groups.items()}
     kept_dates = saved.get("dates", {})
-    if len(kept_dates) == len(keys) and all(kept_dates.get(v, ("",))[0] == k for v, k in keys.items()):
+    if "plan" in saved and len(kept_dates) == len(keys) and all(kept_dates.get(v, ("",))[0] == k
+                                                                  for v, k in keys.items()):
         # the same statements on the same dates, of the same articles: the same plan
         return saved["plan"]
     vectors = Vectors([s for group in groups.values() for s in group])
