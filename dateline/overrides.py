@@ -33,7 +33,8 @@ from . import yamlio
 from .articles import Article, display_path, parse_published
 from .errors import ContentError, Problem, in_order, shown
 from .events import DateStats, Event, make_event, sort_events
-from .statements import Statement, extract, normalise
+from .events import _event_id as event_id
+from .statements import Statement, canonical_value, extract, normalise
 from .temporal import EARLIEST_YEAR, LATEST_YEAR, period_of
 
 FILE_NAME = "overrides.yaml"
@@ -287,6 +288,7 @@ class Report:
     _statements: dict = field(default_factory=dict)   # id -> Statement, all there are
     _words: dict | None = None                        # word -> statement ids, built when first needed
     _hidden_statements: dict | None = None
+    _made_from: dict | None = None
 
     def previous(self) -> Previous:
         if self._previous is None:
@@ -397,29 +399,26 @@ class Report:
             sid = self.locate_statement(probe)
             if sid is not None and sid in holder:
                 return holder[sid]
+            if sid is not None:
+                self.problems.append(Problem(self.overrides.path, line, f"statement '{sid}' is in no event (this "
+                                             "file hides it): name another statement of the event", column))
             return None
         votes: Counter = Counter()
         previous = self.previous().events.get(key)
         for sid in set(members) | set(previous[1] if previous else ()):
             if sid in holder and sid not in self.moved:
                 votes[holder[sid]] += 1
-        id_match = EVENT_ID.fullmatch(key)
-        anchors = []        # sentences of the statement the id was made from, if moved or hidden
-        if id_match:
-            value, digest = id_match.groups()
-            for sid, eid in holder.items():
-                if hashlib.sha1(sid.encode()).hexdigest()[:6] == digest:
-                    if sid in self.moved:       # moved on purpose: it tells what the event was about
-                        anchors.append(self._statements[sid].sentence)
-                    else:
-                        votes[eid] += 1
-            anchors += [s.sentence for s in self.hidden_statements().values()
-                        if hashlib.sha1(s.id.encode()).hexdigest()[:6] == digest]
+        anchors = []        # the statement the id was made from, if moved or hidden
+        for s in self.made_from().get(key, ()):
+            if s.id in holder and s.id not in self.moved:
+                votes[holder[s.id]] += 1
+            else:               # moved, or hidden: it still tells what the event was about
+                anchors.append(s)
         how = "its statements"
         if not votes and anchors:
-            # its first statement was moved or hidden: the event on its date most about the same
-            alike = sorted(((_likeness(anchors, e), e.id) for e in events.values()
-                            if e.value == id_match.group(1)), reverse=True)
+            # the event on its date most about the same, if one clearly is
+            texts, value = [s.sentence for s in anchors], canonical_value(anchors[0].value)
+            alike = sorted(((_likeness(texts, e), e.id) for e in events.values() if e.value == value), reverse=True)
             if alike and alike[0][0] >= SAME_TOPIC and (len(alike) == 1 or alike[0][0] >= CLEAR_LEAD * alike[1][0]):
                 votes[alike[0][1]], how = 1, "content (the statement its id came from was moved or hidden)"
         if votes:
@@ -429,7 +428,7 @@ class Report:
                 f"{role} '{key}' was re-anchored by {how} to '{best}' "
                 f"({_excerpt(events[best].title)}): replace the id with '{best}'"), column, warning=True))
             return best
-        about = [previous[0]] if previous else anchors
+        about = [previous[0]] if previous else [s.sentence for s in anchors]
         self.problems.append(Problem(self.overrides.path, line, self._no_event(key, events, about, role), column))
         return None
 
@@ -437,8 +436,8 @@ class Report:
         """Why no event matches, naming the closest events by content: to what the last build
         said the event was, or to the statement its id was made from."""
         id_match = EVENT_ID.fullmatch(key)
-        if id_match and any(a in self.hidden for a in self._hidden_sources(id_match)):
-            article = next(a for a in self._hidden_sources(id_match) if a in self.hidden)
+        if self._hidden_sources(key):
+            article = self._hidden_sources(key)[0]
             return (f"{role} '{key}' is made from article '{article}', which this file hides (line "
                     f"{self.hidden[article][1]}): unhide the article or choose another event")
         value = id_match.group(1) if id_match else ""
@@ -452,10 +451,16 @@ class Report:
             return f"unknown event id '{key}': did you mean '{spelled[0]}'?"
         return f"unknown event id '{key}': copy an id from timeline.json or a --review build"
 
-    def _hidden_sources(self, id_match: re.Match) -> list[str]:
-        value, digest = id_match.groups()
-        return sorted({s.article for s in self.hidden_statements().values()
-                       if hashlib.sha1(s.id.encode()).hexdigest()[:6] == digest})
+    def _hidden_sources(self, key: str) -> list[str]:
+        return sorted({s.article for s in self.made_from().get(key, ()) if s.article in self.hidden})
+
+    def made_from(self) -> dict[str, list[Statement]]:
+        """Every statement (hidden ones too) by the id an event led by it would have."""
+        if self._made_from is None:
+            self._made_from = defaultdict(list)
+            for s in [*self._statements.values(), *self.hidden_statements().values()]:
+                self._made_from[event_id(canonical_value(s.value), s)].append(s)
+        return self._made_from
 
 
 # ---------------------------------------------------------------- applying them
