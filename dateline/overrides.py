@@ -129,15 +129,15 @@ def _value(node: yaml.Node, key: str, kind: str, path: str):
 
 def _target_problem(section: str, target: str) -> str | None:
     """A key in the wrong section, or a field indented as if it were an id."""
-    for other, fields in SCHEMA.items():
-        if target in fields:
-            return (f"'{target}' is a field, not an id: indent it under the entry above it "
-                    f"(it is read as an id in '{section}')")
+    if section in ("statements", "events") and any(target in fields for fields in SCHEMA.values()):
+        return (f"'{target}' is a field, not an id: indent it under the entry above it "
+                f"(it is read as an id in '{section}')")
     if section == "statements" and EVENT_ID.fullmatch(target):
         return f"'{target}' is an event id: put it under 'events:'"
-    if section == "articles" and (EVENT_ID.fullmatch(target) or STATEMENT_ID.fullmatch(target)):
-        kind = "an event" if target.startswith("e-") else "a statement"
-        return f"'{target}' is {kind} id: put it under '{'events' if kind == 'an event' else 'statements'}:'"
+    if section == "articles" and EVENT_ID.fullmatch(target):
+        return f"'{target}' is an event id: put it under 'events:'"
+    if section == "articles" and STATEMENT_ID.fullmatch(target):
+        return f"'{target}' is a statement id: put it under 'statements:'"
     return None
 
 
@@ -286,7 +286,7 @@ class Report:
     articles: set = field(default_factory=set)        # the ids of the articles being built
     _previous: Previous | None = None
     _statements: dict = field(default_factory=dict)   # id -> Statement, all there are
-    _words: dict | None = None                        # word -> statement ids, built when first needed
+    _index: dict | None = None                        # word -> statement ids, built when first needed
     _hidden_statements: dict | None = None
     _made_from: dict | None = None
 
@@ -306,7 +306,7 @@ class Report:
 
     def know(self, statements: list[Statement]) -> None:
         self._statements = {s.id: s for s in statements}
-        self._words = None
+        self._index = None
 
     def hidden_statements(self) -> dict[str, Statement]:
         """The statements of articles an override hides, to tell 'hidden' from 'unknown'."""
@@ -323,17 +323,17 @@ class Report:
 
     def closest(self, article: str, sentence: str, expression: str) -> list[tuple[float, Statement]]:
         """Statements ranked by how alike their sentence is to `sentence` (same article first)."""
-        if self._words is None:
-            self._words = defaultdict(set)
+        if self._index is None:
+            self._index = defaultdict(set)
             for s in self._statements.values():
                 for w in set(normalise(s.sentence).split()):
-                    self._words[w].add(s.id)
+                    self._index[w].add(s.id)
         wanted = normalise(sentence)
         pool = [s for s in self._statements.values() if s.article == article]
         if not pool or max(_similarity(wanted, normalise(s.sentence)) for s in pool) < CLOSE_MATCH:
             # elsewhere: the statements sharing most words with the quote, then compared closely
-            shared = Counter(i for w in set(wanted.split()) if len(self._words.get(w, ())) < 1000
-                             for i in self._words.get(w, ()))
+            shared = Counter(i for w in set(wanted.split()) if len(self._index.get(w, ())) < 1000
+                             for i in self._index.get(w, ()))
             pool = pool + [self._statements[i] for i, _ in shared.most_common(50)]
         want_expression = normalise(expression)
         ranked = {}
