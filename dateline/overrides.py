@@ -44,7 +44,7 @@ SCHEMA = {
     "statements": {"date": "date", "hide": "bool", "event": "event_ref", "note": "text",
                    "quote": "text", "expression": "text", "article": "text"},
     "events": {"title": "text", "date": "date", "hide": "bool", "merge_into": "event_ref",
-               "summary": "text", "tags": "tags", "members": "statement_ids"},
+               "summary": "text", "tags": "tags", "members": "statement_ids", "quote": "text", "article": "text"},
     "add": {"date": "date", "title": "text", "body": "text", "sources": "sources", "tags": "tags"},
 }
 ANCHORS = frozenset({"quote", "expression", "article", "members"})   # find the target, change nothing
@@ -387,7 +387,7 @@ class Report:
     # -- events
 
     def locate_event(self, key: str, line: int, column: int | None, events: dict[str, Event],
-                     holder: dict[str, str], members: tuple = (), role: str = "event") -> str | None:
+                     holder: dict[str, str], fix: Fix | None = None, role: str = "event") -> str | None:
         """The event an override (or a reference in one) means: by its id, by a statement in it,
         or by the statements it had. None, with the problem reported, if there is none."""
         if key in events:
@@ -405,9 +405,20 @@ class Report:
             return None
         votes: Counter = Counter()
         previous = self.previous().events.get(key)
-        for sid in set(members) | set(previous[1] if previous else ()):
+        members = set(fix.fields.get("members", ()) if fix else ()) | set(previous[1] if previous else ())
+        quotes = [self.previous().statements[sid] for sid in sorted(members - set(holder))
+                  if sid in self.previous().statements]
+        if fix and "quote" in fix.fields:
+            quotes.append((fix.fields.get("article", ""), fix.fields["quote"], ""))
+        for sid in members:
             if sid in holder and sid not in self.moved:
                 votes[holder[sid]] += 1
+        if not votes:       # its statements' sentences, found again (they were edited)
+            for quote in quotes:
+                ranked = self.closest(*quote)
+                if ranked and ranked[0][0] >= CLOSE_MATCH and ranked[0][1].id in holder \
+                        and ranked[0][1].id not in self.moved:
+                    votes[holder[ranked[0][1].id]] += 1
         anchors = []        # the statement the id was made from, if moved or hidden
         for s in self.made_from().get(key, ()):
             if s.id in holder and s.id not in self.moved:
@@ -428,18 +439,25 @@ class Report:
                 f"{role} '{key}' was re-anchored by {how} to '{best}' "
                 f"({_excerpt(events[best].title)}): replace the id with '{best}'"), column, warning=True))
             return best
-        about = [previous[0]] if previous else [s.sentence for s in anchors]
-        self.problems.append(Problem(self.overrides.path, line, self._no_event(key, events, about, role), column))
+        # made only from articles that are gone or hidden: for an override of the event itself
+        # that is a warning (it has nothing left to change); a move or merge into it cannot be done
+        sources = {q[0] for q in quotes if q[0]} | set(self._hidden_sources(key))
+        if sources and not sources & self.articles:
+            hidden = sorted(sources & set(self.hidden))
+            why = (f"article '{hidden[0]}', which this file hides (line {self.hidden[hidden[0]][1]})" if hidden else
+                   f"article(s) {', '.join(sorted(sources))}, which are gone")
+            self.problems.append(Problem(self.overrides.path, line, f"{role} '{key}' is made from {why}: " + (
+                "this override has no effect; delete it, or restore the article" if role == "event" else
+                "restore the article or choose another event"), column, warning=role == "event"))
+            return None
+        about = [previous[0]] if previous else [s.sentence for s in anchors] + [q[1] for q in quotes]
+        self.problems.append(Problem(self.overrides.path, line, self._no_event(key, events, about), column))
         return None
 
-    def _no_event(self, key: str, events: dict[str, Event], about: list[str], role: str) -> str:
+    def _no_event(self, key: str, events: dict[str, Event], about: list[str]) -> str:
         """Why no event matches, naming the closest events by content: to what the last build
         said the event was, or to the statement its id was made from."""
         id_match = EVENT_ID.fullmatch(key)
-        if self._hidden_sources(key):
-            article = self._hidden_sources(key)[0]
-            return (f"{role} '{key}' is made from article '{article}', which this file hides (line "
-                    f"{self.hidden[article][1]}): unhide the article or choose another event")
         value = id_match.group(1) if id_match else ""
         pool = [e for e in events.values() if e.value == value] or (list(events.values()) if about else [])
         ranked = sorted(pool, key=lambda e: (-_likeness(about, e), e.id))[:CANDIDATES]
@@ -521,8 +539,8 @@ def apply_to_events(events: list[Event], ov: Overrides, report: Report, articles
     by_id = {e.id: e for e in events}
     holder = {s.id: e.id for e in events for s in e.statements}
 
-    def locate(key, line, column=None, members=(), role="event"):
-        return report.locate_event(key, line, column, by_id, holder, members, role)
+    def locate(key, line, column=None, fix=None, role="event"):
+        return report.locate_event(key, line, column, by_id, holder, fix, role)
 
     def move(statement_id: str, destination: str) -> None:
         source = holder[statement_id]
@@ -543,7 +561,7 @@ def apply_to_events(events: list[Event], ov: Overrides, report: Report, articles
     targets: dict[Fix, str] = {}
     claimed: dict[str, Fix] = {}
     for fix in ov.section("events"):
-        eid = locate(fix.target, fix.line, fix.column, fix.fields.get("members", ()))
+        eid = locate(fix.target, fix.line, fix.column, fix)
         if eid is None:
             continue
         if eid in claimed:
@@ -645,6 +663,9 @@ def statement_snippet(s: Statement, fix: str = "") -> str:
 
 
 def event_snippet(e: Event, fix: str = "") -> str:
-    """An override for one event in the robust form: its id, and its statements, which find it
-    again if its id moves."""
-    return (f"{e.id}:\n  members: [{', '.join(s.id for s in e.statements)}]\n" + (f"  {fix}\n" if fix else ""))
+    """An override for one event in the robust form: its id, its statements and the sentence of
+    its headline, which find it again if its id moves."""
+    headline = next((s for s in e.statements if s.id == e.headline), e.statements[0] if e.statements else None)
+    quote = (f"  article: {headline.article}\n  quote: {json.dumps(headline.sentence, ensure_ascii=False)}\n"
+             if headline else "")
+    return f"{e.id}:\n  members: [{', '.join(s.id for s in e.statements)}]\n{quote}" + (f"  {fix}\n" if fix else "")
