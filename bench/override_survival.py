@@ -106,7 +106,8 @@ def judge(written: dict, edits: dict, timeline: dict, stderr: str) -> Counter:
             ok = holders and any(same(s, o) for e in holders for s in e["statements"] for o in item["statements"])
         outcome = ("applied" if ok else "misapplied") if holders else \
             "reported" if line in reported_lines else \
-            "gone with its article" if kind == "statement" and item["article"] in edits["gone"] else "lost"
+            "gone with its article" if kind == "statement" and item["article"] in edits["gone"] else \
+            "not built (another override's error)" if timeline is None else "lost"
         tally[f"{kind}: {outcome}"] += 1
         if line in reported_lines and holders:
             tally[f"{kind}: re-anchored (applied, with a warning)"] += 1

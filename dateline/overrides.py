@@ -506,17 +506,9 @@ def apply_to_articles(articles: list[Article], ov: Overrides, report: Report) ->
 def apply_to_statements(statements: list[Statement], ov: Overrides, report: Report) -> list[Statement]:
     report.know(statements)
     by_id = {s.id: s for s in statements}
-    claimed: dict[str, Fix] = {}
-    for fix in ov.section("statements"):
-        sid = report.locate_statement(fix)
-        if sid is None:
-            continue
-        if sid in claimed:
-            report.add(fix, f"this override and the one on line {claimed[sid].line} both apply to statement "
-                            f"'{sid}': keep one")
-            continue
-        claimed[sid] = fix
-        report.found[fix] = sid
+    found = [(fix, report.locate_statement(fix)) for fix in ov.section("statements")]
+    report.found = _assign([(fix, sid, sid == fix.target) for fix, sid in found if sid], "statement", report)
+    for fix, sid in report.found.items():
         if fix.changes() & {"date", "event"}:
             report.moved.add(sid)
         s = by_id[sid]
@@ -558,19 +550,9 @@ def apply_to_events(events: list[Event], ov: Overrides, report: Report, articles
                 move(report.found[fix], destination)
 
     # every event override's target, found before any event changes
-    targets: dict[Fix, str] = {}
-    claimed: dict[str, Fix] = {}
-    for fix in ov.section("events"):
-        eid = locate(fix.target, fix.line, fix.column, fix)
-        if eid is None:
-            continue
-        if eid in claimed:
-            report.add(fix, f"this override and the one on line {claimed[eid].line} now both apply to event "
-                            f"'{eid}' ({_excerpt(by_id[eid].title)}; the events they were written for are one "
-                            "now): keep one")
-            continue
-        claimed[eid] = fix
-        targets[fix] = eid
+    found = [(fix, locate(fix.target, fix.line, fix.column, fix)) for fix in ov.section("events")]
+    targets = _assign([(fix, eid, eid in (fix.target, holder.get(fix.target))) for fix, eid in found if eid],
+                      "event", report)
     merges: dict[str, tuple[str, Fix]] = {}
     for fix, eid in targets.items():
         if "merge_into" in fix.fields:
@@ -606,6 +588,24 @@ def apply_to_events(events: list[Event], ov: Overrides, report: Report, articles
             by_id.pop(eid, None)
     added = [_added(fix, articles, report) for fix in ov.section("add")]
     return sort_events([e for e in by_id.values() if e.statements or "added" in e.changed] + added)
+
+
+def _assign(found: list[tuple[Fix, str, bool]], kind: str, report: Report) -> dict[Fix, str]:
+    """Which override applies to which target, given (override, target, written for it by id).
+    Two written for one target are an error. One found again after an edit, on a target another
+    override is written for, yields to that one, with a warning (edits can make two happenings one)."""
+    claimed: dict[str, Fix] = {}
+    for fix, target, exact in sorted(found, key=lambda x: (not x[2], x[0].line)):
+        if target not in claimed:
+            claimed[target] = fix
+        elif exact:
+            report.add(fix, f"this override and the one on line {claimed[target].line} both apply to {kind} "
+                            f"'{target}': keep one")
+        else:
+            report.add(fix, f"this override was found again on {kind} '{target}', which the override on line "
+                            f"{claimed[target].line} already changes: it is not applied; merge the two into one",
+                       warning=True)
+    return {fix: target for target, fix in sorted(claimed.items(), key=lambda x: x[1].line)}
 
 
 def _cycles(merges: dict[str, tuple[str, Fix]], report: Report) -> set[str]:
