@@ -4,7 +4,7 @@
 
 Every event of the collection gets a title override and every statement a note, written
 before the edit, either with ids only (the last build's timeline.json is there to learn them
-from) or in the robust form that `review` writes (built into a fresh --out, with no last build).
+from, or not: a fresh --out) or in the robust form that `review` writes (into a fresh --out).
 Each trial then makes random edits (a word changed in some sentences; an article removed, hidden
 or copied) and builds again. Each override is counted as applied to the intended happening,
 reported (a warning or error naming its line), misapplied, or lost.
@@ -119,7 +119,9 @@ def main() -> None:
     ap.add_argument("content", nargs="?", default=str(ROOT / "content"), type=Path)
     ap.add_argument("--trials", type=int, default=10)
     args = ap.parse_args()
-    for robust in (False, True):
+    modes = {"ids only, same --out": (False, False), "robust form, fresh --out": (True, True),
+             "ids only, fresh --out (no last build to learn from)": (False, True)}
+    for form, (robust, fresh) in modes.items():
         total: Counter = Counter()
         for seed in range(args.trials):
             with tempfile.TemporaryDirectory() as tmp:
@@ -132,13 +134,12 @@ def main() -> None:
                 (content / "overrides.yaml").write_text(text, encoding="utf-8")
                 assert build(content, out)[0] == 0
                 edits = edit(content, plain, random.Random(seed))
-                target = Path(tmp) / "fresh" if robust else out
+                target = Path(tmp) / "fresh" if fresh else out
                 rc, stderr = build(content, target)
                 assert "Traceback" not in stderr
                 timeline = json.loads((target / "timeline.json").read_text(encoding="utf-8")) if rc == 0 else None
                 total.update(judge(written, edits, timeline, stderr))
                 total[f"builds exiting {rc}"] += 1
-        form = "robust form, fresh --out" if robust else "ids only, same --out"
         print(f"{form}: {args.trials} trials")
         for key in sorted(total):
             print(f"  {key:<50} {total[key]:>6}")
