@@ -1,77 +1,123 @@
 #!/usr/bin/env python3
-"""Speed of the temporal engine on real news text, against dateparser.search_dates.
+"""Speed of the temporal engine against chrono-node, side by side on the same documents.
 
-    python bench/speed.py [CONTENT_DIR_OR_JSONL ...] [--dateparser-chars CHARS]
+    python bench/speed.py [--passes N] [--dateparser]
 
-Reads article bodies (content folders of *.md, or TimeML JSONL corpora), tags them all with
-dateline.temporal.tag() on one core, then runs dateparser.search_dates (RELATIVE_BASE set to each
-text's date) on a sample of the same texts, and prints characters per second for each and their
-ratio (also against search_dates left to guess the language, its slower default). It asserts
-nothing.
+Two kinds of text: news (TimeBank and AQUAINT, about one expression in 300 characters) and text
+dense with dates (every example sentence of the English grammar, one expression in 35). Each is
+timed for dateline.temporal.tag() and for chrono-node's parse() (run by node, from bench/node/:
+`cd bench/node && npm ci` installs it), both pinned to one core, as CPU time: one warm-up pass,
+then the best of --passes passes. Prints characters per second and the ratio. With --dateparser,
+also dateparser.search_dates on the first 300,000 characters of the news (it is slow). It
+asserts nothing.
 """
 import argparse
 import datetime as dt
 import json
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from dateline.articles import load_articles  # noqa: E402
 from dateline.temporal import tag  # noqa: E402
 from dateline.temporal.grammar import load  # noqa: E402
 
-SHARED = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
-DEFAULT = [SHARED / "t17-dev" / "MJ_bbc" / "content", SHARED / "t17-dev" / "haiti_bbc" / "content",
-           SHARED / "tbaq" / "timebank.jsonl", SHARED / "tbaq" / "aquaint.jsonl"]
+HERE = Path(__file__).resolve().parent
+CORPORA = HERE.parent.parent / "shared" / "corpora"
+NEWS = [CORPORA / "tbaq" / "timebank.jsonl", CORPORA / "tbaq" / "aquaint.jsonl"]
+EXAMPLES_PER_DOCUMENT = 20   # the dense text comes in documents of about a news article's size
+DENSE_ROUNDS = 10            # and is gone through this many times a pass, so that a pass is long enough to time
+
+Texts = list[tuple[str, dt.date]]
 
 
-def texts_of(source: Path) -> list[tuple[str, dt.date]]:
-    if source.suffix == ".jsonl":
-        return [(d["text"], dt.date.fromisoformat(d["dct"][:10]))
-                for d in map(json.loads, source.read_text(encoding="utf-8").splitlines()) if d]
-    articles, _ = load_articles(source, keep_going=True)
-    return [(a.body, a.published) for a in articles]
+def news_texts() -> Texts:
+    return [(d["text"], dt.date.fromisoformat(d["dct"][:10]))
+            for path in NEWS if path.exists()
+            for d in map(json.loads, path.read_text(encoding="utf-8").splitlines()) if d]
+
+
+def dense_texts() -> Texts:
+    grammar = load("en")
+    sentences = list(dict.fromkeys(ex["text"] for rule in grammar.rules for ex in rule.examples))
+    dct = dt.date.fromisoformat(str(grammar.example_dct))
+    return [("\n\n".join(sentences[i:i + EXAMPLES_PER_DOCUMENT]), dct)
+            for i in range(0, len(sentences), EXAMPLES_PER_DOCUMENT)] * DENSE_ROUNDS
+
+
+def time_tag(texts: Texts, passes: int) -> tuple[float, int]:
+    found = sum(len(tag(text, dct)) for text, dct in texts)     # warm-up
+    best = float("inf")
+    for _ in range(passes):
+        start = time.process_time()
+        for text, dct in texts:
+            tag(text, dct)
+        best = min(best, time.process_time() - start)
+    return best, found
+
+
+def time_chrono(texts: Texts, passes: int) -> tuple[float, int] | str:
+    """chrono-node's best time and count, or why it could not be run."""
+    node = shutil.which("node")
+    if not node:
+        return "node is not installed (apt-get install nodejs npm)"
+    if not (HERE / "node" / "node_modules" / "chrono-node").is_dir():
+        return "chrono-node is not installed (cd bench/node && npm ci)"
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8", delete=False) as fh:
+        json.dump([(text, dct.isoformat()) for text, dct in texts], fh)
+    try:
+        run = subprocess.run([node, str(HERE / "node" / "chrono_speed.js"), fh.name, str(passes)],
+                             capture_output=True, text=True, check=False)
+    finally:
+        os.unlink(fh.name)
+    if run.returncode:
+        return f"node failed: {run.stderr.strip().splitlines()[-1:]}"
+    result = json.loads(run.stdout)
+    return result["seconds"], result["found"]
+
+
+def time_dateparser(texts: Texts, limit: int) -> tuple[float, int]:
+    from dateparser.search import search_dates
+    search_dates("warm up on Monday", settings={"RELATIVE_BASE": dt.datetime(2020, 1, 1)})
+    sample, size = [], 0
+    for text, dct in texts:
+        if size >= limit:
+            break
+        sample.append((text, dct))
+        size += len(text)
+    start = time.process_time()
+    for text, dct in sample:
+        search_dates(text, languages=["en"], settings={"RELATIVE_BASE": dt.datetime.combine(dct, dt.time())})
+    return size / (time.process_time() - start), size
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("sources", nargs="*", type=Path, default=[p for p in DEFAULT if p.exists()])
-    ap.add_argument("--dateparser-chars", type=int, default=300_000,
-                    help="how much of the text to give search_dates (it is slow)")
+    ap.add_argument("--passes", type=int, default=3, help="timed passes after the warm-up (the best counts)")
+    ap.add_argument("--dateparser", action="store_true", help="also time dateparser.search_dates (slow)")
     args = ap.parse_args()
-    texts = [t for source in args.sources for t in texts_of(source)]
-    total = sum(len(t) for t, _ in texts)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})   # node, started from here, inherits it
     load("en")   # the grammar is compiled once per process; do not time it
-    start = time.perf_counter()
-    found = sum(len(tag(text, dct)) for text, dct in texts)
-    ours = total / (time.perf_counter() - start)
-
-    from dateparser.search import search_dates
-    search_dates("warm up on Monday", settings={"RELATIVE_BASE": dt.datetime(2020, 1, 1)})
-
-    def search_dates_speed(limit: int, **options) -> tuple[float, int]:
-        sample, size = [], 0
-        for text, dct in texts:
-            if size >= limit:
-                break
-            sample.append((text, dct))
-            size += len(text)
-        start = time.perf_counter()
-        for text, dct in sample:
-            search_dates(text, settings={"RELATIVE_BASE": dt.datetime.combine(dct, dt.time())}, **options)
-        return size / (time.perf_counter() - start), size
-
-    english, size = search_dates_speed(args.dateparser_chars, languages=["en"])
-    # with no language given, search_dates first guesses one: the slower figure, and the one
-    # quoted elsewhere, so both are shown and the ratio can be compared across machines
-    guessing, guess_size = search_dates_speed(args.dateparser_chars // 5)
-    print(f"text: {len(texts)} documents, {total:,} characters; dateline found {found:,} expressions")
-    print(f"dateline.temporal.tag          {ours:>12,.0f} chars/s")
-    print(f"dateparser.search_dates (en)   {english:>12,.0f} chars/s   (on the first {size:,} characters)")
-    print(f"dateparser.search_dates        {guessing:>12,.0f} chars/s   (no language given; first {guess_size:,})")
-    print(f"ratio                          {ours / english:>12.1f} x  (against no language given: {ours / guessing:.1f} x)")
+    for name, texts in (("news (TimeBank + AQUAINT)", news_texts()), ("dense (grammar examples)", dense_texts())):
+        size = sum(len(t) for t, _ in texts)
+        ours, found = time_tag(texts, args.passes)
+        print(f"{name}: {len(texts)} documents, {size:,} characters")
+        print(f"  dateline tag()    {size / ours:>12,.0f} chars/s   {found:>6,} expressions")
+        chrono = time_chrono(texts, args.passes)
+        if isinstance(chrono, str):
+            print(f"  chrono-node       not timed: {chrono}")
+            continue
+        print(f"  chrono-node       {size / chrono[0]:>12,.0f} chars/s   {chrono[1]:>6,} expressions")
+        print(f"  ratio             {chrono[0] / ours:>12.2f} x chrono-node's throughput")
+    if args.dateparser:
+        speed, size = time_dateparser(news_texts(), 300_000)
+        print(f"dateparser.search_dates (en) {speed:,.0f} chars/s on the first {size:,} characters of the news")
 
 
 if __name__ == "__main__":

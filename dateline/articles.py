@@ -6,7 +6,7 @@ import difflib
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
@@ -18,17 +18,25 @@ from .temporal import EARLIEST_YEAR, LATEST_YEAR
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 REQUIRED = ("title", "published")
-OPTIONAL = ("source", "url", "author", "language")
+OPTIONAL = ("source", "url", "author", "language", "updated", "republish")
 # what other tools write: kept (and published in timeline.json), or read as the key meant
 KEPT = {"tags": yamlio.text_list, "image": yamlio.scalar}
 ALIASES = {"date": "published", "pubDate": "published", "publishDate": "published", "name": "title",
            "authors": "author", "lang": "language", "link": "url", "publisher": "source"}
 NOT_READ = {"draft": "to leave the article out, move the file out of articles/ or hide it in overrides.yaml "
                      "('articles:', its id, 'hide: true')"}
-SITE_KEYS = {"title": "A timeline", "description": "", "base_url": "", "language": "en", "stylesheets": (),
-             "logo": ""}
-ASSET_TYPES = {"stylesheets": (".css",), "logo": (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif")}
+# site.yaml, every key optional. `image` is the share image (a full URL, or a file in the content
+# folder, published like the logo); `embed_heading` the level of embed.html's top heading;
+# `updated` (YYYY-MM-DD) and `corrections` (Markdown) are the editor's lines under the title.
+SITE_KEYS = {"title": "", "description": "", "base_url": "", "language": "en", "stylesheets": (),
+             "logo": "", "republish": "full", "image": "", "image_alt": "", "embed_heading": "2", "updated": "",
+             "corrections": ""}
+ASSET_TYPES = {"stylesheets": (".css",), "logo": (".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif"),
+               "image": (".png", ".jpg", ".jpeg", ".gif", ".webp")}
 MAX_ASSET_BYTES = 2 * 1024 * 1024
+# what an article page may show of the text (README: republishing rights); "" in an article: as site.yaml says
+REPUBLISH = ("full", "excerpts", "none")
+UNDATED = "unknown"     # `published:` as `import` writes it where it found no date
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,7 @@ class Article:
     body_line: int       # the file line on which `body` starts
     tags: tuple[str, ...] = ()
     image: str = ""
+    republish: str = ""  # one of REPUBLISH, or "" for the site's choice
 
 
 @dataclass(frozen=True)
@@ -55,13 +64,21 @@ class Site:
     language: str
     stylesheets: tuple[str, ...] = ()     # added CSS, as published: static/site/NAME
     logo: str = ""                        # as published: static/site/NAME
-    assets: tuple = field(default=(), repr=False)   # (published path, bytes) of the two above
+    republish: str = "full"
+    assets: tuple = field(default=(), repr=False)   # (published path, bytes) of the files above
+    image: str = ""                       # a full URL, or as published: static/site/NAME
+    image_alt: str = ""
+    embed_heading: str = "2"
+    updated: str = ""
+    corrections: str = ""
 
     def fingerprint(self) -> dict:
         """Everything pages depend on, the assets by digest."""
         return dict(title=self.title, description=self.description, base_url=self.base_url, language=self.language,
-                    stylesheets=self.stylesheets, logo=self.logo,
-                    assets=[(name, hashlib.sha256(data).hexdigest()) for name, data in self.assets])
+                    stylesheets=self.stylesheets, logo=self.logo, republish=self.republish,
+                    assets=[(name, hashlib.sha256(data).hexdigest()) for name, data in self.assets],
+                    image=self.image, image_alt=self.image_alt, embed_heading=self.embed_heading,
+                    updated=self.updated, corrections=self.corrections)
 
 
 def display_path(path: Path) -> str:
@@ -74,6 +91,8 @@ def display_path(path: Path) -> str:
 def parse_published(raw: str) -> dt.date:
     """`YYYY-MM-DD`, or an ISO 8601 datetime with an offset (its date as written)."""
     raw = raw.strip()
+    if raw == UNDATED:
+        raise ValueError("import found no date for it: look it up in the original, at its url")
     if re.fullmatch(r"\d{4}-\d\d-\d\d", raw):
         day = dt.date.fromisoformat(raw)
     else:
@@ -179,13 +198,17 @@ def parse_article(path: Path, article_id: str, shown_path: str, warnings: list |
     if language and language.split("-")[0].split("_")[0].lower() not in languages():
         problems.append(Problem(shown_path, fields["language"][1], f"no grammar for {shown(language)}; available: "
                                                                    f"{', '.join(languages())}"))
+    if fields.get("republish", ("full",))[0].strip() not in REPUBLISH:
+        problems.append(Problem(shown_path, fields["republish"][1], f"'republish: {fields['republish'][0]}' must be one of "
+                                                                   f"{', '.join(REPUBLISH)}"))
     if problems:
         raise ContentError(problems)
     get = lambda k: fields.get(k, ("", 0))[0].strip()  # noqa: E731
     return Article(id=article_id, path=shown_path, title=get("title"), published=published,
                    source=get("source"), url=get("url"), author=get("author"),
                    language=language or "en", body="\n".join(lines[close + 1:]),
-                   body_line=close + 2, tags=kept.get("tags", ()), image=kept.get("image", ""))
+                   body_line=close + 2, tags=kept.get("tags", ()), image=kept.get("image", ""),
+                   republish=get("republish"))
 
 
 def _article_files(content: Path) -> list[Path]:
@@ -246,26 +269,64 @@ def load_site(content: Path) -> Site:
         return Site(**SITE_KEYS)
     if not isinstance(node, yaml.MappingNode):
         raise ContentError(Problem(shown, 1, "site.yaml must be 'key: value' lines"))
-    values, assets = dict(SITE_KEYS), []
+    values, assets, lines = dict(SITE_KEYS), [], {}
     for key, line, column, value in yamlio.mapping_entries(node, shown):
+        lines[key] = line
         if key not in SITE_KEYS:
             hint = difflib.get_close_matches(key, SITE_KEYS, n=1)
             raise ContentError(Problem(shown, line, f"unknown key '{key}'" + (
                 f": did you mean '{hint[0]}'?" if hint else f"; known keys: {', '.join(SITE_KEYS)}"), column))
-        if key in ASSET_TYPES:
+        if key == "image" and re.match(r"https?://", yamlio.scalar(value, key, shown).strip()):
+            values[key] = yamlio.scalar(value, key, shown).strip()
+            if not re.fullmatch(r"https?://[^\s<>\"']+", values[key]):
+                raise ContentError(Problem(shown, line, f"'image: {values[key]}' is not a web address: "
+                                                        "write it as https://...", column))
+        elif key in ASSET_TYPES:
             names = yamlio.text_list(value, key, shown) if key == "stylesheets" else (yamlio.text(value, key, shown),)
             published = tuple(_asset(content, name, key, shown, value.start_mark.line + 1, assets) for name in names)
             values[key] = published if key == "stylesheets" else published[0]
         else:
             values[key] = yamlio.scalar(value, key, shown).strip()
+        if key == "republish" and values[key] not in REPUBLISH:
+            raise ContentError(Problem(shown, line, f"'republish: {values[key]}' must be one of {', '.join(REPUBLISH)}",
+                                       column))
+        problem = _site_value_problem(key, values[key])
+        if problem:
+            raise ContentError(Problem(shown, line, problem, column))
+    if values["image"].startswith("static/") and not values["base_url"]:
+        raise ContentError(Problem(shown, lines["image"], "a share image needs a full address: set base_url "
+                                                          "(where the site is published), or give 'image' as https://..."))
     return Site(**values, assets=tuple(assets))
+
+
+def _site_value_problem(key: str, value: str) -> str:
+    if key == "embed_heading" and value not in ("1", "2", "3"):
+        return f"'embed_heading: {value}' must be 1, 2 or 3 (the level of embed.html's top heading)"
+    if key == "updated" and value:
+        try:
+            parse_published(value)
+        except ValueError as e:
+            return f"'updated: {value}' is not a real date ({e}): write it as YYYY-MM-DD"
+    return ""
+
+
+def titled(site: Site, articles: list[Article]) -> Site:
+    """A site with no title of its own is named for what it covers: 'Timeline of 5 articles,
+    December 2022 – September 2024'."""
+    if site.title:
+        return site
+    if not articles:
+        return replace(site, title="Timeline")
+    first, last = min(a.published for a in articles), max(a.published for a in articles)
+    span = f"{first:%B %Y}" if (first.year, first.month) == (last.year, last.month) else f"{first:%B %Y} – {last:%B %Y}"
+    return replace(site, title=f"Timeline of {len(articles)} article{'s' if len(articles) != 1 else ''}, {span}")
 
 
 def _asset(content: Path, name: str, key: str, site_path: str, line: int, assets: list) -> str:
     """A file site.yaml adds to the pages (a stylesheet, a logo), read from the content folder;
     its published path, under static/site/."""
     path = (content / name).resolve()
-    what = "a stylesheet" if key == "stylesheets" else "a logo"
+    what = {"stylesheets": "a stylesheet", "logo": "a logo", "image": "a share image"}[key]
     if not path.is_relative_to(content.resolve()):
         raise ContentError(Problem(site_path, line, f"{what} must be a file in the content folder: copy "
                                                 f"{shown(name)} into it"))

@@ -24,7 +24,7 @@ from .temporal import Timex
 FORMAT = 2
 PACKAGE = Path(__file__).resolve().parent
 # what extraction depends on: its code and its data
-FINGERPRINTED = ("temporal", "statements.py", "words.py", "markup.py", "data", "cache.py")
+FINGERPRINTED = ("temporal", "statements.py", "roles.py", "headlines.py", "words.py", "markup.py", "data", "cache.py")
 
 
 @lru_cache(maxsize=1)

@@ -21,10 +21,19 @@ from .overrides import read_previous
 from .parallel import unsettle
 from .review import print_review
 
-COMMANDS = ("build", "check", "explain", "review", "serve")
+COMMANDS = ("build", "check", "explain", "review", "serve", "import")
 DIRECTIONS = {-1: "past tense: the latest such date on or before publication",
               0: "no tense cue: read as past", 1: "future cue: the next such date after publication",
               2: "present tense: the nearer such date, either side"}
+STATEMENT_ROLES = {"report": "tells what happened then, written within days of it",
+                   "reference": "refers back to it from later; counts toward the date, titles nothing",
+                   "plan": "a plan, schedule or forecast",
+                   "background": "history or biography",
+                   "furniture": "page furniture (dateline, credit, caption, blurb): makes no entry"}
+EVENT_ROLES = {"report": "a happening of the story, told first-hand",
+               "reference": "known only from later references",
+               "plan": "planned or expected",
+               "background": "no first-hand report, and over before the story began: shown apart"}
 
 
 def parser() -> argparse.ArgumentParser:
@@ -32,7 +41,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("command", nargs="?", default="build", choices=COMMANDS,
                     help="build (default): write the site; check: validate, write nothing; explain ID: how a "
                          "statement or event got its date; review: the statements most likely to be wrong; "
-                         "serve: build, serve on localhost, rebuild and reload on every change")
+                         "serve: build, serve on localhost, rebuild and reload on every change; "
+                         "import SOURCE...: articles in from pages, URLs, feeds, WordPress exports "
+                         "(python build.py import --help)")
     ap.add_argument("target", nargs="?", help="with explain: a statement or event id")
     ap.add_argument("--content", default="content", type=Path, help="the content folder (default: content)")
     ap.add_argument("--out", default="site", type=Path, help="the output folder (default: site)")
@@ -76,27 +87,46 @@ def explain(timeline: pipeline.Timeline, target: str) -> int:
     for e in timeline.events:
         if e.id == target:
             print(f"event {e.id}: {e.value} ({e.precision}), {len(e.statements)} statements from "
-                  f"{len(e.sources)} sources, salience {e.salience}")
+                  f"{counted(e.outlets, 'source')} ({counted(len(e.sources), 'article')}), salience {e.salience}")
+            print(f"  title:      {e.title}")
+            print(f"  role:       {e.role}: {EVENT_ROLES[e.role]}")
             if e.changed:
                 print(f"  changed by {timeline.overrides.path}: {', '.join(e.changed)}")
             for s in e.statements:
-                print(f"  {s.id}  {s.value:<12} {articles[s.article].source or s.article}: {s.sentence[:90]}")
+                print(f"  {s.id}  {s.value:<12} {s.role:<10} {articles[s.article].source or s.article}: {s.sentence[:80]}")
             return 0
-        for s in e.statements:
+    in_event = {s.id: e.id for e in timeline.events for s in e.statements}
+    for x in timeline.extractions.values():
+        for s in x.statements:
             if s.id == target:
-                a = articles[s.article]
-                print(f"statement {s.id} in {a.path}")
-                print(f"  sentence:   {s.sentence}")
-                print(f"  expression: {s.expression!r} (rule {s.rule})")
-                print(f"  anchor:     published {a.published.isoformat()} ({a.published:%A})")
-                print(f"  tense:      {DIRECTIONS[s.direction]}")
-                print(f"  value:      {s.original_value or s.value}  ->  {s.period_start} .. {s.period_end} ({s.precision})")
-                if s.changed:
-                    print(f"  override:   {timeline.overrides.path} changes {', '.join(s.changed)} -> {s.value}")
-                print(f"  event:      {e.id}")
+                explain_statement(timeline, articles[s.article], s, in_event.get(s.id))
                 return 0
     print(f"{target}: no statement or event has this id (ids are listed in timeline.json)", file=sys.stderr)
     return 1
+
+
+def explain_statement(timeline: pipeline.Timeline, a, s, event_id: str | None) -> None:
+    print(f"statement {s.id} in {a.path}")
+    print(f"  sentence:   {s.sentence}")
+    print(f"  expression: {s.expression!r} (rule {s.rule})")
+    print(f"  anchor:     {anchor_of(timeline, s, a)}")
+    print(f"  tense:      {DIRECTIONS[s.direction]}")
+    print(f"  value:      {s.original_value or s.value}  ->  {s.period_start} .. {s.period_end} ({s.precision})")
+    print(f"  role:       {s.role}: {STATEMENT_ROLES[s.role]}")
+    if s.changed:
+        print(f"  override:   {timeline.overrides.path} changes {', '.join(s.changed)} -> {s.value}")
+    print(f"  event:      {event_id or 'none (furniture and hidden statements make no entry)'}")
+
+
+def anchor_of(timeline: pipeline.Timeline, s, article) -> str:
+    """What the statement's date counts from: a date its article named before it, or the
+    publication date."""
+    extraction = timeline.extractions.get(s.article)
+    timex = next((t for t in extraction.timexes if (t.start, t.end) == (s.start, s.end)), None) if extraction else None
+    published = f"published {article.published.isoformat()} ({article.published:%A})"
+    if timex and timex.anchor:
+        return f"{timex.anchor}, the date the article told before it (it was {published})"
+    return published
 
 
 def counted(n: int, noun: str) -> str:
@@ -104,6 +134,10 @@ def counted(n: int, noun: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["import"]:          # its own options: several sources, no build
+        from .importer import main as import_main
+        return import_main(argv[1:])
     args = parser().parse_args(argv)
     if args.command == "explain" and not args.target:
         parser().error("explain needs a statement or event id")

@@ -6,19 +6,22 @@ sentences whose content words are alike (TF-IDF cosine) become one event.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from . import headlines, roles
 from .articles import Article
 from .cache import article_key
 from .parallel import fork_map
+from .roles import FURNITURE, PLAN, REPORT, ROLES, event_role
 from .statements import Statement, canonical_value
-from .temporal import PRECISIONS
-from .words import DATA as DATA_FILE, event_data, weights
+from .temporal import PRECISIONS, period_of
+from .words import DATA as DATA_FILE, content_words, event_data, weights
 
 LARGE_GROUP = 40
 LEADER_WINDOW = 48
@@ -32,6 +35,7 @@ class Claim:
     noun: str
     amount: str          # "30", "18 of 23"
     text: str
+    quote: str           # the sentence it is in
 
 
 @dataclass(frozen=True)
@@ -63,9 +67,13 @@ class Event:
     disagreements: tuple[Disagreement, ...]
     salience: float
     stats: DateStats             # how the collection treats the event's date
-    summary: str = ""            # Markdown, from overrides
+    summary: str = ""            # its best report sentences; an editor's Markdown once overridden
     tags: tuple[str, ...] = ()
     changed: tuple[str, ...] = ()   # fields an override changed, or ("added",)
+    role: str = REPORT           # report, reference, plan or background (roles.event_role)
+    outlets: int = 0             # distinct sources (outlets) among its articles
+    key: bool | None = None      # an editor's say on whether it is a key event
+    summary_from: tuple[str, ...] = ()   # the statements its summary is made of
 
     @property
     def mentions(self) -> int:
@@ -95,6 +103,13 @@ class Vectors:
             norm = math.sqrt(sum(x * x for x in v.values()))
             self.made[s.id] = {w: x / norm for w, x in v.items()} if norm else {}
         return self.made[s.id]
+
+    def of_text(self, text: str) -> dict:
+        """The unit vector of a text that is no statement (an article's headline)."""
+        v = {w: c * math.log(self.n / self.df[w]) for w, c in weights(content_words(text, "", "", ())).items()
+             if not w.startswith("@") and self.df[w]}
+        norm = math.sqrt(sum(x * x for x in v.values()))
+        return {w: x / norm for w, x in v.items()} if norm else {}
 
     def forget(self) -> None:
         self.made.clear()
@@ -165,21 +180,35 @@ def _leader(group: list[Statement], vectors: dict[str, dict], threshold: float) 
 
 def claims_of(statement: Statement) -> list[Claim]:
     c = statement.claims
-    return [Claim(statement.article, statement.id, c[i], c[i + 1], c[i + 2]) for i in range(0, len(c), 3)]
+    return [Claim(statement.article, statement.id, *c[i:i + 4]) for i in range(0, len(c), 4)]
 
 
-def disagreements_of(statements: list[Statement]) -> tuple[Disagreement, ...]:
-    """Numbers for the same noun that differ between sources ("30 drones" against "18 of 23")."""
+def disagreements_of(statements: list[Statement], articles: dict[str, Article]) -> tuple[Disagreement, ...]:
+    """Numbers for the same thing that differ between outlets reporting the same happening at
+    about the same time ("30 drones" against "18 of 23"). Only reports count: a later article's
+    toll is a running count, not a disagreement; "at least 1,700" and "1,700" agree."""
+    window = event_data()["disagreement_window_days"]
+    reports = [s for s in statements if s.role == REPORT]
+    if not reports:
+        return ()
+    first = min(articles[s.article].published for s in reports)
     by_noun: dict[str, dict[str, Claim]] = defaultdict(dict)
-    for s in statements:
+    for s in reports:
+        if (articles[s.article].published - first).days > window:
+            continue
         for claim in claims_of(s):
-            by_noun[claim.noun].setdefault(claim.article, claim)
+            by_noun[claim.noun].setdefault(outlet(articles[s.article]), claim)
     found = []
     for noun in sorted(by_noun):
         claims = by_noun[noun]
         if len(claims) >= 2 and len({c.amount for c in claims.values()}) >= 2:
-            found.append(Disagreement(noun, tuple(claims[a] for a in sorted(claims))))
+            found.append(Disagreement(noun, tuple(sorted(claims.values(), key=lambda c: (c.amount, c.article)))))
     return tuple(found)
+
+
+def outlet(article: Article) -> str:
+    """Who published an article: its source, or the article itself where none is named."""
+    return article.source or article.id
 
 
 def _event_id(value: str, anchor: Statement) -> str:
@@ -191,30 +220,40 @@ def reading_order(articles: dict[str, Article]):
     return lambda s: (articles[s.article].published, s.article, s.position)
 
 
+def story_start(articles: dict[str, Article]) -> dt.date:
+    """When the story begins: the first article's publication date."""
+    return min((a.published for a in articles.values()), default=dt.date.min)
+
+
 def build_events(statements: list[Statement], articles: dict[str, Article], cache=None, jobs: int = 1) -> list[Event]:
     """Events from statements. Which statements form which event (and its headline) is a pure
     function of the statements and their articles' dates, so it is cached: a rebuild after an
-    override or template edit skips the clustering."""
+    override or template edit skips the clustering. Furniture makes nothing."""
     groups: dict[str, list[Statement]] = defaultdict(list)
     for s in sorted(statements, key=reading_order(articles)):
-        groups[canonical_value(s.value)].append(s)
+        if s.role != FURNITURE:
+            groups[canonical_value(s.value)].append(s)
     stats = date_stats(groups, articles)
     key = plan_key(groups, articles)
     plan = cache.get_blob("events", key) if cache else None     # a Cache(None) answers None too
     by_id = {s.id: s for s in statements}
     if plan is None:
-        plan = plan_events(groups, statements, articles, stats, jobs)
+        plan = plan_events(groups, [s for g in groups.values() for s in g], articles, stats, jobs)
         if cache:
             cache.put_blob("events", key, plan)
-    events = [assemble(value, [by_id[i] for i in ids], by_id[headline], articles, stats[value])
-              for value, ids, headline in plan]
-    return sort_events(events)
+    start = story_start(articles)
+    events = [assemble(value, [by_id[i] for i in ids], by_id[headline], articles, stats[value], start, title,
+                       tuple(by_id[i].id for i in summary))
+              for value, ids, headline, title, summary in plan]
+    return sort_events(distinct_titles(events, articles))
 
 
 def plan_events(groups: dict[str, list[Statement]], statements: list[Statement], articles: dict[str, Article],
                 stats: dict[str, DateStats], jobs: int) -> list:
-    """[date, statement ids, headline id] of every event. Dates are independent of each other,
-    so a large collection clusters them in parallel."""
+    """[date, statement ids, headline id, title, summary ids] of every event. Dates are
+    independent of each other, so a large collection clusters them in parallel; then events
+    known only from later references to a month or a year join a reported happening inside it
+    that they are about ("last month" and "April 20" for the same blast)."""
     vectors = Vectors(statements)
     threshold = event_data()["merge_similarity"]
 
@@ -222,16 +261,87 @@ def plan_events(groups: dict[str, list[Statement]], statements: list[Statement],
         group = groups[value]
         for s in group:
             vectors.of(s)
-        plan = []
-        for members in _cluster(group, vectors, threshold):
-            e = make_event(value, members, vectors, articles, stats[value])
-            plan.append([value, [m.id for m in e.statements], e.headline])
+        plan = [[value, members] for members in happenings(group, vectors, threshold)]
         vectors.forget()
         return plan
 
-    return [entry for date_plan in fork_map(plan_date, groups, jobs if len(statements) >= PARALLEL_FROM else 1,
-                                            chunksize=16)
-            for entry in date_plan]
+    clustered = [entry for date_plan in fork_map(plan_date, groups, jobs if len(statements) >= PARALLEL_FROM else 1,
+                                                 chunksize=16)
+                 for entry in date_plan]
+    plan = []
+    for value, members in join_coarse_references(clustered, vectors, threshold):
+        for s in members:
+            vectors.of(s)
+        e = make_event(value, members, vectors, articles, stats[value])
+        plan.append([value, [m.id for m in e.statements], e.headline, e.title, list(e.summary_from)])
+        vectors.forget()
+    return plan
+
+
+def happenings(group: list[Statement], vectors: Vectors, threshold: float) -> list[list[Statement]]:
+    """One date's statements as happenings. Where the date has reports, they alone are
+    clustered, and every later reference, plan or aside joins the report it is most like: it
+    never makes an entry of its own beside a first-hand account."""
+    reports = [s for s in group if s.role == REPORT]
+    if not reports:
+        return _cluster(group, vectors, threshold)
+    clusters = _cluster(reports, vectors, threshold)
+    centroids = [_centroid(c, vectors) for c in clusters]
+    for s in group:
+        if s.role != REPORT:
+            v = vectors[s.id]
+            best = max(range(len(clusters)), key=lambda i: (dot(v, centroids[i]), len(clusters[i]), -i))
+            clusters[best].append(s)
+    return clusters
+
+
+def _centroid(members: list[Statement], vectors) -> dict:
+    total: Counter = Counter()
+    for s in members:
+        total.update(vectors.get(s.id, {}))
+    norm = math.sqrt(sum(x * x for x in total.values()))
+    return {w: x / norm for w, x in total.items()} if norm else {}
+
+
+def join_coarse_references(clustered: list, vectors: Vectors, threshold: float) -> list:
+    """[value, members] with each event coarser than a day that only later references tell
+    folded into the reported happening within its period that it is most like, if alike enough."""
+    reported = defaultdict(list)        # (year, month) -> indexes of reported day events
+    for i, (value, members) in enumerate(clustered):
+        if len(value) == 10 and any(s.role == REPORT for s in members):
+            reported[value[:7]].append(i)
+    if not reported:
+        return clustered
+    folded: dict[int, list] = defaultdict(list)
+    gone = set()
+    centroids: dict[int, dict] = {}
+    for i, (value, members) in enumerate(clustered):
+        period = period_of(value)
+        if len(value) == 10 or not period or period.precision == "day" or any(s.role in (REPORT, PLAN) for s in members):
+            continue
+        months = {f"{y:04d}-{m:02d}" for y in range(period.start.year, period.end.year + 1) for m in range(1, 13)
+                  if period.start.isoformat()[:7] <= f"{y:04d}-{m:02d}" <= period.end.isoformat()[:7]}
+        candidates = [j for month in sorted(months) for j in reported.get(month, ())
+                      if period.start.isoformat() <= clustered[j][0] <= period.end.isoformat()]
+        if not candidates:
+            continue
+        for s in members:
+            vectors.of(s)
+        mine = _centroid(members, vectors)
+        best, best_score = None, threshold
+        for j in candidates:
+            if j not in centroids:
+                for s in clustered[j][1]:
+                    vectors.of(s)
+                centroids[j] = _centroid(clustered[j][1], vectors)
+            score = dot(mine, centroids[j])
+            if score >= best_score:
+                best, best_score = j, score
+        vectors.forget()
+        if best is not None:
+            folded[best] += members
+            gone.add(i)
+    return [[value, members + folded.get(i, [])] for i, (value, members) in enumerate(clustered) if i not in gone]
 
 
 def plan_key(groups: dict[str, list[Statement]], articles: dict[str, Article]) -> str:
@@ -249,8 +359,9 @@ def plan_key(groups: dict[str, list[Statement]], articles: dict[str, Article]) -
 
 
 def event_data_fingerprint() -> list:
-    """What clustering depends on besides the statements: its data and this module's code."""
-    return [DATA_FILE.read_text(encoding="utf-8"), Path(__file__).read_text(encoding="utf-8")]
+    """What clustering and titling depend on besides the statements: their data and code."""
+    return [path.read_text(encoding="utf-8") for path in (DATA_FILE, headlines.DATA, roles.DATA, Path(__file__),
+                                                           Path(headlines.__file__), Path(roles.__file__))]
 
 
 def date_stats(groups: dict[str, list[Statement]], articles: dict[str, Article]) -> dict[str, DateStats]:
@@ -261,35 +372,110 @@ def date_stats(groups: dict[str, list[Statement]], articles: dict[str, Article])
         published=published[value] if len(value) == 10 else 0) for value, group in groups.items()}
 
 
-def make_event(value: str, members: list[Statement], vectors: dict[str, dict],
-               articles: dict[str, Article], stats: DateStats) -> Event:
+def make_event(value: str, members: list[Statement], vectors, articles: dict[str, Article],
+               stats: DateStats) -> Event:
+    """An event of these statements, titled from its best report: the one most like the
+    others that opens well, or its article's own headline where that article leads with it."""
     members = sorted(members, key=reading_order(articles))
-    # the headline is the statement nearest the event's centroid; ties go to the earliest
-    centroid: Counter = Counter()
-    for s in members:
-        centroid.update(vectors.get(s.id, {}))
-    headline = max(members, key=lambda s: dot(vectors.get(s.id, {}), centroid))
-    return assemble(value, members, headline, articles, stats)
+    leads = ([s for s in members if s.role == REPORT] or [s for s in members if s.role == PLAN] or members)
+    centroid = _centroid(leads, vectors)
+    titles = {s.id: sentence_title(s) for s in leads}
+
+    def worth(s: Statement) -> float:
+        return dot(vectors.get(s.id, {}), centroid) - (1.0 if headlines.opens_badly(titles[s.id]) else 0.0)
+
+    ranked = sorted(leads, key=lambda s: -worth(s))        # stable: reading order on ties
+    headline = ranked[0]
+    title = article_headline(value, leads, vectors, centroid, articles, leading_only=True)
+    if not title and headlines.opens_badly(titles[headline.id]):
+        # "He was charged ..." needs its sentence before: a headline about it is better
+        title = article_headline(value, leads, vectors, centroid, articles, leading_only=False)
+    title = title or titles[headline.id]
+    summary = [headline]
+    for s in ranked[1:]:
+        if len(summary) == 3:
+            break
+        if s.article not in {x.article for x in summary} and not any(
+                _alike(s.sentence, x.sentence) for x in summary):
+            summary.append(s)
+    return assemble(value, members, headline, articles, stats, story_start(articles), title,
+                    tuple(s.id for s in summary))
+
+
+def sentence_title(s: Statement) -> str:
+    """A statement's sentence as a title; a report's date goes (the entry shows it), other
+    statements keep it ("since Oct. 10" says what kind of date it is)."""
+    return headlines.title_of(s.sentence, s.expression, s.previous, keep_date=s.role != REPORT)
+
+
+def article_headline(value: str, leads: list[Statement], vectors, centroid: dict,
+                     articles: dict[str, Article], leading_only: bool) -> str:
+    """The headline of an article that reports this happening (`leading_only`: leads with it),
+    published on its day or the day after, if the headline is about it."""
+    if len(value) != 10 or not isinstance(vectors, Vectors):
+        return ""
+    day = dt.date.fromisoformat(value)
+    best, best_score = "", headlines.headline_data()["headline_similarity"]
+    for s in leads:
+        article = articles[s.article]
+        if (leading_only and s.position != 0) or s.role != REPORT or not 0 <= (article.published - day).days <= 1:
+            continue
+        score = dot(vectors.of_text(article.title), centroid)
+        if score >= best_score:
+            best, best_score = headlines.article_title(article.title), score
+    return best
+
+
+def _alike(a: str, b: str) -> bool:
+    """Two sentences that say much the same (most of their words shared)."""
+    x, y = set(a.lower().split()), set(b.lower().split())
+    return len(x & y) >= 0.6 * min(len(x), len(y))
 
 
 def assemble(value: str, members: list[Statement], headline: Statement, articles: dict[str, Article],
-             stats: DateStats) -> Event:
+             stats: DateStats, start: dt.date, title: str = "", summary_ids: tuple[str, ...] = ()) -> Event:
     members = sorted(members, key=reading_order(articles))
-    sources = tuple(dict.fromkeys(s.article for s in members))
     first = members[0]
+    sources = tuple(dict.fromkeys(s.article for s in members))
+    # first-hand reports first, then plans, later references and asides, each as told
+    members.sort(key=lambda s: ROLES.index(s.role))
+    period = period_of(value)
+    by_id = {s.id: s for s in members}
+    summary = " ".join(headlines.cleaned(by_id[i].sentence) for i in summary_ids if i in by_id)
     return Event(
-        id=_event_id(value, first), value=value, start=first.period_start, end=first.period_end,
-        precision=first.precision, title=headline.sentence, headline=headline.id,
-        statements=tuple(members), sources=sources, disagreements=disagreements_of(members),
-        salience=salience(len(sources), stats), stats=stats)
+        id=_event_id(value, first), value=value, start=period.start.isoformat(), end=period.end.isoformat(),
+        precision=period.precision, title=title or sentence_title(headline), headline=headline.id,
+        statements=tuple(members), sources=sources, disagreements=disagreements_of(members, articles),
+        salience=salience(len(sources), stats), stats=stats, summary=summary,
+        role=event_role({s.role for s in members}, period.end, start),
+        outlets=len({outlet(articles[a]) for a in sources}), summary_from=tuple(i for i in summary_ids if i in by_id))
+
+
+def distinct_titles(events: list[Event], articles: dict[str, Article]) -> list[Event]:
+    """No two entries share a title: the more salient keeps it; another takes the title of
+    another of its reports, else names its source, else its date."""
+    used: set[str] = set()
+    out = []
+    for e in sorted(events, key=lambda e: (-e.salience, e.start, e.id)):
+        title = e.title
+        if title.lower() in used:
+            leads = [s for s in e.statements if s.role == REPORT] or list(e.statements)
+            others = [sentence_title(s) for s in leads if s.id != e.headline]
+            source = articles[e.statements[0].article].source if e.statements else ""
+            title = next((t for t in others + [f"{title} ({source})" if source else "", f"{title} ({e.value})"]
+                          if t and t.lower() not in used), f"{title} ({e.id})")
+            e = replace(e, title=title)
+        used.add(title.lower())
+        out.append(e)
+    return out
 
 
 def salience(sources: int, stats: DateStats) -> float:
-    """How much an event matters. A date matters when articles published later still refer back
-    to it, and when articles cluster on it (news breaks in bursts); an event matters within its
-    date by the share of that date's sources that report it."""
+    """How much an event matters. A date matters when many articles mention it, when articles
+    published later still refer back to it, and when articles cluster on it (news breaks in
+    bursts); an event matters within its date by the share of that date's sources that report it."""
     share = sources / max(1, stats.sources)
-    return round(share + math.log1p(stats.later_sources) + math.log1p(stats.published), 4)
+    return round(share + math.log1p(stats.sources) + math.log1p(stats.later_sources) + math.log1p(stats.published), 4)
 
 
 def sort_events(events: list[Event]) -> list[Event]:

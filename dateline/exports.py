@@ -11,10 +11,34 @@ from xml.sax.saxutils import escape, quoteattr
 from .events import Event
 from .markup import markdown_html
 from .pipeline import Timeline
+from .roles import BACKGROUND
+
+HEADLINE_CHARACTERS = 100     # a TimelineJS headline; longer ones crowd the slide
+FEED_TITLE_CHARACTERS = 160   # an Atom entry's title, date included
+
+
+# render.py imports this module, so these of its helpers are imported when first used
+def web_url(url: str) -> str:
+    from .render import web_url
+    return web_url(url)
+
+
+def event_mod(statements):
+    from .render import event_mod
+    return event_mod(statements)
+
+
+def absolute(site, path: str) -> str:
+    from .render import absolute
+    return absolute(site, path)
 
 
 def newest(timeline: Timeline) -> dt.date:
-    return max((a.published for a in timeline.articles), default=dt.date(1970, 1, 1))
+    """The newest article's date, or the site's `updated` line if later."""
+    dates = [a.published for a in timeline.articles]
+    if timeline.site.updated:
+        dates.append(dt.date.fromisoformat(timeline.site.updated[:10]))
+    return max(dates, default=dt.date(1970, 1, 1))
 
 
 def by_id(timeline: Timeline) -> dict:
@@ -27,7 +51,52 @@ def event_url(timeline: Timeline, event_id: str, href: str) -> str:
 
 
 def sources_line(articles: dict, e: Event) -> str:
-    return ", ".join(articles[s].source or articles[s].title if s in articles else s for s in e.sources)
+    """Each outlet once: "Reuters, Bloomberg", not "Reuters, Reuters, Bloomberg"."""
+    return ", ".join(outlets(articles, e))
+
+
+def outlets(articles: dict, e: Event) -> dict[str, list[str]]:
+    """The entry's sources by outlet, in citing order: outlet -> its article ids (or the URL an
+    added entry cites)."""
+    by_outlet: dict[str, list[str]] = {}
+    for s in e.sources:
+        name = (articles[s].source or articles[s].title) if s in articles else re.sub(r"^https?://(www\.)?|/.*$", "", s)
+        by_outlet.setdefault(name, []).append(s)
+    return by_outlet
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """At most `limit` characters, cut between words with an ellipsis: "Russia launches…", never
+    "Russia launc"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    head = text[:limit - 1]
+    if text[limit - 1] != " " and " " in head:
+        head = head[:head.rindex(" ")]
+    return head.rstrip(" ,;:–—-") + "…"
+
+
+def dated_label(label, e: Event) -> str:
+    """The entry's date as people read it, with its sources' "early", "late" or "about"."""
+    return label(e.value, e.precision, event_mod(e.statements))
+
+
+def article_link(timeline: Timeline, article_id: str) -> str:
+    """Where a citation of an article leads: the original if it is on the web, else its page here."""
+    article = by_id(timeline).get(article_id)
+    if article is None:
+        return web_url(article_id)
+    return web_url(article.url) or event_url(timeline, "", f"articles/{article_id}.html")
+
+
+def lead_image(timeline: Timeline, e: Event):
+    """The first cited article with a lead image (front matter `image`), or None."""
+    articles = by_id(timeline)
+    for s in e.sources:
+        if s in articles and web_url(getattr(articles[s], "image", "") or ""):
+            return articles[s]
+    return None
 
 
 # ---------------------------------------------------------------- TimelineJS 3
@@ -42,30 +111,78 @@ def _tl_date(day: dt.date, precision: str) -> dict:
 
 
 def timelinejs(timeline: Timeline, label, hrefs: dict) -> str:
-    """Knight Lab TimelineJS 3's JSON: a title slide and one slide per event. A period longer
-    than its own unit (a week, a season) gets an end date, and every slide shows our label."""
+    """Knight Lab TimelineJS 3's JSON: a title slide and one slide per event, as a newsroom
+    would make it. A period longer than its own unit (a week, a season) gets an end date, and
+    every slide shows our label. Rows are the entries' first tags (no rows without tags), and
+    background has a row of its own; headlines are cut between words; each outlet is named
+    once, its articles linked; an article's lead image is the slide's media."""
     events, articles = [], by_id(timeline)
-    for e in timeline.events:
+    shown = on_the_axis(timeline.events)
+    for e in shown:
         start, end = dt.date.fromisoformat(e.start), dt.date.fromisoformat(e.end)
         slide = {
             "unique_id": e.id,
             "start_date": _tl_date(start, e.precision),
-            "display_date": label(e.value, e.precision),
-            "text": {"headline": escape(e.title[:140]),
-                     "text": (markdown_html(e.summary) if e.summary else "") +
+            "display_date": dated_label(label, e),
+            "text": {"headline": escape(cut_at_word(e.title, HEADLINE_CHARACTERS)),
+                     "text": summary_html(e) +
                              "".join(f"<p>{escape(s.sentence)}</p>" for s in e.statements[:3]) +
-                             f"<p><em>{escape(sources_line(articles, e))}</em></p>"},
-            "group": e.precision if e.precision != "day" else "",
+                             f"<p class=\"sources\">{cited_html(timeline, e)}</p>"},
         }
         if e.precision in ("week", "season", "quarter", "half", "decade", "century"):
             slide["end_date"] = _tl_date(end, "day" if e.precision != "decade" and e.precision != "century" else "year")
-        if not slide["group"]:
-            del slide["group"]
+        if e.role == BACKGROUND:
+            slide["group"] = "Background"
+        elif e.tags:
+            slide["group"] = e.tags[0]
+        pictured = lead_image(timeline, e)
+        if pictured:
+            slide["media"] = {"url": web_url(pictured.image), "caption": escape(pictured.title),
+                              "credit": escape(pictured.source or ""), "link": article_link(timeline, pictured.id)}
         events.append(slide)
+    left_out = len(timeline.events) - len(shown)
     data = {"title": {"text": {"headline": escape(timeline.site.title),
-                               "text": escape(timeline.site.description)}},
+                               "text": escape(timeline.site.description) + (
+                                   f"<p>{left_out} background {'entry' if left_out == 1 else 'entries'} from "
+                                   f"before the story {'is' if left_out == 1 else 'are'} on the full timeline.</p>"
+                                   if left_out else "")}},
             "events": events}
+    if timeline.site.image:                 # site.yaml's share image opens the story
+        data["title"]["media"] = {"url": absolute(timeline.site, timeline.site.image),
+                                  "alt": escape(timeline.site.image_alt)}
     return json.dumps(data, ensure_ascii=False) + "\n"     # compact: the C encoder is many times faster
+
+
+def summary_html(e: Event) -> str:
+    """The entry's summary: an editor's Markdown, else its report sentences as they are."""
+    if "summary" in e.changed or "added" in e.changed:
+        return markdown_html(e.summary)
+    return f"<p>{escape(e.summary)}</p>" if e.summary else ""
+
+
+def on_the_axis(events) -> list[Event]:
+    """The entries a TimelineJS axis shows: the story, and the background no further before it
+    than the story is long (a year at least). One 17th-century entry would otherwise squeeze the
+    whole story into one spot of the axis; the page keeps it."""
+    story = [e for e in events if e.role != BACKGROUND]
+    if not story:
+        return list(events)
+    first = min(dt.date.fromisoformat(e.start) for e in story)
+    reach = max(max(dt.date.fromisoformat(e.end) for e in story) - first, dt.timedelta(days=366))
+    return [e for e in events if e.role != BACKGROUND or dt.date.fromisoformat(e.end) >= first - reach]
+
+
+def cited_html(timeline: Timeline, e: Event) -> str:
+    """"Sources: Reuters (<a>headline</a>, <a>headline</a>); Bloomberg (<a>headline</a>)", each
+    outlet once, each article by its headline, linked."""
+    articles, parts = by_id(timeline), []
+    for outlet, cited in outlets(articles, e).items():
+        links = []
+        for a in cited:
+            text, href = escape(articles[a].title if a in articles else outlet), article_link(timeline, a)
+            links.append(f"<a href={quoteattr(href)}>{text}</a>" if href else text)
+        parts.append(f"{escape(outlet)} ({', '.join(links)})" if cited[0] in articles else ", ".join(links))
+    return "Sources: " + "; ".join(parts) if parts else ""
 
 
 # ---------------------------------------------------------------- Atom
@@ -90,10 +207,11 @@ def atom(timeline: Timeline, label, hrefs: dict) -> str:
         body = "".join(f"<p>{escape(s.sentence)}</p>" for s in e.statements) or markdown_html(e.summary)
         lines += ["  <entry>",
                   f"    <id>{escape(entry_id(timeline, e))}</id>",
-                  f"    <title>{escape(label(e.value, e.precision))}: {escape(e.title[:200])}</title>",
+                  f"    <title>{escape(cut_at_word(dated_label(label, e) + ': ' + e.title, FEED_TITLE_CHARACTERS))}</title>",
                   f"    <updated>{published.isoformat()}T00:00:00Z</updated>",
                   f"    <link href={quoteattr(event_url(timeline, e.id, hrefs.get(e.id, 'index.html') + '#' + e.id))}/>",
                   f"    <author><name>{escape(sources_line(articles, e) or 'dateline')}</name></author>",
+                  *(f"    <category term={quoteattr(tag)}/>" for tag in e.tags),
                   f"    <content type=\"html\">{escape(body)}</content>",
                   "  </entry>"]
     lines.append("</feed>")
@@ -142,10 +260,35 @@ def ical(timeline: Timeline, label, hrefs: dict) -> str:
         description = "\n".join(s.sentence for s in e.statements[:5]) + f"\n— {sources_line(articles, e)}"
         lines += ["BEGIN:VEVENT", f"UID:{e.id}@dateline", f"DTSTAMP:{stamp}",
                   f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{end:%Y%m%d}",
-                  f"SUMMARY:{_ical_text(label(e.value, e.precision) + ': ' + e.title[:180])}",
+                  f"SUMMARY:{_ical_text(cut_at_word(dated_label(label, e) + ': ' + e.title, FEED_TITLE_CHARACTERS))}",
                   f"DESCRIPTION:{_ical_text(description)}"]
+        if e.tags:
+            lines.append("CATEGORIES:" + ",".join(_ical_text(tag) for tag in e.tags))
         if timeline.site.base_url:
             lines.append(f"URL:{event_url(timeline, e.id, hrefs.get(e.id, 'index.html') + '#' + e.id)}")
         lines.append("END:VEVENT")
     lines.append("END:VCALENDAR")
     return "".join(part + "\r\n" for line in lines for part in _fold(line))
+
+
+# ---------------------------------------------------------------- sitemap
+
+def sitemap(timeline: Timeline, pages: list[tuple[str, tuple]], article_ids: list[str]) -> str:
+    """sitemaps.org XML for search engines: the timeline pages (as (path, events)) and the
+    article pages to index (`article_ids`: not those that copy another outlet's text). Written
+    only with base_url, as a sitemap needs full addresses. A page's lastmod is the newest article
+    it cites; the front page's is the site's `updated` line if later."""
+    articles = by_id(timeline)
+    lastmod = {"index.html": newest(timeline)}
+    for path, events in pages:
+        for s in {s for e in events for s in e.sources if s in articles}:
+            lastmod[path] = max(lastmod.get(path, articles[s].published), articles[s].published)
+    for a in article_ids:
+        lastmod[f"articles/{a}.html"] = articles[a].published
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path in sorted(lastmod, key=lambda p: (p != "index.html", p)):
+        lines.append(f"  <url><loc>{escape(event_url(timeline, '', path))}</loc>"
+                     f"<lastmod>{lastmod[path].isoformat()}</lastmod></url>")
+    lines.append("</urlset>")
+    return "\n".join(lines) + "\n"

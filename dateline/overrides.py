@@ -34,6 +34,7 @@ from .articles import Article, display_path, parse_published
 from .errors import ContentError, Problem, in_order, shown
 from .events import DateStats, Event, make_event, sort_events
 from .events import _event_id as event_id
+from .roles import ROLES
 from .statements import Statement, canonical_value, extract, normalise
 from .temporal import EARLIEST_YEAR, LATEST_YEAR, period_of
 
@@ -41,10 +42,11 @@ FILE_NAME = "overrides.yaml"
 # section -> field -> kind of value. Adding a field is one line here (and its effect in apply_*).
 SCHEMA = {
     "articles": {"published": "published", "hide": "bool"},
-    "statements": {"date": "date", "hide": "bool", "event": "event_ref", "note": "text",
+    "statements": {"date": "date", "hide": "bool", "event": "event_ref", "note": "text", "role": "role",
                    "quote": "text", "expression": "text", "article": "text"},
     "events": {"title": "text", "date": "date", "hide": "bool", "merge_into": "event_ref",
-               "summary": "text", "tags": "tags", "members": "statement_ids", "quote": "text", "article": "text"},
+               "summary": "text", "tags": "tags", "key": "bool", "disagreements": "bool",
+               "members": "statement_ids", "quote": "text", "article": "text"},
     "add": {"date": "date", "title": "text", "body": "text", "sources": "sources", "tags": "tags"},
 }
 ANCHORS = frozenset({"quote", "expression", "article", "members"})   # find the target, change nothing
@@ -97,6 +99,11 @@ def _value(node: yaml.Node, key: str, kind: str, path: str):
         if not (EVENT_ID.fullmatch(value) or STATEMENT_ID.fullmatch(value)):
             raise yamlio.at(node, path, f"{shown(value)} is not an event id (e-DATE-xxxxxx) or a statement id "
                                         "(s-xxxxxxxxxxxx): copy one from timeline.json or a --review build")
+        return value
+    if kind == "role":
+        value = yamlio.text(node, key, path).strip()
+        if value not in ROLES:
+            raise yamlio.at(node, path, f"{shown(value)} is not a role: write one of {', '.join(ROLES)}")
         return value
     if kind == "statement_ids":
         ids = yamlio.text_list(node, key, path)
@@ -521,8 +528,9 @@ def apply_to_statements(statements: list[Statement], ov: Overrides, report: Repo
             changes = dict(value=fix.fields["date"], period_start=period.start.isoformat(),
                            period_end=period.end.isoformat(), precision=period.precision,
                            original_value=s.value)
-        if "note" in fix.fields:
-            changes["note"] = fix.fields["note"]
+        for key in ("note", "role"):
+            if key in fix.fields:
+                changes[key] = fix.fields[key]
         by_id[sid] = replace(s, **changes, changed=tuple(sorted(fix.changes() - {"event"})))
     return [by_id[s.id] for s in statements if s.id in by_id]
 
@@ -577,7 +585,9 @@ def apply_to_events(events: list[Event], ov: Overrides, report: Report, articles
         if eid in merges or not fix.changes() - {"hide"}:
             continue
         event = by_id[eid]
-        changes = {k: fix.fields[k] for k in ("title", "summary", "tags") if k in fix.fields}
+        changes = {k: fix.fields[k] for k in ("title", "summary", "tags", "key") if k in fix.fields}
+        if fix.fields.get("disagreements") is False:
+            changes["disagreements"] = ()       # the editor switched the box off
         if "date" in fix.fields:
             period = period_of(fix.fields["date"])
             changes.update(value=fix.fields["date"], start=period.start.isoformat(),

@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .articles import Article, Site, future_warnings, load_articles, load_site
+from .articles import Article, Site, future_warnings, load_articles, load_site, titled
 from .cache import Cache
 from .errors import ContentError, Problem, in_order
 from .events import Event, build_events
@@ -131,5 +131,6 @@ def run(content: Path, *, keep_going: bool = False, previous: Callable[[], Previ
     if errors:
         raise ContentError(in_order(errors))
     warnings = in_order(report.problems + (future_warnings(articles, today) if today else []))
+    site = titled(site, articles)
     return Timeline(site, tuple(articles), extractions, tuple(events), overrides, tuple(skipped + warnings),
                     cached=cache.hits, aliases={k: tuple(sorted(set(v))) for k, v in report.aliases.items()})

@@ -27,6 +27,7 @@ from .markup import fill_marks, markdown_html
 from .overrides import event_snippet, statement_snippet
 from .parallel import fork_map
 from .pipeline import Timeline
+from .roles import BACKGROUND, PLAN, REFERENCE, REPORT
 from .statements import Extraction, canonical_value
 from .temporal import PRECISIONS, period_of
 
@@ -42,12 +43,44 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "October", "November", "December")
 SEASONS = {"SP": "spring", "SU": "summer", "FA": "autumn", "WI": "winter"}
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth"}
+# a TIMEX3 mod as words: before a label that names its period ("early March 2023"), after a
+# leading "the" ("the late 1990s"), else around it ("the end of the first quarter of 2023"). The
+# amount hedges come from "more than two years ago" and the like: before the date they give.
+MODS = {"START": ("early ", "the start of "), "MID": ("mid-", "the middle of "), "END": ("late ", "the end of "),
+        "APPROX": ("about ", "about ")}
+BOUNDS = {"MORE_THAN": "before ", "LESS_THAN": "after ", "EQUAL_OR_MORE": "no later than ",
+          "EQUAL_OR_LESS": "no earlier than "}
 
 
 # ---------------------------------------------------------------- dates as people read them
 
-def date_label(value: str, precision: str) -> str:
-    """'Monday 19 December 2022', 'October 2022', 'week of 9 September 2024', 'winter 2024–25'."""
+def date_label(value: str, precision: str, mod: str | None = None) -> str:
+    """'Monday 19 December 2022', 'October 2022', 'week of 9 September 2024', 'winter 2024–25';
+    with a mod, 'early March 2023', 'the late 1990s', 'about 2010'."""
+    label = plain_date_label(value, precision)
+    if period_of(value) is None:
+        return label
+    if mod in BOUNDS:
+        return BOUNDS[mod] + label
+    if mod not in MODS:
+        return label
+    named, around = MODS[mod]
+    if mod != "APPROX" and label.startswith("the "):
+        return "the " + named + label[4:]
+    if precision in ("week", "quarter", "half") and mod != "APPROX":
+        return around + "the " + label
+    return named + label
+
+
+def event_mod(statements) -> str | None:
+    """The mod an entry's sources agree on ("early March"), or None where one says "early" and
+    another "late"; a source that names the whole period does not contradict one that is
+    more exact."""
+    mods = {s.mod for s in statements if s.mod}
+    return mods.pop() if len(mods) == 1 else None
+
+
+def plain_date_label(value: str, precision: str) -> str:
     period = period_of(value)
     if period is None:
         return value
@@ -108,7 +141,7 @@ def highlighted_body(extraction: Extraction, event_links: dict, root: str) -> st
         t = extraction.timexes[i]
         event = event_at.get(t.start)
         period = period_of(canonical_value(t.value)) if t.type in ("DATE", "TIME") else None
-        label = date_label(canonical_value(t.value), period.precision) if period else t.value
+        label = date_label(canonical_value(t.value), period.precision, t.mod) if period else t.value
         tip = jinja2.utils.markupsafe.escape(f"{t.type.lower()}: {label} ({t.value})")
         name = "a" if event else "span"
         href = f' href="{root}{event}"' if event else ""
@@ -125,6 +158,14 @@ def web_url(url: str) -> str:
     return url if re.match(r"https?://[^\s<>\"']+$", url, re.IGNORECASE) else ""
 
 
+def copied_from(article, site) -> str:
+    """The original's address where the page copies another outlet's text (the URL is not under
+    the site's own base_url): the page then names it canonical and asks not to be indexed."""
+    url = web_url(article.url)
+    own = site.base_url.strip().rstrip("/")
+    return "" if not url or (own and url.startswith(own + "/")) else url
+
+
 def quote_html(text: str, expression: str) -> str:
     """A statement's sentence with its temporal expression marked."""
     escape = jinja2.utils.markupsafe.escape
@@ -134,10 +175,74 @@ def quote_html(text: str, expression: str) -> str:
     return f"{escape(text[:at])}<mark>{escape(expression)}</mark>{escape(text[at + len(expression):])}"
 
 
+def first_per_outlet(sources, articles: dict) -> list[str]:
+    """An entry's sources, one article per outlet (seven articles of one wire are one source);
+    sources that are URLs (from added events) as they are."""
+    seen, out = set(), []
+    for s in sources:
+        name = (articles[s].source or s) if s in articles else s
+        if name not in seen:
+            seen.add(name)
+            out.append(s)
+    return out
+
+
+def absolute(site, path: str) -> str:
+    """A path in the site as a full URL under base_url; nothing without one. A full URL stays."""
+    if re.match(r"https?://", path):
+        return path
+    return f"{site.base_url.rstrip('/')}/{path}" if site.base_url else ""
+
+
+def share_tags(site, title: str, path: str, kind: str = "website", description: str = "", image: str = "",
+               copied: str = "") -> dict:
+    """What Open Graph and Twitter cards show of a page (partials/share.html). A page that copies
+    another outlet's article is shared as that original (`copied`), which its template names
+    canonical."""
+    image = image or site.image
+    return {"type": kind, "title": title, "description": description or site.description,
+            "url": copied or absolute(site, path), "canonical": not copied,
+            "image": absolute(site, image) if image else "", "image_alt": site.image_alt if image == site.image else ""}
+
+
+def item_list(site, path: str, events) -> str:
+    """The page's entries as schema.org ItemList JSON-LD (with base_url: its items need addresses);
+    '<' escaped, so no text can close the script element."""
+    if not site.base_url:
+        return ""
+    data = {"@context": "https://schema.org", "@type": "ItemList", "name": site.title,
+            "url": absolute(site, path), "numberOfItems": len(events),
+            "itemListElement": [{"@type": "ListItem", "position": i, "url": absolute(site, f"{path}#{e.id}"),
+                                 "name": e.title} for i, e in enumerate(events, 1)]}
+    return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c")
+
+
+def methodology(timeline: Timeline) -> dict:
+    """What the build did, for the page's "How this timeline was made" note."""
+    statements = [s for e in timeline.events for s in e.statements]
+    published = sorted(a.published for a in timeline.articles)
+    return {
+        "articles": len(timeline.articles),
+        "outlets": sorted({a.source for a in timeline.articles if a.source}, key=str.casefold),
+        "first": published[0].isoformat() if published else "", "last": published[-1].isoformat() if published else "",
+        "entries": len(timeline.events), "statements": len(statements),
+        "in_full": sum(1 for s in statements if re.search(r"\d{4}|'\d\d\b", s.expression)),
+        "precise": sum(1 for e in timeline.events if e.precision == "day"),
+        "background": sum(1 for e in timeline.events if e.role == BACKGROUND),
+        "plans": sum(1 for e in timeline.events if e.role == PLAN),
+        "hedged": sum(1 for e in timeline.events if event_mod(e.statements)),
+        "disagreements": sum(1 for e in timeline.events if e.disagreements),
+        "corrected_statements": sum(1 for s in statements if s.changed),
+        "corrected_entries": sum(1 for e in timeline.events if set(e.changed) - {"added", "tags", "summary"}),
+        "added": sum(1 for e in timeline.events if e.changed == ("added",)),
+    }
+
+
 # ---------------------------------------------------------------- data
 
 def timeline_data(timeline: Timeline) -> dict:
     articles = {a.id: a for a in timeline.articles}
+    key_ids = key_event_ids(timeline.events)
     return {
         "schema": SCHEMA_VERSION,
         "site": {"title": timeline.site.title, "description": timeline.site.description,
@@ -145,7 +250,7 @@ def timeline_data(timeline: Timeline) -> dict:
         "articles": [{"id": a.id, "title": a.title, "source": a.source, "published": a.published.isoformat(),
                       "url": a.url, "author": a.author, **({"tags": list(a.tags)} if a.tags else {}),
                       **({"image": a.image} if a.image else {})} for a in timeline.articles],
-        "events": [with_aliases(event_data(e, articles), timeline.aliases) for e in timeline.events],
+        "events": [with_aliases(event_data(e, articles, e.id in key_ids), timeline.aliases) for e in timeline.events],
     }
 
 
@@ -173,21 +278,24 @@ def json_lines(data: dict, dumped: dict | None = None) -> str:
     return "{\n " + head + ",\n " + lists + "\n}\n"
 
 
-def event_data(e: Event, articles: dict) -> dict:
+def event_data(e: Event, articles: dict, key: bool = False) -> dict:
     data = {
         "id": e.id, "value": e.value, "start": e.start, "end": e.end, "precision": e.precision,
-        "title": e.title, "salience": e.salience, "sources": list(e.sources), "mentions": e.mentions,
+        "title": e.title, "role": e.role, "key": key, "salience": e.salience, "sources": list(e.sources),
+        "outlets": e.outlets, "mentions": e.mentions,
         "statements": [{
             "id": s.id, "article": s.article, "text": s.sentence, "expression": s.expression,
             "value": s.value, "start": s.period_start, "end": s.period_end, "precision": s.precision,
-            "offsets": [s.start, s.end], "rule": s.rule,
+            "role": s.role, "offsets": [s.start, s.end], "rule": s.rule, **({"mod": s.mod} if s.mod else {}),
             **({"note": s.note} if s.note else {}),
             **({"overridden": list(s.changed), "original_value": s.original_value} if s.changed else {}),
         } for s in e.statements],
         "disagreements": [{"quantity": d.noun, "claims": [
-            {"article": c.article, "statement": c.statement, "amount": c.amount, "text": c.text}
+            {"article": c.article, "statement": c.statement, "amount": c.amount, "text": c.text, "quote": c.quote}
             for c in d.claims]} for d in e.disagreements],
     }
+    if event_mod(e.statements):
+        data["mod"] = event_mod(e.statements)
     if e.summary:
         data["summary"] = e.summary
     if e.tags:
@@ -227,10 +335,12 @@ def environment(templates: Path | None) -> jinja2.Environment:
     env.filters["quote"] = quote_html
     env.filters["markdown"] = markdown_html
     env.filters["web_url"] = web_url
+    env.filters["first_per_outlet"] = first_per_outlet
     # --review's copy buttons: an override to paste under `events:` or `statements:`, in the
     # robust form that finds its target again after edits
     env.filters["event_snippet"] = lambda e: indented(event_snippet(e, f"title: {json.dumps(e.title, ensure_ascii=False)}"))
     env.filters["statement_snippet"] = lambda s: indented(statement_snippet(s, f"date: {canonical_value(s.value)}"))
+    env.globals["event_mod"] = event_mod
     return env
 
 
@@ -261,6 +371,16 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     common = hashlib.sha256(json.dumps([template_fingerprint(env), review, timeline.site.fingerprint(),
                                         SCHEMA_VERSION]).encode()).hexdigest()
     articles = {a.id: a for a in timeline.articles}
+    # what each article page may show (README: republishing rights); with "none" there is no page
+    modes = {a.id: a.republish or timeline.site.republish for a in timeline.articles}
+    unlinked = [a for a in timeline.articles if modes[a.id] == "none" and not web_url(a.url)]
+    if unlinked:
+        raise ContentError([Problem(a.path, 1, "with 'republish: none' statements link to the original, but the "
+                                               "article has no 'url: https://...': add it, or set 'republish: full' "
+                                               "or 'excerpts' in its front matter") for a in unlinked])
+    env.globals["article_href"] = lambda article_id, root, anchor="": (
+        web_url(articles[article_id].url) if modes.get(article_id) == "none"
+        else f"{root}articles/{article_id}.html" + (f"#{anchor}" if anchor else ""))
     data = timeline_data(timeline)
     statement_events = {s.id: e.id for e in timeline.events for s in e.statements}
     key_ids = key_event_ids(timeline.events)
@@ -269,8 +389,10 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     nav = navigation(pages)
     event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
     event_json = {e["id"]: dump(e) for e in data["events"]}     # encoded once: digests and timeline.json
+    method = methodology(timeline)
     try:
         timeline_page, article_page = env.get_template("index.html"), env.get_template("article.html")
+        embed_page = env.get_template("embed.html")
     except jinja2.TemplateError as e:
         raise ContentError(template_problem(e)) from None
 
@@ -284,34 +406,61 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
             raise ContentError(problem) from None
 
     def render_one(kind: str, i) -> str:
-        if kind == "timeline":
-            page = pages[i]
-            return timeline_page.render(
-                site=timeline.site, years=group_by_year(page.events), articles=articles, key_ids=key_ids,
+        if kind in ("timeline", "embed"):
+            page, embed = pages[i], kind == "embed"
+            story, background = story_and_background(page.events)
+            return (embed_page if embed else timeline_page).render(
+                site=timeline.site, years=group_by_year(story), background=background, articles=articles,
+                key_ids=key_ids,
                 root="../" * page.path.count("/"), heading=page.heading, nav=nav, here=page.path,
-                sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles}))
+                sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles}),
+                tags=sorted({t for e in page.events for t in e.tags}, key=str.casefold),
+                top=int(timeline.site.embed_heading) if embed else 1, embed=embed,
+                key_index=len(pages) > 1 and page.path == "index.html",
+                page_events=len(page.events), total_events=len(timeline.events),
+                method=method if page.path == "index.html" else None,
+                jsonld="" if embed else item_list(timeline.site, page.path, page.events),
+                share=share_tags(timeline.site, page_title(timeline.site.title, page.heading),
+                                 "index.html" if embed else page.path))
         if kind == "article":
             article = timeline.articles[i]
             extraction = timeline.extractions[article.id]
+            mode = modes[article.id]
             return article_page.render(
-                site=timeline.site, article=article, root="../",
-                body=highlighted_body(extraction, event_links, "../"),
-                dated=[(s, event_links.get(s.id)) for s in extraction.statements])
+                site=timeline.site, article=article, root="../", mode=mode,
+                canonical=copied_from(article, timeline.site),
+                body=highlighted_body(extraction, event_links, "../") if mode == "full" else "",
+                dated=[(s, event_links.get(s.id)) for s in extraction.statements],
+                share=share_tags(timeline.site, article.title, f"articles/{article.id}.html", "article",
+                                 f"{article.source or 'An article'}, published {article.published.isoformat()}, "
+                                 "with every date it mentions resolved.", web_url(article.image),
+                                 copied_from(article, timeline.site)))
+        if kind == "sitemap":
+            return exports.sitemap(timeline, [(page.path, page.events) for page in pages],
+                                   [a.id for a in timeline.articles
+                                    if modes[a.id] != "none" and not copied_from(a, timeline.site)])
         return EXPORTS[i](timeline, data, event_json, home)
 
     # (path, inputs, job): job is None where the page's inputs are those of the last build. The
     # exports come first: they are the longest jobs, and should not be left to the end
     plan = [(name, None, ("export", name)) for name in EXPORTS]
+    if timeline.site.base_url:          # a sitemap needs full addresses
+        plan.append(("sitemap.xml", None, ("sitemap", None)))
     for i, page in enumerate(pages):
         inputs = hashlib.sha256(json.dumps([common, nav, sorted(key_ids & {e.id for e in page.events}),
                                             "".join(event_json[e.id] for e in page.events),
                                             [(articles[s].id, articles[s].title, articles[s].source, articles[s].url,
-                                              articles[s].published.isoformat())
-                                             for e in page.events for s in e.sources if s in articles]]
+                                              articles[s].published.isoformat(), modes[s])
+                                             for e in page.events for s in e.sources if s in articles],
+                                            len(timeline.events), method if i == 0 else None]
                                            ).encode()).hexdigest()
         plan.append((page.path, inputs, ("timeline", i)))
+        if i == 0:      # the embeddable timeline holds what the front page holds
+            plan.append(("embed.html", hashlib.sha256(f"embed {inputs}".encode()).hexdigest(), ("embed", 0)))
     for i, a in enumerate(timeline.articles):
-        inputs = hashlib.sha256(json.dumps([common, article_key(a), a.title, a.source, a.url, a.author,
+        if modes[a.id] == "none":
+            continue
+        inputs = hashlib.sha256(json.dumps([common, article_key(a), a.title, a.source, a.url, a.author, modes[a.id],
                                             [event_links.get(s.id) for s in timeline.extractions[a.id].statements]])
                                 .encode()).hexdigest()
         plan.append((f"articles/{a.id}.html", inputs, ("article", i)))
@@ -359,6 +508,10 @@ EXPORTS = {
     "feed.xml": lambda timeline, data, event_json, home: exports.atom(timeline, date_label, home),
     "timeline.ics": lambda timeline, data, event_json, home: exports.ical(timeline, date_label, home),
 }
+
+
+def page_title(title: str, heading: str) -> str:
+    return f"{heading} · {title}" if heading else title
 
 
 @dataclass(frozen=True)
@@ -411,19 +564,27 @@ def navigation(pages: list[Page]) -> list[tuple[str, int, tuple]]:
 
 
 def key_event_ids(events) -> set[str]:
-    """The events shown in the 'key events' view: reported by several sources, or leading one of
-    the most salient dates (as many as a fifth of the events). A date's leader is its most
-    reported event: a stray sentence on a busy date is not a key event. Leaders tied with the
-    first one left out are left out too, rather than chosen among by their ids."""
+    """The events shown in the 'key events' view: happenings of the story (not background, not
+    plans) reported by several sources, or leading one of the most salient dates (as many as a
+    fifth of the events). A date's leader is its most reported event: a stray sentence on a busy
+    date is not a key event. Leaders tied with the first one left out are left out too, rather
+    than chosen among by their ids. An editor's `key: true|false` has the last word."""
+    story = [e for e in events if getattr(e, "role", REPORT) in (REPORT, REFERENCE)]
     leaders: dict[str, Event] = {}
-    for e in sorted(events, key=lambda e: (-e.salience, e.id)):
+    for e in sorted(story, key=lambda e: (-e.salience, e.id)):
         leaders.setdefault(e.value, e)
     ranked = sorted(leaders.values(), key=lambda e: (-e.salience, e.id))
-    n = max(1, len(events) // 5)
+    n = max(1, len(story) // 5)
     if len(ranked) > n and ranked[n].salience == ranked[n - 1].salience:
         ranked = [e for e in ranked if e.salience > ranked[n].salience] or ranked
-    top = {e.id for e in ranked[:n]}
-    return top | {e.id for e in events if len(e.sources) >= 2}
+    chosen = {e.id for e in ranked[:n]} | {e.id for e in story if len(e.sources) >= 2}
+    said = {e.id: e.key for e in events if getattr(e, "key", None) is not None}
+    return {i for i in chosen if said.get(i, True)} | {i for i, key in said.items() if key}
+
+
+def story_and_background(events) -> tuple[list, list]:
+    """A page's events as the story and, kept apart, its background."""
+    return [e for e in events if e.role != BACKGROUND], [e for e in events if e.role == BACKGROUND]
 
 
 def group_by_year(events) -> list[tuple[int, list[tuple[str, list[Event]]]]]:

@@ -19,6 +19,8 @@ from .temporal import Timex, period_of, tag
 from .temporal.grammar import available as grammar_available, load as load_grammar
 from .temporal.tense import WORD_BEFORE_PERIOD, is_abbreviation
 from .markup import marked_html
+from .headlines import furniture_end
+from .roles import REPORT, role_of
 from .words import content_words, quantity_claims
 
 DATA = Path(__file__).parent / "data" / "text.yaml"
@@ -59,6 +61,7 @@ class Statement:
     position: int          # order within the article
     words: tuple = ()      # weighted content words, for telling happenings apart (words.py)
     claims: tuple = ()     # counted things it reports, to find where sources disagree (words.py)
+    role: str = REPORT     # report, reference, plan, background or furniture (roles.py)
     note: str = ""         # an editor's note, from overrides
     changed: tuple[str, ...] = ()   # fields an override changed
     original_value: str = ""        # the value before an override changed it
@@ -179,6 +182,10 @@ def extract(article: Article, published=None) -> Extraction:
                  and not stamps_the_page(body, t)]
         if not dated:
             continue
+        # a date in the dateline opening the sentence ("BEIRUT | Mon Jul 18, 2011") yields to the
+        # same date in its prose ("... on Monday")
+        opening = sentence.start + furniture_end(body[sentence.start:sentence.end])
+        dated.sort(key=lambda t: (t.start < opening, t.start))
         text = " ".join(body[sentence.start:sentence.end].split())
         if not reports_something(body[sentence.start:sentence.end], in_sentence[i], sentence.start):
             continue
@@ -201,10 +208,12 @@ def extract(article: Article, published=None) -> Extraction:
                 sid = statement_id(article.id, text, t.text, occurrence)
             seen_ids.add(sid)
             previous = " ".join(body[sentences[i - 1].start:sentences[i - 1].end].split()) if i else ""
+            role = role_of(body[sentence.start:sentence.end], t.start - sentence.start, t.end - sentence.start,
+                           period.start, period.end, period.precision, t.direction, dct)
             statements.append(Statement(
                 id=sid, article=article.id, sentence=text, context=" ".join(context), previous=previous,
                 words=content_words(text, t.text, previous, tuple(context[1:])),
-                claims=quantity_claims(" ".join(context)),
+                claims=quantity_claims(context), role=role,
                 expression=t.text, start=t.start, end=t.end, value=t.value, type=t.type, mod=t.mod,
                 period_start=period.start.isoformat(), period_end=period.end.isoformat(),
                 precision=period.precision, rule=t.rule, direction=t.direction,

@@ -121,12 +121,13 @@ CLAIM = re.compile(
     re.IGNORECASE)
 
 
-def quantity_claims(context: str) -> tuple:
-    """Counted things in a statement's context ("some 30 drones", "18 out of 23 drones"), flat:
-    (noun stem, amount, wording, ...). Sources that give different amounts disagree."""
+def quantity_claims(context: list[str]) -> tuple:
+    """Counted things in a statement's sentence and the undated ones after it ("some 30 drones",
+    "18 out of 23 drones"), flat: (noun stem, amount, wording, the sentence it is in, ...).
+    Sources that give different amounts disagree; the sentence is shown with the claim."""
     data = event_data()
     out = []
-    for m in CLAIM.finditer(context):
+    for sentence, m in ((sentence, m) for sentence in context for m in CLAIM.finditer(sentence)):
         words = m.group("words").split()
         noun = next((w for w in words if w.lower() in data["irregular_plurals"]
                      or (w.lower().endswith("s") and len(w) > 3 and w.lower() not in data["stopword_set"])),
@@ -140,5 +141,5 @@ def quantity_claims(context: str) -> tuple:
         text = m.group().strip()
         if not m.group("total2"):       # the claim ends at its noun, or at a trailing "out of N"
             text = text[: text.find(noun) + len(noun)]
-        out += [stem(noun), amount, text]
+        out += [stem(noun), amount, text, sentence]
     return tuple(out)

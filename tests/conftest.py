@@ -103,3 +103,59 @@ def paged_site(tmp_path_factory) -> Path:
         assert cli.main(["build", "--content", str(base / "content"), "--out", str(base / "site"),
                          "--no-cache", "--jobs", "1"]) == 0
     return base / "site"
+
+
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory, demo_site) -> Path:
+    """The demo as an editor publishes it: site.yaml with base_url, a share image, an updated
+    line, corrections and a deeper embed heading; two entries tagged, one of them corrected."""
+    import json
+    base = tmp_path_factory.mktemp("published")
+    content = base / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "share.png").write_bytes(tiny_png())
+    events = json.loads((demo_site / "timeline.json").read_text(encoding="utf-8"))["events"]
+    attack = next(e for e in events if e["value"] == "2022-12-19" and len(e["sources"]) > 1)
+    october = next(e for e in events if e["value"] == "2022-10" and e.get("mod"))
+    (content / "site.yaml").write_text(
+        'title: "Drones over Kyiv and Moscow"\n'
+        'description: "What five articles say happened, and when."\n'
+        "base_url: https://news.example.org/kyiv/\n"
+        "image: share.png\n"
+        'image_alt: "A drone over Kyiv at night"\n'
+        "embed_heading: 3\n"
+        "updated: 2024-09-12\n"
+        'corrections: "On 12 September 2024 we moved the Moscow strike to the night it happened."\n',
+        encoding="utf-8")
+    (content / "overrides.yaml").write_text(
+        f"events:\n  {attack['id']}:\n    tags: [kyiv, energy]\n"
+        f"  {october['id']}:\n    tags: [belarus]\n    title: \"Russian troops arrive in Belarus\"\n",
+        encoding="utf-8")
+    out = base / "site"
+    result = run_build("--content", content, "--out", out)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def tiny_png() -> bytes:
+    """A valid one-pixel PNG, for a share image."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xa4\x28\x2c")) + chunk(b"IEND", b""))
+
+
+def missing_import_extra() -> list[str]:
+    """What `import` needs (requirements-import.txt) and this Python lacks."""
+    import importlib.util
+    return [name for name in ("trafilatura", "htmldate", "feedparser") if not importlib.util.find_spec(name)]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Said at the end of every run, -q too: the import tests are skipped without their optional extra."""
+    if missing_import_extra():
+        terminalreporter.write_line(f"import extra not installed ({', '.join(missing_import_extra())}): "
+                                    "tests/test_import.py was skipped; pip install -r requirements-import.txt")

@@ -88,7 +88,7 @@ def test_front_matter_of_other_tools_is_kept_or_warned_about(tmp_path):
         f"{content}/articles/a.md:7:1: warning: 'draft' is not read: to leave the article out, move the file out of "
         "articles/ or hide it in overrides.yaml ('articles:', its id, 'hide: true')",
         f"{content}/articles/a.md:8:1: warning: unknown front-matter key 'layout' is not read; known keys: title, "
-        "published, source, url, author, language"]
+        "published, source, url, author, language, updated, republish"]
     import json
     article = json.loads((out / "timeline.json").read_text(encoding="utf-8"))["articles"][0]
     assert article["tags"] == ["kyiv", "energy"] and article["image"] == "/img/a.jpg"

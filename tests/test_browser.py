@@ -80,9 +80,12 @@ def test_filters_and_search(page, demo_site):
     page.goto((demo_site / "index.html").as_uri())
     total = visible(page)
     assert page.locator(".controls").is_visible()
+    events = json.loads((demo_site / "timeline.json").read_text())["events"]
+    blinken = sum(1 for e in events if "blinken" in json.dumps(e, ensure_ascii=False).lower())
+    assert 0 < blinken < total
     page.fill("input[name=q]", "Blinken")
-    assert visible(page) == 1
-    assert "1 of" in page.text_content(".count")
+    assert visible(page) == blinken
+    assert f"{blinken} of" in page.text_content(".count")
     page.fill("input[name=q]", "")
     assert visible(page) == total
     page.select_option("select[name=source]", "DNA India")
@@ -102,12 +105,16 @@ def test_page_works_without_javascript(browser, demo_site):
     context = browser.new_context(java_script_enabled=False)
     pg = context.new_page()
     pg.goto((demo_site / "index.html").as_uri())
-    assert pg.locator(".entry:visible").count() == pg.locator(".entry").count() > 0
+    # the story shows whole; its background is folded away and opens without a script
+    assert pg.locator(".timeline .entry:visible").count() == pg.locator(".timeline .entry").count() > 0
+    assert pg.locator(".background .entry").count() > 0
+    pg.click(".background > summary")
+    assert pg.locator(".entry:visible").count() == pg.locator(".entry").count()
     assert not pg.locator(".controls").is_visible()      # no controls that would do nothing
     context.close()
 
 
-@pytest.mark.parametrize("path", ["index.html", "articles/dna-putin-visits-belarus.html"])
+@pytest.mark.parametrize("path", ["index.html", "articles/dna-putin-visits-belarus.html", "embed.html"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_no_wcag_aa_violations(page, demo_site, path, scheme):
     require(AXE)
@@ -135,21 +142,23 @@ def test_folded_page_navigation_is_accessible_and_opens(page, paged_site, scheme
     assert [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]] == []
 
 
-def test_html_is_valid(demo_site, paged_site, tmp_path):
+def test_html_is_valid(demo_site, paged_site, published_site, tmp_path):
     require(VNU)
     if not shutil.which("java"):
         require(Path("java"))
     review = tmp_path / "review"
     assert run_build("--content", ROOT / "content", "--out", review, "--review").returncode == 0
-    pages = [str(p) for site in (demo_site, review, paged_site) for p in sorted(site.rglob("*.html"))]
+    pages = [str(p) for site in (demo_site, review, paged_site, published_site) for p in sorted(site.rglob("*.html"))]
     result = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "text", *pages],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr or result.stdout
 
 
-def test_timelinejs_export_loads_in_timelinejs(page, demo_site, tmp_path):
+@pytest.mark.parametrize("which", ["demo_site", "published_site"])
+def test_timelinejs_export_loads_in_timelinejs(page, which, request, tmp_path):
     require(TIMELINEJS)
-    data = (demo_site / "timelinejs.json").read_text(encoding="utf-8")
+    site = request.getfixturevalue(which)
+    data = (site / "timelinejs.json").read_text(encoding="utf-8")
     host = tmp_path / "timelinejs.html"
     host.write_text(f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>TimelineJS</title>
 <link rel="stylesheet" href="{(TIMELINEJS / 'css' / 'timeline.css').as_uri()}">
@@ -163,6 +172,11 @@ window.timeline.on("loaded", function () {{ window.loaded = true; }});</script><
     assert slides == len(json.loads(data)["events"]) + 1          # the title slide, then one per event
     errors = [e for e in page.errors if "net::ERR" not in e and "Failed to load resource" not in e]
     assert errors == []
+    # rows are background and the tags, or there are none: never precision names
+    rows = page.evaluate("window.timeline._timenav.timescale.getGroupLabels().map(g => g.label)")
+    assert set(rows) - {""} == ({"Background", "kyiv"} if which == "published_site" else {"Background"})
+    headlines = page.evaluate("window.timeline._storyslider._slides.map(s => s.data.text && s.data.text.headline)")
+    assert all(len(h or "") <= 100 for h in headlines) and any((h or "").endswith("…") for h in headlines)
 
 
 def test_hostile_content_never_runs(page, tmp_path):
@@ -195,7 +209,7 @@ def test_print_stylesheet_hides_controls(page, demo_site):
     page.emulate_media(media="print")
     assert not page.locator(".controls").is_visible()
     assert not page.locator(".chip-out").first.is_visible()
-    assert page.locator(".entry").first.is_visible()
+    assert page.locator(".timeline .entry").first.is_visible()
 
 
 def test_article_marks_show_their_date_and_link_to_the_timeline(page, demo_site):
@@ -210,3 +224,113 @@ def test_article_marks_show_their_date_and_link_to_the_timeline(page, demo_site)
     friday.click()
     assert page.url.endswith(href[len("../"):])
     assert page.locator(f"#{href.split('#')[1]}").is_visible()
+
+
+def host_page(tmp_path, site, query="") -> Path:
+    """A news article's page with the timeline embedded the way the README shows, collecting
+    the Pym.js height messages it receives."""
+    host = tmp_path / "host.html"
+    host.write_text(f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>A story</title></head>
+<body><h1>A story with a timeline</h1><p>Some words before it.</p>
+<iframe id="timeline" title="Timeline" src="{(site / 'embed.html').as_uri()}?childId=timeline{query}"
+  style="width: 100%; border: 0" height="150"></iframe>
+<p>Some words after it.</p>
+<script>
+window.heights = [];
+window.addEventListener("message", function (e) {{
+  var m = typeof e.data === "string" ? e.data.split("xPYMx") : [];
+  if (m[0] === "pym" && m[1] === "timeline" && m[2] === "height") {{
+    window.heights.push(Number(m[3]));
+    document.getElementById("timeline").height = m[3];
+  }}
+}});
+</script></body></html>""", encoding="utf-8")
+    return host
+
+
+def test_embed_sizes_itself_in_the_host_page(page, published_site, tmp_path):
+    page.set_viewport_size({"width": 800, "height": 700})
+    page.goto(host_page(tmp_path, published_site).as_uri())
+    page.wait_for_function("window.heights.length > 0")
+    embed = page.frame_locator("#timeline")
+    frame = next(f for f in page.frames if f.url.split("?")[0].endswith("/embed.html"))
+    frame.wait_for_load_state("load")
+    own = frame.evaluate("Math.ceil(document.body.getBoundingClientRect().height)")
+    page.wait_for_function(f"window.heights[window.heights.length - 1] === {own}")
+    assert own > 2000                                                  # the whole timeline, not 150 px
+    assert page.evaluate("document.getElementById('timeline').getBoundingClientRect().height") == own
+    # filtering inside the embed shrinks it, and the host hears of it
+    embed.locator("input[name=q]").fill("Blinken")
+    page.wait_for_function(f"window.heights[window.heights.length - 1] < {own // 2}")
+    assert frame.evaluate("Math.ceil(document.body.getBoundingClientRect().height)") == page.evaluate(
+        "window.heights[window.heights.length - 1]")
+    assert page.errors == []
+
+
+def test_embed_opens_an_entry_in_the_top_window(page, published_site, tmp_path):
+    page.goto(host_page(tmp_path, published_site).as_uri())
+    page.wait_for_function("window.heights.length > 0")
+    entry = page.frame_locator("#timeline").locator(".timeline .entry").nth(3)
+    entry_id = entry.get_attribute("id")
+    entry.locator("a.permalink").click()
+    page.wait_for_url(f"**/index.html#{entry_id}")
+    assert page.url == (published_site / "index.html").as_uri() + f"#{entry_id}"
+    assert page.locator(f"#{entry_id}").is_visible() and page.locator("iframe").count() == 0
+    page.go_back()
+    page.frame_locator("#timeline").locator(".timeline .entry a.chip").first.click()      # an article: the top window too
+    page.wait_for_url("**/articles/*.html")
+
+
+def test_embed_headings_start_at_the_configured_level(page, published_site):
+    page.goto((published_site / "embed.html").as_uri())
+    assert page.locator("h1, h2").count() == 0
+    assert page.locator("h3.page-title").count() == 1 and page.locator("h4.year-heading").count() > 0
+
+
+def test_a_filtered_view_is_kept_in_the_address(page, published_site):
+    page.goto((published_site / "index.html").as_uri())
+    total = visible(page)
+    page.select_option("select[name=source]", "Bloomberg")
+    page.fill("input[name=q]", "drone")
+    page.check("input[name=view][value=key]")
+    shown = visible(page)
+    assert 0 < shown < total
+    url = page.url
+    assert "source=Bloomberg" in url and "q=drone" in url and "view=key" in url
+    page.goto("about:blank")
+    page.goto(url)                                       # the shared address opens the same view
+    assert page.input_value("select[name=source]") == "Bloomberg" and page.input_value("input[name=q]") == "drone"
+    assert page.is_checked("input[name=view][value=key]") and visible(page) == shown
+    page.select_option("select[name=source]", "")
+    page.fill("input[name=q]", "")
+    page.check("input[name=view][value=all]")
+    assert "?" not in page.url.split("#")[0] and visible(page) == total
+
+
+def test_tags_filter_the_timeline(page, published_site):
+    page.goto((published_site / "index.html").as_uri())
+    page.locator("a.tag[data-tag=kyiv]").click()
+    assert page.input_value("select[name=tag]") == "kyiv" and "tag=kyiv" in page.url
+    assert visible(page) == 1 and "kyiv" in page.text_content(".entry:visible .tags")
+    page.select_option("select[name=tag]", "belarus")          # a background entry: unfolded to be seen
+    assert visible(page) == 1 and "belarus" in page.text_content(".entry:visible .tags")
+    assert page.locator("details.background").get_attribute("open") is not None
+    page.goto((published_site / "index.html").as_uri() + "?tag=energy")
+    assert visible(page) == 1 and page.input_value("select[name=tag]") == "energy"
+    assert page.errors == []
+
+
+def test_key_events_index_counts_key_events(page, paged_site):
+    page.goto((paged_site / "index.html").as_uri())
+    assert page.locator("input[name=view]").count() == 0
+    assert page.text_content(".count").endswith(" key events")
+
+
+def test_citation_dates_stay_whole_on_a_phone(page, published_site):
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto((published_site / "index.html").as_uri())
+    dates = page.locator(".cite time, .disagree time")
+    assert dates.count() > 10
+    lines = page.evaluate("els => els.map(e => e.getClientRects().length)", dates.element_handles())
+    assert set(lines) == {1}                              # no "2022-12-" / "19" across two lines
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

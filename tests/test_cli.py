@@ -16,7 +16,7 @@ def test_build_writes_the_site(demo_site):
 
 def test_index_lists_key_dates_in_order(demo_site):
     page = (demo_site / "index.html").read_text(encoding="utf-8")
-    positions = [page.index(f'datetime="{d}"') for d in ("2022-10-10", "2022-12-16", "2022-12-19")]
+    positions = [page.index(f'<p class="when"><time datetime="{d}"') for d in ("2022-10-10", "2022-12-16", "2022-12-19")]
     assert positions == sorted(positions)
 
 
@@ -83,6 +83,23 @@ def test_explain_a_statement(demo_site):
     assert "published 2022-12-20 (Tuesday)" in result.stdout
     assert "past tense" in result.stdout
     assert "'Friday'" in result.stdout
+
+
+def test_explain_names_the_date_a_story_counts_from(tmp_path):
+    content = tmp_path / "content"
+    (content / "articles").mkdir(parents=True)
+    (content / "articles" / "history.md").write_text(
+        "---\ntitle: A history\npublished: 2011-03-01\n---\n"
+        "The ceasefire was signed in December 1988. Two years later the last troops left the country.\n",
+        encoding="utf-8")
+    out = tmp_path / "site"
+    assert run_build("--content", content, "--out", out).returncode == 0
+    data = json.loads((out / "timeline.json").read_text(encoding="utf-8"))
+    later = next(s for e in data["events"] for s in e["statements"] if s["expression"] == "Two years later")
+    assert later["value"] == "1990"
+    result = run_build("explain", later["id"], "--content", content, "--out", out)
+    assert result.returncode == 0, result.stderr
+    assert "anchor:     1988-12, the date the article told before it" in result.stdout
 
 
 def test_ids_survive_unrelated_edits(demo_content, tmp_path):

@@ -49,7 +49,7 @@ def check(expectation: dict, timeline: dict, plain: dict):
     x = {k: fill(v, plain) if isinstance(v, str) else v for k, v in expectation.items()}
     if "statement" in x:
         s = statements[x["statement"]]
-        for key in ("value", "note", "original_value"):
+        for key in ("value", "note", "original_value", "role"):
             if key in x:
                 assert s.get(key) == str(x[key]), (key, s)
         if "overridden" in x:
@@ -60,9 +60,11 @@ def check(expectation: dict, timeline: dict, plain: dict):
         assert all(e["value"] != str(x["no_event_on"]) for e in timeline["events"])
     elif "event" in x:
         e = events[x["event"]]
-        for key in ("title", "value", "precision", "tags", "overridden"):
+        for key in ("title", "value", "precision", "tags", "overridden", "key", "role"):
             if key in x:
                 assert e.get(key) == (str(x[key]) if key == "value" else x[key]), (key, e.get(key))
+        if "disagreements" in x:
+            assert len(e["disagreements"]) == x["disagreements"]
         if "has_statement" in x:
             assert x["has_statement"] in {s["id"] for s in e["statements"]}
         if "sources_include" in x:
@@ -95,6 +97,8 @@ def test_override_takes_effect(case, demo_content, tmp_path, plain):
     page = (out / "index.html").read_text(encoding="utf-8")
     for text in case.get("page", []):
         assert text in page
+    for text in case.get("page_lacks", []):
+        assert text not in page
     # the page shows exactly what timeline.json says: the same events, the same statements
     assert set(re.findall(r'<li class="entry[^"]*" id="([^"]+)"', page)) == {e["id"] for e in timeline["events"]}
     assert set(re.findall(r'#(s-[0-9a-f]{12})"', page)) == set(statements_of(timeline))

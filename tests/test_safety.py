@@ -24,8 +24,12 @@ class ActiveParts(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        if tag == "script" and not re.fullmatch(r"(\.\./)?static/timeline\.js", attrs.get("src") or ""):
+        # our own scripts, and JSON-LD data (never run)
+        if tag == "script" and not re.fullmatch(r"(\.\./)?static/(timeline|embed)\.js", attrs.get("src") or "") \
+                and attrs != {"type": "application/ld+json"}:
             self.found.append(f"<script {attrs}>")
+        if tag == "base" and attrs == {"href": "index.html", "target": "_top"}:     # embed.html's own
+            return
         if tag in ("iframe", "object", "embed", "svg", "frame", "base", "meta") and tag != "meta" or \
                 tag == "meta" and "http-equiv" in attrs:
             self.found.append(f"<{tag}>")

@@ -39,6 +39,9 @@ class Timex:
     mod: str | None = None
     rule: str = ""         # the grammar rule that found it, for `explain`
     direction: int = 0     # the tense cue the resolver used: -1 past, 0 none, +1 future, 2 present
+    # the date it was counted from when that is one the text established (the value of that
+    # date, as resolved); "" when it counts from the publication date or from nothing
+    anchor: str = ""
 
 
 @dataclass
@@ -48,7 +51,9 @@ class _Context:
     dct: dt.date
     grammar: Grammar
     day_first: bool
-    anchor: dt.date          # start of the last date the text mentioned (the DCT at first)
+    last_date: dt.date       # start of the last date the text mentioned (the DCT at first)
+    anchor_value: str = ""   # that date's value, as resolved
+    anchor_used: bool = False    # the mention being resolved counted from it
     anchor_is_day: bool = True
     anchor_end: int = -1     # where the mention of the anchor ends in the text
     anchor_month: bool = False   # the anchor is a month the text named ("In January ... on the 14th")
@@ -56,6 +61,14 @@ class _Context:
     span: tuple[int, int] = (0, 0)           # the mention being resolved
     day_after: dt.date | None = None         # the day named just after a bare clock time
     unanchored: bool = False                 # the mention just resolved names no day of the story
+    story_told: bool = False                 # the text tells a story of the past (see story_time)
+    in_story: bool = False                   # the mention being resolved counts from the story's time
+
+    @property
+    def anchor(self) -> dt.date:
+        """The last date the text mentioned; reading it notes that the mention counts from it."""
+        self.anchor_used = True
+        return self.last_date
 
 
 APPOSITION = re.compile(r",\s*|\s*[—–]\s*|\s+-\s+")     # between a date and what describes it
@@ -203,6 +216,11 @@ def infer_year(ctx: _Context, month: int, day: int | None, direction: int) -> in
     dct = ctx.dct
     here = (month, day or 0)
     now = (dct.month, dct.day if day else 0)
+    if ctx.in_story:
+        # a story moves on: the month comes in the months after where it has got to, unless
+        # it is only a little before it ("early October 1939 ... late September")
+        ahead = (month - dct.month) % 12 <= STORY_AHEAD_MONTHS
+        return dct.year + (month < dct.month) if ahead else dct.year - (month > dct.month)
     if day:
         this_year = make_date(dct.year, month, min(day, 28))
         gap = (this_year - dct).days
@@ -456,6 +474,12 @@ def kind_decade(ctx, f, p, direction):
     return "DATE", digits[:3], f.get("edge") or p.get("mod")
 
 
+def kind_era(ctx, f, p, direction):
+    """'480 BC', 'August 480 BC': TIMEX3 writes a year before the common era as BC0480."""
+    value = f"BC{int(f['bc_year']):04d}"
+    return "DATE", value + (f"-{int(f['month']):02d}" if "month" in f else ""), None
+
+
 def kind_century(ctx, f, p, direction):
     n = int(re.match(r"\d+", f["century_number"])[0]) if "century_number" in f else int(f["century_word"])
     return "DATE", f"{n - 1:02d}", f.get("edge")
@@ -517,7 +541,7 @@ def story_day(ctx: _Context) -> dt.date:
     else the publication day."""
     if not ctx.anchor_is_day:
         return ctx.dct
-    if abs((ctx.anchor - ctx.dct).days) <= NEAR_DAYS or ctx.text.count("\n\n", ctx.anchor_end, ctx.span[0]) <= 1:
+    if abs((ctx.last_date - ctx.dct).days) <= NEAR_DAYS or ctx.text.count("\n\n", ctx.anchor_end, ctx.span[0]) <= 1:
         return ctx.anchor
     return ctx.dct
 
@@ -682,7 +706,7 @@ def kind_anchored(ctx, f, p, direction):
         return "DATE", iso_day(ctx.anchor), None    # "Oct. 12, the day before the crash": Oct. 12
     if p.get("apposition") and ctx.anchor_end < 0 and EVENT_AFTER.match(ctx.text, ctx.span[1]):
         return "DATE", "XXXX-XX-XX", None   # "the day after the earthquake", no date named yet
-    if n == "X" or (sign > 0 and "count" not in p and ctx.anchor_end < 0):
+    if n == "X" or ("count" not in p and ctx.anchor_end < 0):
         # "a few days earlier", or "a week later" with no date named before it: counted from an
         # event, not from publication, so only the span is known ("the next day" still is a day)
         return "DURATION", duration_value(n, unit), None
@@ -811,9 +835,11 @@ def kind_time(ctx, f, p, direction):
         day = ctx.day_after
     else:
         day = story_day(ctx)
+    # a zone that is UTC is written Z; others are left as the local time they give
+    zone = ctx.grammar.lookup.get("utc_zone", {}).get(normalise(f["timezone"]), "") if "timezone" in f else ""
     if hour == 24:
-        return "TIME", f"{iso_day(day)}T24:00", None
-    return "TIME", f"{iso_day(day)}T{hour:02d}:{minute:02d}", None
+        return "TIME", f"{iso_day(day)}T24:00{zone}", None
+    return "TIME", f"{iso_day(day)}T{hour:02d}:{minute:02d}{zone}", None
 
 
 KINDS = {name[5:]: fn for name, fn in globals().items() if name.startswith("kind_")}
@@ -827,16 +853,48 @@ def resolve_one(mention: Mention, ctx: _Context) -> Timex | None:
         direction = FUTURE if mention.direction == FUTURE else PAST
     ctx.span = (mention.start, mention.end)
     ctx.unanchored = False
+    ctx.anchor_used = False
+    dct = ctx.dct
+    story = story_time(rule, fields, ctx, direction)
+    if story:
+        # a story told in the past: what the text leaves open counts from where it has got to
+        ctx.dct, ctx.anchor_used, ctx.in_story = story, True, True
     try:
         type_, value, mod = KINDS[rule.kind](ctx, fields, rule.params, direction)
     except (Reject, ValueError, OverflowError):    # not a date after all, or off the calendar ("9999 quarters earlier")
         return None
+    finally:
+        ctx.dct, ctx.in_story = dct, False
     if rule.params.get("type"):
         type_ = rule.params["type"]
     elif rule.type != "DATE":
         type_ = rule.type
     return Timex(mention.start, mention.end, ctx.text[mention.start:mention.end], type_, value,
-                 mod or rule.params.get("mod"), rule.name, direction)
+                 mod or rule.params.get("mod"), rule.name, direction,
+                 ctx.anchor_value if ctx.anchor_used and ctx.anchor_end >= 0 else "")
+
+
+# A story of the past (a history, a profile) counts what it leaves open from where it has got to.
+# The kinds of expression that the publication date would otherwise complete:
+STORY_KINDS = frozenset(("date", "numeric_date", "weekday", "shift"))
+STORY_YEARS = 2            # the story's date is at least this many years before publication
+STORY_AHEAD_MONTHS = 6     # a bare month up to this far after the story's month is ahead of it
+# kinds that count from the publication date by their words ("yesterday", "Monday", "ago"):
+# a text with more than a few of them is news of its day, not a story of the past
+DEICTIC_KINDS = frozenset(("weekday", "shift", "ago"))
+DEICTIC_SHARE = 0.05
+
+
+def story_time(rule, fields: dict, ctx: _Context, direction: int) -> dt.date | None:
+    """Where a story told in the past has got to, for an expression that leaves open what the
+    publication date would otherwise fill in ("in April", "on June 10", "the end of the month"
+    after "September 1939"); None when the text is news of its day, the last date it named is
+    near publication, the clause looks ahead or at the present, or the expression is complete."""
+    if not ctx.story_told or ctx.anchor_end < 0 or rule.kind not in STORY_KINDS or direction in (FUTURE, PRESENT):
+        return None
+    if ctx.dct.year - ctx.last_date.year < STORY_YEARS or year_of(ctx, fields) is not None or "holiday" in fields:
+        return None
+    return ctx.last_date
 
 
 def day_named_after(mentions: list[Mention], i: int, ctx: _Context) -> dt.date | None:
@@ -905,7 +963,8 @@ def range_start_in_end_year(start: Timex, start_mention: Mention, end: Timex, en
 
 def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
             day_first: bool = False) -> list[Timex]:
-    ctx = _Context(text, dct, grammar, day_first, anchor=dct)
+    ctx = _Context(text, dct, grammar, day_first, last_date=dct)
+    ctx.story_told = sum(m.rule.kind in DEICTIC_KINDS for m in mentions) < DEICTIC_SHARE * len(mentions)
     out, out_mentions = [], []
     for i, mention in enumerate(mentions):
         ctx.day_after = day_named_after(mentions, i, ctx) if mention.rule.kind in ("time", "daypart") else None
@@ -922,7 +981,8 @@ def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
         out_mentions.append(mention)
         period = period_of(timex.value) if timex.type in ("DATE", "TIME") and not ctx.unanchored else None
         if period:
-            ctx.anchor, ctx.anchor_is_day, ctx.anchor_end = period.start, period.precision == "day", timex.end
+            ctx.last_date, ctx.anchor_is_day, ctx.anchor_end = period.start, period.precision == "day", timex.end
+            ctx.anchor_value = timex.value
             ctx.anchor_month = period.precision == "month"
             # a report is about a quarter it names and that is over ("fourth-quarter charges"
             # ahead are not what "the latest quarter" means)
