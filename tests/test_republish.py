@@ -37,7 +37,10 @@ def test_full_pages_that_copy_another_outlet_name_it_canonical_and_are_not_index
     assert "Residents packed the chamber." in copied
     for own in ("own", "unsourced"):
         page = (site / "articles" / f"{own}.html").read_text(encoding="utf-8")
-        assert "canonical" not in page and "noindex" not in page
+        # the site's own pages are indexed, and name only themselves canonical (share tags)
+        assert "noindex" not in page
+        assert re.findall(r'<link rel="canonical" href="([^"]+)">', page) == [
+            f"https://timeline.example/articles/{own}.html"]
 
 
 def test_excerpts_show_the_dated_sentences_with_their_context_and_a_link_to_the_original(tmp_path):
