@@ -1,6 +1,6 @@
 import hashlib
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
