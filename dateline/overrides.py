@@ -33,8 +33,9 @@ from . import yamlio
 from .articles import Article, display_path, parse_published, read_content_file
 from .errors import ContentError, Problem, in_order, shown
 from .events import DateStats, Event, make_event, sort_events
+from .events import _event_id as event_id
 from .roles import ROLES
-from .statements import Statement, extract, normalise
+from .statements import Statement, canonical_value, extract, normalise
 from .temporal import EARLIEST_YEAR, LATEST_YEAR, period_of
 
 FILE_NAME = "overrides.yaml"
@@ -45,7 +46,7 @@ SCHEMA = {
                    "quote": "text", "expression": "text", "article": "text"},
     "events": {"title": "text", "date": "date", "hide": "bool", "merge_into": "event_ref",
                "summary": "text", "tags": "tags", "key": "bool", "disagreements": "bool",
-               "members": "statement_ids"},
+               "members": "statement_ids", "quote": "text", "article": "text"},
     "add": {"date": "date", "title": "text", "body": "text", "sources": "sources", "tags": "tags"},
 }
 ANCHORS = frozenset({"quote", "expression", "article", "members"})   # find the target, change nothing
@@ -135,15 +136,15 @@ def _value(node: yaml.Node, key: str, kind: str, path: str):
 
 def _target_problem(section: str, target: str) -> str | None:
     """A key in the wrong section, or a field indented as if it were an id."""
-    for other, fields in SCHEMA.items():
-        if target in fields:
-            return (f"'{target}' is a field, not an id: indent it under the entry above it "
-                    f"(it is read as an id in '{section}')")
+    if section in ("statements", "events") and any(target in fields for fields in SCHEMA.values()):
+        return (f"'{target}' is a field, not an id: indent it under the entry above it "
+                f"(it is read as an id in '{section}')")
     if section == "statements" and EVENT_ID.fullmatch(target):
         return f"'{target}' is an event id: put it under 'events:'"
-    if section == "articles" and (EVENT_ID.fullmatch(target) or STATEMENT_ID.fullmatch(target)):
-        kind = "an event" if target.startswith("e-") else "a statement"
-        return f"'{target}' is {kind} id: put it under '{'events' if kind == 'an event' else 'statements'}:'"
+    if section == "articles" and EVENT_ID.fullmatch(target):
+        return f"'{target}' is an event id: put it under 'events:'"
+    if section == "articles" and STATEMENT_ID.fullmatch(target):
+        return f"'{target}' is a statement id: put it under 'statements:'"
     return None
 
 
@@ -294,8 +295,9 @@ class Report:
     articles: set = field(default_factory=set)        # the ids of the articles being built
     _previous: Previous | None = None
     _statements: dict = field(default_factory=dict)   # id -> Statement, all there are
-    _words: dict | None = None                        # word -> statement ids, built when first needed
+    _index: dict | None = None                        # word -> statement ids, built when first needed
     _hidden_statements: dict | None = None
+    _made_from: dict | None = None
 
     def previous(self) -> Previous:
         if self._previous is None:
@@ -313,7 +315,7 @@ class Report:
 
     def know(self, statements: list[Statement]) -> None:
         self._statements = {s.id: s for s in statements}
-        self._words = None
+        self._index = None
 
     def hidden_statements(self) -> dict[str, Statement]:
         """The statements of articles an override hides, to tell 'hidden' from 'unknown'."""
@@ -330,17 +332,17 @@ class Report:
 
     def closest(self, article: str, sentence: str, expression: str) -> list[tuple[float, Statement]]:
         """Statements ranked by how alike their sentence is to `sentence` (same article first)."""
-        if self._words is None:
-            self._words = defaultdict(set)
+        if self._index is None:
+            self._index = defaultdict(set)
             for s in self._statements.values():
                 for w in set(normalise(s.sentence).split()):
-                    self._words[w].add(s.id)
+                    self._index[w].add(s.id)
         wanted = normalise(sentence)
         pool = [s for s in self._statements.values() if s.article == article]
         if not pool or max(_similarity(wanted, normalise(s.sentence)) for s in pool) < CLOSE_MATCH:
             # elsewhere: the statements sharing most words with the quote, then compared closely
-            shared = Counter(i for w in set(wanted.split()) if len(self._words.get(w, ())) < 1000
-                             for i in self._words.get(w, ()))
+            shared = Counter(i for w in set(wanted.split()) if len(self._index.get(w, ())) < 1000
+                             for i in self._index.get(w, ()))
             pool = pool + [self._statements[i] for i, _ in shared.most_common(50)]
         want_expression = normalise(expression)
         ranked = {}
@@ -394,7 +396,7 @@ class Report:
     # -- events
 
     def locate_event(self, key: str, line: int, column: int | None, events: dict[str, Event],
-                     holder: dict[str, str], members: tuple = (), role: str = "event") -> str | None:
+                     holder: dict[str, str], fix: Fix | None = None, role: str = "event") -> str | None:
         """The event an override (or a reference in one) means: by its id, by a statement in it,
         or by the statements it had. None, with the problem reported, if there is none."""
         if key in events:
@@ -406,29 +408,37 @@ class Report:
             sid = self.locate_statement(probe)
             if sid is not None and sid in holder:
                 return holder[sid]
+            if sid is not None:
+                self.problems.append(Problem(self.overrides.path, line, f"statement '{sid}' is in no event (this "
+                                             "file hides it): name another statement of the event", column))
             return None
         votes: Counter = Counter()
         previous = self.previous().events.get(key)
-        for sid in set(members) | set(previous[1] if previous else ()):
+        members = set(fix.fields.get("members", ()) if fix else ()) | set(previous[1] if previous else ())
+        quotes = [self.previous().statements[sid] for sid in sorted(members - set(holder))
+                  if sid in self.previous().statements]
+        if fix and "quote" in fix.fields:
+            quotes.append((fix.fields.get("article", ""), fix.fields["quote"], ""))
+        for sid in members:
             if sid in holder and sid not in self.moved:
                 votes[holder[sid]] += 1
-        id_match = EVENT_ID.fullmatch(key)
-        anchors = []        # sentences of the statement the id was made from, if moved or hidden
-        if id_match:
-            value, digest = id_match.groups()
-            for sid, eid in holder.items():
-                if hashlib.sha1(sid.encode()).hexdigest()[:6] == digest:
-                    if sid in self.moved:       # moved on purpose: it tells what the event was about
-                        anchors.append(self._statements[sid].sentence)
-                    else:
-                        votes[eid] += 1
-            anchors += [s.sentence for s in self.hidden_statements().values()
-                        if hashlib.sha1(s.id.encode()).hexdigest()[:6] == digest]
+        if not votes:       # its statements' sentences, found again (they were edited)
+            for quote in quotes:
+                ranked = self.closest(*quote)
+                if ranked and ranked[0][0] >= CLOSE_MATCH and ranked[0][1].id in holder \
+                        and ranked[0][1].id not in self.moved:
+                    votes[holder[ranked[0][1].id]] += 1
+        anchors = []        # the statement the id was made from, if moved or hidden
+        for s in self.made_from().get(key, ()):
+            if s.id in holder and s.id not in self.moved:
+                votes[holder[s.id]] += 1
+            else:               # moved, or hidden: it still tells what the event was about
+                anchors.append(s)
         how = "its statements"
         if not votes and anchors:
-            # its first statement was moved or hidden: the event on its date most about the same
-            alike = sorted(((_likeness(anchors, e), e.id) for e in events.values()
-                            if e.value == id_match.group(1)), reverse=True)
+            # the event on its date most about the same, if one clearly is
+            texts, value = [s.sentence for s in anchors], canonical_value(anchors[0].value)
+            alike = sorted(((_likeness(texts, e), e.id) for e in events.values() if e.value == value), reverse=True)
             if alike and alike[0][0] >= SAME_TOPIC and (len(alike) == 1 or alike[0][0] >= CLEAR_LEAD * alike[1][0]):
                 votes[alike[0][1]], how = 1, "content (the statement its id came from was moved or hidden)"
         if votes:
@@ -438,18 +448,25 @@ class Report:
                 f"{role} '{key}' was re-anchored by {how} to '{best}' "
                 f"({_excerpt(events[best].title)}): replace the id with '{best}'"), column, warning=True))
             return best
-        about = [previous[0]] if previous else anchors
-        self.problems.append(Problem(self.overrides.path, line, self._no_event(key, events, about, role), column))
+        # made only from articles that are gone or hidden: for an override of the event itself
+        # that is a warning (it has nothing left to change); a move or merge into it cannot be done
+        sources = {q[0] for q in quotes if q[0]} | set(self._hidden_sources(key))
+        if sources and not sources & self.articles:
+            hidden = sorted(sources & set(self.hidden))
+            why = (f"article '{hidden[0]}', which this file hides (line {self.hidden[hidden[0]][1]})" if hidden else
+                   f"article(s) {', '.join(sorted(sources))}, which are gone")
+            self.problems.append(Problem(self.overrides.path, line, f"{role} '{key}' is made from {why}: " + (
+                "this override has no effect; delete it, or restore the article" if role == "event" else
+                "restore the article or choose another event"), column, warning=role == "event"))
+            return None
+        about = [previous[0]] if previous else [s.sentence for s in anchors] + [q[1] for q in quotes]
+        self.problems.append(Problem(self.overrides.path, line, self._no_event(key, events, about), column))
         return None
 
-    def _no_event(self, key: str, events: dict[str, Event], about: list[str], role: str) -> str:
+    def _no_event(self, key: str, events: dict[str, Event], about: list[str]) -> str:
         """Why no event matches, naming the closest events by content: to what the last build
         said the event was, or to the statement its id was made from."""
         id_match = EVENT_ID.fullmatch(key)
-        if id_match and any(a in self.hidden for a in self._hidden_sources(id_match)):
-            article = next(a for a in self._hidden_sources(id_match) if a in self.hidden)
-            return (f"{role} '{key}' is made from article '{article}', which this file hides (line "
-                    f"{self.hidden[article][1]}): unhide the article or choose another event")
         value = id_match.group(1) if id_match else ""
         pool = [e for e in events.values() if e.value == value] or (list(events.values()) if about else [])
         ranked = sorted(pool, key=lambda e: (-_likeness(about, e), e.id))[:CANDIDATES]
@@ -461,10 +478,16 @@ class Report:
             return f"unknown event id '{key}': did you mean '{spelled[0]}'?"
         return f"unknown event id '{key}': copy an id from timeline.json or a --review build"
 
-    def _hidden_sources(self, id_match: re.Match) -> list[str]:
-        value, digest = id_match.groups()
-        return sorted({s.article for s in self.hidden_statements().values()
-                       if hashlib.sha1(s.id.encode()).hexdigest()[:6] == digest})
+    def _hidden_sources(self, key: str) -> list[str]:
+        return sorted({s.article for s in self.made_from().get(key, ()) if s.article in self.hidden})
+
+    def made_from(self) -> dict[str, list[Statement]]:
+        """Every statement (hidden ones too) by the id an event led by it would have."""
+        if self._made_from is None:
+            self._made_from = defaultdict(list)
+            for s in [*self._statements.values(), *self.hidden_statements().values()]:
+                self._made_from[event_id(canonical_value(s.value), s)].append(s)
+        return self._made_from
 
 
 # ---------------------------------------------------------------- applying them
@@ -492,17 +515,9 @@ def apply_to_articles(articles: list[Article], ov: Overrides, report: Report) ->
 def apply_to_statements(statements: list[Statement], ov: Overrides, report: Report) -> list[Statement]:
     report.know(statements)
     by_id = {s.id: s for s in statements}
-    claimed: dict[str, Fix] = {}
-    for fix in ov.section("statements"):
-        sid = report.locate_statement(fix)
-        if sid is None:
-            continue
-        if sid in claimed:
-            report.add(fix, f"this override and the one on line {claimed[sid].line} both apply to statement "
-                            f"'{sid}': keep one")
-            continue
-        claimed[sid] = fix
-        report.found[fix] = sid
+    found = [(fix, report.locate_statement(fix)) for fix in ov.section("statements")]
+    report.found = _assign([(fix, sid, sid == fix.target) for fix, sid in found if sid], "statement", report)
+    for fix, sid in report.found.items():
         if fix.changes() & {"date", "event"}:
             report.moved.add(sid)
         s = by_id[sid]
@@ -526,8 +541,8 @@ def apply_to_events(events: list[Event], ov: Overrides, report: Report, articles
     by_id = {e.id: e for e in events}
     holder = {s.id: e.id for e in events for s in e.statements}
 
-    def locate(key, line, column=None, members=(), role="event"):
-        return report.locate_event(key, line, column, by_id, holder, members, role)
+    def locate(key, line, column=None, fix=None, role="event"):
+        return report.locate_event(key, line, column, by_id, holder, fix, role)
 
     def move(statement_id: str, destination: str) -> None:
         source = holder[statement_id]
@@ -545,19 +560,9 @@ def apply_to_events(events: list[Event], ov: Overrides, report: Report, articles
                 move(report.found[fix], destination)
 
     # every event override's target, found before any event changes
-    targets: dict[Fix, str] = {}
-    claimed: dict[str, Fix] = {}
-    for fix in ov.section("events"):
-        eid = locate(fix.target, fix.line, fix.column, fix.fields.get("members", ()))
-        if eid is None:
-            continue
-        if eid in claimed:
-            report.add(fix, f"this override and the one on line {claimed[eid].line} now both apply to event "
-                            f"'{eid}' ({_excerpt(by_id[eid].title)}; the events they were written for are one "
-                            "now): keep one")
-            continue
-        claimed[eid] = fix
-        targets[fix] = eid
+    found = [(fix, locate(fix.target, fix.line, fix.column, fix)) for fix in ov.section("events")]
+    targets = _assign([(fix, eid, eid in (fix.target, holder.get(fix.target))) for fix, eid in found if eid],
+                      "event", report)
     merges: dict[str, tuple[str, Fix]] = {}
     for fix, eid in targets.items():
         if "merge_into" in fix.fields:
@@ -595,6 +600,24 @@ def apply_to_events(events: list[Event], ov: Overrides, report: Report, articles
             by_id.pop(eid, None)
     added = [_added(fix, articles, report) for fix in ov.section("add")]
     return sort_events([e for e in by_id.values() if e.statements or "added" in e.changed] + added)
+
+
+def _assign(found: list[tuple[Fix, str, bool]], kind: str, report: Report) -> dict[Fix, str]:
+    """Which override applies to which target, given (override, target, written for it by id).
+    Two written for one target are an error. One found again after an edit, on a target another
+    override is written for, yields to that one, with a warning (edits can make two happenings one)."""
+    claimed: dict[str, Fix] = {}
+    for fix, target, exact in sorted(found, key=lambda x: (not x[2], x[0].line)):
+        if target not in claimed:
+            claimed[target] = fix
+        elif exact:
+            report.add(fix, f"this override and the one on line {claimed[target].line} both apply to {kind} "
+                            f"'{target}': keep one")
+        else:
+            report.add(fix, f"this override was found again on {kind} '{target}', which the override on line "
+                            f"{claimed[target].line} already changes: it is not applied; merge the two into one",
+                       warning=True)
+    return {fix: target for target, fix in sorted(claimed.items(), key=lambda x: x[1].line)}
 
 
 def _cycles(merges: dict[str, tuple[str, Fix]], report: Report) -> set[str]:
@@ -652,6 +675,9 @@ def statement_snippet(s: Statement, fix: str = "") -> str:
 
 
 def event_snippet(e: Event, fix: str = "") -> str:
-    """An override for one event in the robust form: its id, and its statements, which find it
-    again if its id moves."""
-    return (f"{e.id}:\n  members: [{', '.join(s.id for s in e.statements)}]\n" + (f"  {fix}\n" if fix else ""))
+    """An override for one event in the robust form: its id, its statements and the sentence of
+    its headline, which find it again if its id moves."""
+    headline = next((s for s in e.statements if s.id == e.headline), e.statements[0] if e.statements else None)
+    quote = (f"  article: {headline.article}\n  quote: {json.dumps(headline.sentence, ensure_ascii=False)}\n"
+             if headline else "")
+    return f"{e.id}:\n  members: [{', '.join(s.id for s in e.statements)}]\n{quote}" + (f"  {fix}\n" if fix else "")

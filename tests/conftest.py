@@ -1,5 +1,6 @@
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -35,6 +36,19 @@ def run_build(*args, cwd=ROOT, timeout=300):
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     return subprocess.run([sys.executable, str(ROOT / "build.py"), *map(str, args)], cwd=cwd,
                           capture_output=True, text=True, timeout=timeout, env=env)
+
+
+def expect_lines(case: dict, stderr: str) -> list[str]:
+    """A case table's expected output: `error` matches one of the lines, or `errors` all of them,
+    in order. Returns the lines."""
+    lines = stderr.strip().splitlines()
+    if "errors" in case:
+        assert len(lines) == len(case["errors"]), lines
+        for pattern, line in zip(case["errors"], lines):
+            assert re.search(pattern, line), (pattern, line)
+    else:
+        assert any(re.search(case["error"], line) for line in lines), lines
+    return lines
 
 
 def tree_digest(folder: Path) -> dict:
