@@ -18,8 +18,6 @@ from .words import event_data
 DATA = Path(__file__).parent / "data" / "headlines.yaml"
 MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 QUOTES = "\"“”‘’'"
-ADJUNCT_BEFORE = re.compile(r"\b(?:on|in|during)\s+$", re.IGNORECASE)
-ADJUNCT = re.compile(r"(?:on|in|during)\s", re.IGNORECASE)
 ELLIPSIS = "…"
 
 
@@ -33,6 +31,8 @@ def headline_data() -> dict:
         data[key + "_re"] = re.compile(data[key], re.IGNORECASE)
     data["person_name_re"] = re.compile(data["person_name"])
     data["quotation_re"] = re.compile(data["quotation"])
+    data["adjunct_re"] = re.compile(rf"(?:{data['date_adjuncts']})\s", re.IGNORECASE)
+    data["adjunct_before_re"] = re.compile(rf"\b(?:{data['date_adjuncts']})\s+$", re.IGNORECASE)
     return data
 
 
@@ -73,8 +73,9 @@ def _without_date(text: str, expression: str) -> str:
     at = text.find(expression)
     if at < 0 or not expression or text.startswith(("'s", "’s"), at + len(expression)):
         return text         # "this week's show" names a thing by its date
-    before = ADJUNCT_BEFORE.search(text, 0, at)
-    if ADJUNCT.match(expression):
+    data = headline_data()
+    before = data["adjunct_before_re"].search(text, 0, at)
+    if data["adjunct_re"].match(expression):
         start = at
     elif before:
         start = before.start()

@@ -26,8 +26,7 @@ LOOK = 40           # characters either side of a date read for cues
 @lru_cache(maxsize=1)
 def role_data() -> dict:
     data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    for key in ("reference_before", "possessive_after", "named_before", "named_after", "background_cues",
-                "furniture_sentence"):
+    for key in ("reference_before", "possessive_after", "named_before", "background_cues", "furniture_sentence"):
         data[key + "_re"] = re.compile(data[key], re.IGNORECASE)
     # "named_after" lists nouns in lower case: "the Sept. 11 attacks", not "the 2009 Jackson ..."
     data["named_after_re"] = re.compile(data["named_after"])
