@@ -23,9 +23,13 @@ FUTURE = 1          # the resolver's direction for a future cue (temporal/tense.
 LOOK = 40           # characters either side of a date read for cues
 
 
-@lru_cache(maxsize=1)
-def role_data() -> dict:
+@lru_cache(maxsize=None)
+def role_data(lang: str = "en") -> dict:
+    """The cues of a language: the defaults, with the keys data/<lang>/roles.yaml gives replaced."""
     data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    own = DATA.parent / lang / DATA.name
+    if "/" not in lang and own.is_file():
+        data.update(yaml.safe_load(own.read_text(encoding="utf-8")))
     for key in ("reference_before", "possessive_after", "named_before", "background_cues", "furniture_sentence"):
         data[key + "_re"] = re.compile(data[key], re.IGNORECASE)
     # "named_after" lists nouns in lower case: "the Sept. 11 attacks", not "the 2009 Jackson ..."
@@ -34,10 +38,10 @@ def role_data() -> dict:
 
 
 def role_of(sentence: str, start: int, end: int, period_start: dt.date, period_end: dt.date,
-            precision: str, direction: int, published: dt.date) -> str:
+            precision: str, direction: int, published: dt.date, lang: str = "en") -> str:
     """The role of the date at sentence[start:end], resolved to [period_start, period_end], in
-    an article published on `published`."""
-    data = role_data()
+    an article in `lang` published on `published`."""
+    data = role_data(lang)
     opening = furniture_end(sentence)
     if start < opening or data["furniture_sentence_re"].match(sentence, opening):
         return FURNITURE

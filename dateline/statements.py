@@ -223,7 +223,7 @@ def extract(article: Article, published=None) -> Extraction:
             seen_ids.add(sid)
             previous = " ".join(body[sentences[i - 1].start:sentences[i - 1].end].split()) if i else ""
             role = role_of(body[sentence.start:sentence.end], t.start - sentence.start, t.end - sentence.start,
-                           period.start, period.end, period.precision, t.direction, dct)
+                           period.start, period.end, period.precision, t.direction, dct, lang)
             statements.append(Statement(
                 id=sid, article=article.id, sentence=text, context=" ".join(context), previous=previous,
                 words=content_words(text, t.text, previous, tuple(context[1:]), lang),

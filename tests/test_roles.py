@@ -8,7 +8,9 @@ from dateline.headlines import headline_data, title_of
 from dateline.roles import ROLES, role_data, role_of
 from dateline.temporal import period_of
 
-ROLE_EXAMPLES = role_data()["examples"]
+# each language's own examples, with its cues (data/<lang>/roles.yaml replaces the defaults')
+ROLE_EXAMPLES = [dict(case, lang="en") for case in role_data()["examples"]] + \
+    [dict(case, lang="fr") for case in role_data("fr")["examples"]]
 TITLE_EXAMPLES = headline_data()["examples"]
 
 
@@ -16,13 +18,13 @@ def day(value) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
-@pytest.mark.parametrize("case", ROLE_EXAMPLES, ids=[f"{c['role']}: {c['text'][:50]}" for c in ROLE_EXAMPLES])
+@pytest.mark.parametrize("case", ROLE_EXAMPLES, ids=[f"{c['lang']} {c['role']}: {c['text'][:50]}" for c in ROLE_EXAMPLES])
 def test_role_examples(case):
     assert case["role"] in ROLES
     start = case["text"].index(case["date"])
     period = period_of(str(case["value"]))
     got = role_of(case["text"], start, start + len(case["date"]), period.start, period.end, period.precision,
-                  0, day(case["published"]))
+                  0, day(case["published"]), case["lang"])
     assert got == case["role"]
 
 
