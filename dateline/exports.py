@@ -134,7 +134,7 @@ def timelinejs(timeline: Timeline, label, hrefs: dict) -> str:
     every slide shows our label. Rows are the entries' first tags (no rows without tags), and
     background has a row of its own; headlines are cut between words; each outlet is named
     once, its articles linked; an article's lead image is the slide's media."""
-    events, articles = [], by_id(timeline)
+    events = []
     shown = on_the_axis(timeline.events)
     for e in shown:
         start, end = dt.date.fromisoformat(e.start), dt.date.fromisoformat(e.end)

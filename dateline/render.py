@@ -25,7 +25,6 @@ import yaml
 from . import exports
 from .articles import display_path
 from .cache import article_key
-from .articles import display_path
 from .errors import ContentError, Problem
 from .events import Event
 from .markup import fill_marks, markdown_html

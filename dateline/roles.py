@@ -12,9 +12,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from .headlines import furniture_end
+from .yamlio import language_data
 
 DATA = Path(__file__).parent / "data" / "roles.yaml"
 REPORT, REFERENCE, PLAN, BACKGROUND, FURNITURE = "report", "reference", "plan", "background", "furniture"
@@ -26,10 +25,7 @@ LOOK = 40           # characters either side of a date read for cues
 @lru_cache(maxsize=None)
 def role_data(lang: str = "en") -> dict:
     """The cues of a language: the defaults, with the keys data/<lang>/roles.yaml gives replaced."""
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    own = DATA.parent / lang / DATA.name
-    if "/" not in lang and own.is_file():
-        data.update(yaml.safe_load(own.read_text(encoding="utf-8")))
+    data = language_data(DATA, lang)
     for key in ("reference_before", "possessive_after", "named_before", "background_cues", "furniture_sentence"):
         data[key + "_re"] = re.compile(data[key], re.IGNORECASE)
     # "named_after" lists nouns in lower case: "the Sept. 11 attacks", not "the 2009 Jackson ..."

@@ -12,8 +12,6 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from .articles import Article
 from .temporal import Timex, period_of, tag
 from .temporal.grammar import available as grammar_available, base_language, load as load_grammar
@@ -22,6 +20,7 @@ from .markup import marked_html
 from .headlines import furniture_end
 from .roles import REPORT, role_of
 from .words import content_words, quantity_claims
+from .yamlio import language_data
 
 DATA = Path(__file__).parent / "data" / "text.yaml"    # the defaults; data/<lang>/text.yaml replaces keys
 DATED_TYPES = ("DATE", "TIME")
@@ -79,10 +78,7 @@ class Extraction:
 
 @lru_cache(maxsize=None)
 def text_data(lang: str = "en") -> dict:
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    own = DATA.parent / lang / DATA.name
-    if "/" not in lang and own.is_file():
-        data.update(yaml.safe_load(own.read_text(encoding="utf-8")))
+    data = language_data(DATA, lang)
     # one pattern for all: a single fullmatch per paragraph, and a single search
     data["furniture_re"] = re.compile("|".join(f"(?:{p})" for p in data["furniture"]), re.IGNORECASE | re.DOTALL)
     data["furniture_containing_re"] = re.compile("|".join(f"(?:{p})" for p in data["furniture_containing"]),

@@ -10,7 +10,7 @@ from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from .yamlio import language_data
 
 DATA = Path(__file__).parent / "data" / "events.yaml"   # the defaults; data/<lang>/events.yaml replaces keys
 WEIGHT_SCALE = 16
@@ -19,10 +19,7 @@ TOKEN = re.compile(r"[^\W\d_][\w'’-]*")
 
 @lru_cache(maxsize=None)
 def event_data(lang: str = "en") -> dict:
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
-    own = DATA.parent / lang / DATA.name
-    if "/" not in lang and own.is_file():
-        data.update(yaml.safe_load(own.read_text(encoding="utf-8")))
+    data = language_data(DATA, lang)
     data["stopword_set"] = frozenset(data["stopwords"])
     data["class_of"] = defaultdict(list)
     for name, words in data["event_classes"].items():

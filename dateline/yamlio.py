@@ -11,6 +11,7 @@ one value belongs, or a mapping where text belongs, is a one-line error wherever
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 
@@ -217,3 +218,13 @@ def text_list(node: yaml.Node, key: str, path: str, line_offset: int = 1) -> tup
             isinstance(n, yaml.ScalarNode) and n.value.strip() for n in node.value):
         raise at(node, path, f"'{key}' expects a list of values, e.g. [a, b]", line_offset)
     return tuple(n.value.strip() for n in node.value)
+
+
+def language_data(default: Path, lang: str) -> dict:
+    """One of dateline's own data files for a language: the defaults in `default`, with the keys
+    that data/<lang>/<the same name> gives replaced (so a language states only what differs)."""
+    data = yaml.safe_load(default.read_text(encoding="utf-8"))
+    own = default.parent / lang / default.name
+    if "/" not in lang and own.is_file():
+        data.update(yaml.safe_load(own.read_text(encoding="utf-8")))
+    return data
