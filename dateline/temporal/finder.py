@@ -117,55 +117,65 @@ def _matches_at(regex: re.Pattern, text: str, starts: list[int]):
             end = m.end()
 
 
-def _matches(text: str, grammar: Grammar):
+def _matches(text: str, grammar: Grammar, spaces: list[int]):
     """(rule order, rule, match) for every match of every rule, each rule tried only near where
-    its trigger occurs."""
+    its trigger occurs; the rules of a trigger that is not in the text are not looked at."""
     occurrences = _trigger_spans(text, grammar)
     scan_whole = LONG_SPACE.search(text) is not None   # a rule's reach assumes no such run
-    number_starts = spaces = None
-    spans: dict[tuple[str, ...], list[tuple[int, int]]] = {}
-    windows: dict[tuple[tuple[str, ...], tuple[int, int]], list[tuple[int, int]]] = {}
     # a rule whose words are not all in the text cannot match: a substring test is far quicker
     # than the rule's regex over its windows
     lower = None if any(c in text for c in LOWER_MISSES) else text.lower()
     # and so is a window without them, where lower-casing keeps every character in its place
     in_window = lower is not None and len(lower) == len(text)
     has_word: dict[str, bool] = {}
-    for order, rule in enumerate(grammar.rules):
-        if lower is not None and rule.needs_words and not all(
-                any(has_word[w] if w in has_word else has_word.setdefault(w, w in lower) for w in option)
-                for option in rule.needs_words):
+
+    def lacks_words(rule: Rule) -> bool:
+        return lower is not None and not all(
+            any(has_word[w] if w in has_word else has_word.setdefault(w, w in lower) for w in option)
+            for option in rule.needs_words)
+
+    number_starts = None
+    for order, rule in grammar.untriggered:
+        if rule.needs_words and lacks_words(rule):
             continue
         if rule.only_in_text and not _has_at_least(text, *rule.only_in_text):
             continue
-        if not rule.trigger and rule.opens_with_digit:
+        if rule.opens_with_digit:
             # a number is rare enough in text to try such a rule at each one, not everywhere
             if number_starts is None:
                 number_starts = [m.start() for m in NUMBER_START.finditer(text)]
             yield from ((order, rule, m) for m in _matches_at(rule.regex, text, number_starts))
-            continue
-        if not rule.trigger or scan_whole:
+        else:
             yield from ((order, rule, m) for m in rule.regex.finditer(text))
-            continue
-        key = rule.trigger, rule.reach
-        if key not in windows:
-            if rule.trigger not in spans:
-                spans[rule.trigger] = sorted(s for name in rule.trigger for s in occurrences.get(name, ()))
-            if spaces is None:
-                spaces = [m.start() for m in SPACE.finditer(text)]
-            windows[key] = _windows(text, spans[rule.trigger], rule.reach, spaces)
-        for lo, hi in windows[key]:
-            if in_window and rule.needs_words and not all(
-                    any(lower.find(w, lo, hi) != -1 for w in option) for option in rule.needs_words):
+    for trigger, rules in grammar.by_trigger:
+        found = [occurrences[name] for name in trigger if name in occurrences]
+        if not found or not any(found):
+            continue    # every match holds the trigger
+        spans = sorted(found[0] if len(found) == 1 else [s for f in found for s in f])
+        windows: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for order, rule in rules:
+            if rule.needs_words and lacks_words(rule):
                 continue
-            for m in rule.regex.finditer(text, lo, hi):
-                yield order, rule, m
+            if rule.only_in_text and not _has_at_least(text, *rule.only_in_text):
+                continue
+            if scan_whole:
+                yield from ((order, rule, m) for m in rule.regex.finditer(text))
+                continue
+            if rule.reach not in windows:
+                windows[rule.reach] = _windows(text, spans, rule.reach, spaces)
+            for lo, hi in windows[rule.reach]:
+                if in_window and rule.needs_words and not all(
+                        any(lower.find(w, lo, hi) != -1 for w in option) for option in rule.needs_words):
+                    continue
+                for m in rule.regex.finditer(text, lo, hi):
+                    yield order, rule, m
 
 
 def find(text: str, grammar: Grammar) -> list[Mention]:
     """All non-overlapping mentions, longest first, then by rule order; returned in text order."""
     candidates = []
-    for order, rule, m in _matches(text, grammar):
+    spaces = [m.start() for m in SPACE.finditer(text)]
+    for order, rule, m in _matches(text, grammar, spaces):
         start, end = m.span()
         if start == end or not _context_ok(rule, text, start, end):
             continue
@@ -174,7 +184,6 @@ def find(text: str, grammar: Grammar) -> list[Mention]:
     # guards matter only where a rule matched: run them near the matches, not over the whole text
     blocked = bytearray(len(text) + 1)
     spans = sorted((c[3].start, c[3].end) for c in candidates)
-    spaces = [m.start() for m in SPACE.finditer(text)] if spans else []
     for reach, guards in grammar.guards:
         for lo, hi in _windows(text, spans, (reach, reach), spaces, whole_words=True):
             for guard in guards:
