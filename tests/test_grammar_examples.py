@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import cases, found_scanning_everywhere, mentions
-from dateline.temporal.finder import find
+from dateline.temporal.finder import _Parts, _trigger_spans, find
 from dateline.temporal.grammar import (_parser, first_chars, guard_examples, load, opens_with_characters,
-                                       opens_with_digit, prefix_tree, required_macros, required_words,
+                                       opens_with_digit, prefix_tree, required_macros, required_parts,
                                        trigger_reach)
 from dateline.temporal.resolver import resolve
 
@@ -84,26 +84,30 @@ def test_required_macros(case):
     assert list(found) == case["trigger"]
 
 
-WORDS = cases("required_words.yaml")
+PARTS = cases("required_parts.yaml")
 
 
-@pytest.mark.parametrize("case", WORDS, ids=[c["pattern"] + str(c.get("trigger", "")) for c in WORDS])
-def test_required_words(case):
-    found = required_words(re.compile(case["pattern"]), frozenset(case.get("common", [])),
+@pytest.mark.parametrize("case", PARTS, ids=[c["pattern"] + str(c.get("trigger", "")) for c in PARTS])
+def test_required_parts(case):
+    found = required_parts(re.compile(case["pattern"]), case.get("macros", []), frozenset(case.get("common", [])),
                            tuple(case.get("trigger", ())))
-    assert [list(option) for option in found] == case["words"]
+    assert [list(option) for option in found] == case["parts"]
 
 
-def test_needs_words_hold_in_every_match():
-    """Every match of every rule over the examples has a word of each of its sets at or after its
-    start: the finder may skip a text or a window without them."""
-    rules = [rule for rule in load("en").rules if rule.needs_words]
+@pytest.mark.parametrize("lang", GRAMMARS)
+def test_needs_hold_in_every_match(lang):
+    """Every match of every rule over the examples has a part of each of its sets between its
+    start and the end of the text, as the finder sees them: it may skip a text or a window
+    without them."""
+    grammar = GRAMMARS[lang]
+    rules = [rule for rule in grammar.rules if rule.needs]
     assert rules
     for text in EXAMPLE_TEXTS:
+        parts = _Parts(text, _trigger_spans(text, grammar))
         for rule in rules:
             for m in rule.regex.finditer(text):
-                rest = text[m.start():].lower()
-                assert all(any(w in rest for w in option) for option in rule.needs_words), (rule.name, text)
+                assert parts.all_in_text(rule.needs), (rule.name, text)
+                assert parts.all_in_window(rule.needs, m.start(), len(text)), (rule.name, text)
 
 
 REACHES = cases("trigger_reach.yaml")

@@ -117,26 +117,67 @@ def _matches_at(regex: re.Pattern, text: str, starts: list[int]):
             end = m.end()
 
 
+class _Parts:
+    """Where the parts a rule needs (see grammar.required_parts) are in one text: a literal word
+    by a substring test, a macro by its occurrences (found with the triggers)."""
+
+    def __init__(self, text: str, occurrences: dict[str, list[tuple[int, int]]]):
+        self.occurrences = occurrences
+        # a rule whose words are not all in the text cannot match: a substring test is far
+        # quicker than the rule's regex over its windows
+        self.lower = None if any(c in text for c in LOWER_MISSES) else text.lower()
+        # and so is a window without them, where lower-casing keeps every character in its place
+        self.aligned = self.lower is not None and len(self.lower) == len(text)
+        self.in_text: dict[str, bool] = {}
+        self.starts: dict[str, tuple[list[int], int]] = {}
+
+    def all_in_text(self, needs: tuple[tuple[str, ...], ...]) -> bool:
+        in_text = self.in_text
+        for option in needs:
+            for part in option:
+                found = in_text.get(part)
+                if found is None:
+                    if part[0] != "=":
+                        found = bool(self.occurrences.get(part))
+                    else:
+                        found = self.lower is None or part[1:] in self.lower
+                    in_text[part] = found
+                if found:
+                    break
+            else:
+                return False
+        return True
+
+    def all_in_window(self, needs: tuple[tuple[str, ...], ...], lo: int, hi: int) -> bool:
+        for option in needs:
+            for part in option:
+                if part[0] == "=":
+                    if not self.aligned or self.lower.find(part[1:], lo, hi) != -1:
+                        break
+                    continue
+                if part not in self.starts:
+                    spans = self.occurrences.get(part, ())
+                    self.starts[part] = sorted(s for s, _ in spans), max((e - s for s, e in spans), default=0)
+                starts, longest = self.starts[part]
+                # an occurrence that overlaps the window starts less than its length before it
+                i = bisect_left(starts, lo - longest + 1)
+                if i < len(starts) and starts[i] < hi:
+                    break
+            else:
+                return False
+        return True
+
+
 def _matches(text: str, grammar: Grammar, spaces: list[int]):
     """(rule order, rule, match) for every match of every rule, each rule tried only near where
-    its trigger occurs; the rules of a trigger that is not in the text are not looked at."""
+    its trigger occurs, and only where the other parts it needs are too; the rules of a trigger
+    that is not in the text are not looked at."""
     occurrences = _trigger_spans(text, grammar)
+    parts = _Parts(text, occurrences)
     scan_whole = LONG_SPACE.search(text) is not None   # a rule's reach assumes no such run
-    # a rule whose words are not all in the text cannot match: a substring test is far quicker
-    # than the rule's regex over its windows
-    lower = None if any(c in text for c in LOWER_MISSES) else text.lower()
-    # and so is a window without them, where lower-casing keeps every character in its place
-    in_window = lower is not None and len(lower) == len(text)
-    has_word: dict[str, bool] = {}
-
-    def lacks_words(rule: Rule) -> bool:
-        return lower is not None and not all(
-            any(has_word[w] if w in has_word else has_word.setdefault(w, w in lower) for w in option)
-            for option in rule.needs_words)
-
     number_starts = None
     for order, rule in grammar.untriggered:
-        if rule.needs_words and lacks_words(rule):
+        if rule.needs and not parts.all_in_text(rule.needs):
             continue
         if rule.only_in_text and not _has_at_least(text, *rule.only_in_text):
             continue
@@ -154,7 +195,7 @@ def _matches(text: str, grammar: Grammar, spaces: list[int]):
         spans = sorted(found[0] if len(found) == 1 else [s for f in found for s in f])
         windows: dict[tuple[int, int], list[tuple[int, int]]] = {}
         for order, rule in rules:
-            if rule.needs_words and lacks_words(rule):
+            if rule.needs and not parts.all_in_text(rule.needs):
                 continue
             if rule.only_in_text and not _has_at_least(text, *rule.only_in_text):
                 continue
@@ -164,8 +205,7 @@ def _matches(text: str, grammar: Grammar, spaces: list[int]):
             if rule.reach not in windows:
                 windows[rule.reach] = _windows(text, spans, rule.reach, spaces)
             for lo, hi in windows[rule.reach]:
-                if in_window and rule.needs_words and not all(
-                        any(lower.find(w, lo, hi) != -1 for w in option) for option in rule.needs_words):
+                if rule.needs and not parts.all_in_window(rule.needs, lo, hi):
                     continue
                 for m in rule.regex.finditer(text, lo, hi):
                     yield order, rule, m

@@ -41,9 +41,9 @@ class Rule:
     examples: tuple = ()
     # the rule applies only to a text where this pattern matches at least so many times
     only_in_text: tuple[re.Pattern, int] | None = None
-    # sets of lower-case words, one of each set in every match: a text or a window without them
-    # is skipped
-    needs_words: tuple[tuple[str, ...], ...] = ()
+    # sets of parts (see required_parts), one of each set in every match besides the trigger: a
+    # text or a window without them is skipped
+    needs: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -313,13 +313,13 @@ def required_macros(regex: re.Pattern, priority: list[str], common: frozenset = 
     return options[0] if options else ()
 
 
-def required_words(regex: re.Pattern, common: frozenset = frozenset(),
+def required_parts(regex: re.Pattern, macros: list[str], common: frozenset = frozenset(),
                    trigger: tuple[str, ...] = ()) -> tuple[tuple[str, ...], ...]:
-    """Sets of literal words (lower case) such that every match of `regex`, with what its
-    lookaheads see, holds one word of each set (the `trigger`, when it is such a set, left out):
-    a stretch of text that lacks all the words of one set cannot hold a match."""
-    return tuple(tuple(w[1:] for w in option) for option in _required_options(regex, [], common, lookbehind=False)
-                 if option != trigger)
+    """Sets of parts, each one of the `macros` or a literal word ("=word", lower case), such that
+    every match of `regex`, with what its lookaheads see, holds one part of each set (the
+    `trigger` left out): a stretch of text that lacks all the parts of one set cannot hold a
+    match."""
+    return tuple(option for option in _required_options(regex, macros, common, lookbehind=False) if option != trigger)
 
 
 def _required_options(regex: re.Pattern, priority: list[str], common: frozenset,
@@ -549,6 +549,9 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
     compiler = _Compiler(vocab, f"{lang}/vocab.yaml")
     table = _table(folder / "rules.yaml")
     common = frozenset(vocab.get("common_words", ()))
+    # the macros whose every occurrence finding sees, and so may require near a trigger: not the
+    # word lists, looked up by whole words ("night" is not found in "nights")
+    findable = [m for m in vocab["triggers"] if m not in vocab["words"] and m != "holiday"]
     rules = []
     for entry in table["rules"]:
         where = f"rule {entry.get('name', '?')}"
@@ -589,7 +592,7 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
                 tense=entry.get("tense"),
                 examples=tuple(entry.get("examples") or ()) if i == 0 else (),
                 only_in_text=only_in_text,
-                needs_words=required_words(regex, common, trigger),
+                needs=required_parts(regex, findable, common, trigger),
             ))
     guard_table = _table(folder / "guards.yaml")
     compiler.source = f"{lang}/guards.yaml"
@@ -615,7 +618,9 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
         range_join=re.compile(rf"\s*(?:(?:{prefix_tree(ranges.get('join', ()))})(?!\w)|-|–|—)\s*", re.IGNORECASE),
         time_to_day=re.compile(r"(?:[\s,()]|\([^()]{0,40}\))*" + (
             rf"(?:(?:{prefix_tree(ranges['clock_to_day'])})\s+)?" if ranges.get("clock_to_day") else ""), re.IGNORECASE),
-        triggers=_trigger_index({m for r in rules for m in r.trigger}, vocab, compiler, common),
+        triggers=_trigger_index({m for r in rules for m in r.trigger} |
+                                {m for r in rules for option in r.needs for m in option if m[0] != "="},
+                                vocab, compiler, common),
         numbers=vocab["numbers"], tense=vocab["tense"],
         abbreviations=frozenset(w.lower() for w in vocab["abbreviations"]),
         example_dct=str(table.get("example_dct", "")),
