@@ -168,12 +168,11 @@ class _Parts:
         return True
 
 
-def _matches(text: str, grammar: Grammar, spaces: list[int]):
+def _matches(text: str, grammar: Grammar, spaces: list[int], parts: _Parts):
     """(rule order, rule, match) for every match of every rule, each rule tried only near where
     its trigger occurs, and only where the other parts it needs are too; the rules of a trigger
     that is not in the text are not looked at."""
-    occurrences = _trigger_spans(text, grammar)
-    parts = _Parts(text, occurrences)
+    occurrences = parts.occurrences
     scan_whole = LONG_SPACE.search(text) is not None   # a rule's reach assumes no such run
     number_starts = None
     for order, rule in grammar.untriggered:
@@ -215,7 +214,8 @@ def find(text: str, grammar: Grammar) -> list[Mention]:
     """All non-overlapping mentions, longest first, then by rule order; returned in text order."""
     candidates = []
     spaces = [m.start() for m in SPACE.finditer(text)]
-    for order, rule, m in _matches(text, grammar, spaces):
+    parts = _Parts(text, _trigger_spans(text, grammar))
+    for order, rule, m in _matches(text, grammar, spaces, parts):
         start, end = m.span()
         if start == end or not _context_ok(rule, text, start, end):
             continue
@@ -225,6 +225,11 @@ def find(text: str, grammar: Grammar) -> list[Mention]:
     blocked = bytearray(len(text) + 1)
     spans = sorted((c[3].start, c[3].end) for c in candidates)
     for reach, guards in grammar.guards:
+        # a guard whose words are not in the text is not run (near a match its regex is about
+        # as quick as looking for its words, so windows are not tested for them)
+        guards = [guard for guard, needs in guards if not needs or parts.all_in_text(needs)]
+        if not guards:
+            continue
         for lo, hi in _windows(text, spans, (reach, reach), spaces, whole_words=True):
             for guard in guards:
                 for m in guard.finditer(text, lo, hi):

@@ -50,7 +50,8 @@ class Rule:
 class Grammar:
     lang: str
     rules: tuple[Rule, ...]
-    guards: tuple[tuple[int, tuple[re.Pattern, ...]], ...]   # by how far they reach: (reach, patterns)
+    # by how far they reach: (reach, ((pattern, the parts every match of it needs), ...))
+    guards: tuple[tuple[int, tuple[tuple[re.Pattern, tuple[tuple[str, ...], ...]], ...]], ...]
     lookup: dict = field(hash=False, compare=False)       # macro name -> {surface: value}
     numbers: dict = field(hash=False, compare=False)
     tense: dict = field(hash=False, compare=False)
@@ -596,13 +597,13 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
             ))
     guard_table = _table(folder / "guards.yaml")
     compiler.source = f"{lang}/guards.yaml"
-    by_reach: dict[int, list[re.Pattern]] = {}
+    by_reach: dict[int, list[tuple[re.Pattern, tuple[tuple[str, ...], ...]]]] = {}
     for entry in guard_table["guards"]:
         guard = compiler.compile(entry["pattern"], f"guard {entry['name']}", edges=False)
         # a guard matters where it overlaps a match: it is run that far around each, rounded
         # up so that few windows are worked out
         reach = -(-_width(list(_parsed(guard.pattern, guard.flags))) // GUARD_STEP) * GUARD_STEP
-        by_reach.setdefault(reach, []).append(guard)
+        by_reach.setdefault(reach, []).append((guard, required_parts(guard, [], common)))
     guards = tuple((reach, tuple(patterns)) for reach, patterns in sorted(by_reach.items()))
     ranges = vocab.get("ranges", {})
     by_trigger: dict[tuple[str, ...], list[tuple[int, Rule]]] = {}
