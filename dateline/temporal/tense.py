@@ -7,14 +7,16 @@ is a date ahead only in a future clause), and the resolver to choose the directi
 from __future__ import annotations
 
 import re
+import threading
+from bisect import bisect_left
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .grammar import Grammar, prefix_tree
 
 PAST, UNKNOWN, FUTURE = -1, 0, 1
 PRESENT = 2   # about now: a bare month is the nearer one; otherwise read as UNKNOWN
 SENTENCE_EDGE = re.compile(r"[.!?]\s+(?=[A-ZÀ-ÖØ-ÞŒ\"“'‘(«])|\n\s*\n")
+EDGE_START = re.compile(r"[.!?\n](?=\s)")   # where a SENTENCE_EDGE can begin: its first two characters
 WORD_BEFORE_PERIOD = re.compile(r"[\w.'’]+$")
 ACRONYM = re.compile(r"(?:[a-z]\.)+[a-z]")
 WINDOW = 300
@@ -129,15 +131,6 @@ def is_abbreviation(word: str, grammar: Grammar) -> bool:
     return token in grammar.abbreviations or (len(token) == 1 and token.isalpha()) or ACRONYM.fullmatch(token) is not None
 
 
-def _sentence_edges(text: str, lo: int, hi: int, grammar: Grammar):
-    for m in SENTENCE_EDGE.finditer(text, lo, hi):
-        if text[m.start()] == ".":
-            word = WORD_BEFORE_PERIOD.search(text, max(0, m.start() - 20), m.start())
-            if word and is_abbreviation(word.group(), grammar):
-                continue
-        yield m
-
-
 def _next_word(text: str, pos: int) -> int:
     while pos < len(text) and text[pos].isspace():
         pos += 1
@@ -155,68 +148,138 @@ def _bare_plan_after_past(text: str, s_start: int, c: re.Match, cues: Cues) -> b
     return any(p.group().lower() not in not_telling for p in cues.past.finditer(text, s_start, c.start()))
 
 
-@lru_cache(maxsize=64)
-def _cues_between(text: str, lo: int, hi: int, cues: Cues) -> tuple[tuple[int, re.Match], ...]:
-    """Every tense cue in a stretch of text, future ones first: the expressions of one sentence
-    share them. A cue inside a longer one is part of it ("sont" in "se sont rendus")."""
-    found = [(tense, c) for pattern, tense in ((cues.future, FUTURE), (cues.past, PAST), (cues.present, PRESENT))
-             for c in pattern.finditer(text, lo, hi)]
-    return tuple((tense, c) for tense, c in found
-                 if not any(o.start() <= c.start() and c.end() <= o.end() and o.end() - o.start() > c.end() - c.start()
-                            for _, o in found))
+def _outermost(found: list[tuple[int, re.Match]]) -> list[tuple[int, re.Match]]:
+    """The cues not inside a longer one ("sont" in "se sont rendus"), in their order."""
+    spans = sorted({c.span() for _, c in found}, key=lambda s: (s[0], -s[1]))
+    inside, reach = set(), -1
+    for span in spans:      # any span before this one starts no later, and ends later if it starts alike
+        if reach >= span[1]:
+            inside.add(span)
+        reach = max(reach, span[1])
+    return [(tense, c) for tense, c in found if c.span() not in inside] if inside else found
+
+
+class _Reading:
+    """What direction() works out once for a text: where a sentence edge may begin, which periods
+    end an abbreviation, and each sentence's cues, weighed once for all the expressions in it."""
+    __slots__ = ("text", "grammar", "cues", "edge_starts", "abbreviation_at", "sentences")
+
+    def __init__(self, text: str, grammar: Grammar):
+        self.text, self.grammar, self.cues = text, grammar, compiled_cues(grammar)
+        self.edge_starts = [m.start() for m in EDGE_START.finditer(text)]
+        self.abbreviation_at: dict[int, bool] = {}
+        self.sentences: dict[tuple[int, int], list[tuple]] = {}
+
+    def edges(self, lo: int, hi: int):
+        """The sentence edges between lo and hi, as SENTENCE_EDGE.finditer(text, lo, hi) finds
+        them (tried only where one can begin), less the periods of abbreviations."""
+        text, starts = self.text, self.edge_starts
+        i, at = bisect_left(starts, lo), lo
+        while i < len(starts) and starts[i] < hi:
+            p = starts[i]
+            i += 1
+            if p < at or not (m := SENTENCE_EDGE.match(text, p, hi)):
+                continue
+            at = m.end()
+            if text[p] == ".":
+                if p not in self.abbreviation_at:
+                    word = WORD_BEFORE_PERIOD.search(text, max(0, p - 20), p)
+                    self.abbreviation_at[p] = bool(word and is_abbreviation(word.group(), self.grammar))
+                if self.abbreviation_at[p]:
+                    continue
+            yield m
+
+    def cues_of(self, lo: int, hi: int) -> list[tuple]:
+        if (lo, hi) not in self.sentences:
+            self.sentences[lo, hi] = self._weighed(lo, hi)
+        return self.sentences[lo, hi]
+
+    def _weighed(self, s_start: int, s_end: int) -> list[tuple]:
+        """The tense cues of a sentence, future ones first, each as (start, end, tense it tells,
+        whether it is a plan told in the past, whether it is a reported plan ("agreed to"),
+        whether it is a noun): what does not depend on the expression they are weighed for."""
+        text, cues = self.text, self.cues
+        found = _outermost([(tense, c) for pattern, tense in ((cues.future, FUTURE), (cues.past, PAST),
+                                                               (cues.present, PRESENT))
+                            for c in pattern.finditer(text, s_start, s_end)])
+        weighed = []
+        for tense, c in found:
+            cue, plan = tense, False
+            if tense == FUTURE and (cues.superseded_plan.search(text, max(s_start, c.start() - 30), c.start())
+                                    or _bare_plan_after_past(text, s_start, c, cues)):
+                cue, plan = PRESENT, True
+            reported = tense == FUTURE and " ".join(c.group().lower().split()) in cues.future_reported
+            if tense == PAST:
+                word = c.group().lower()
+                if word in cues.not_past:
+                    continue
+                lead = text[max(s_start, c.start() - 30):c.start()]
+                if cues.past_suffix and word.endswith(cues.past_suffix) and cues.adjective.search(lead):
+                    continue
+                following = _next_word(text, c.end())
+                if cues.future.match(text, following) and cues.superseded_plan.search(text, c.start(), following):
+                    continue  # "were planning to", "was set to": the plan decides, not the auxiliary
+                if cues.future_group.search(lead) and not (
+                        cues.modal_perfect and cues.modal_perfect.search(lead + c.group())):
+                    cue = FUTURE
+                elif cues.present_passive.search(lead) or cues.infinitive.search(lead):
+                    continue
+            weighed.append((c.start(), c.end(), cue, plan, reported, c.group().lower() in cues.nominal))
+        return weighed
+
+
+_last = threading.local()     # the _Reading of the text direction() was last asked about
+
+
+def _reading(text: str, grammar: Grammar) -> _Reading:
+    reading = getattr(_last, "reading", None)
+    if reading is None or reading.text is not text or reading.grammar is not grammar:
+        reading = _last.reading = _Reading(text, grammar)
+    return reading
+
+
+def forget() -> None:
+    """Drop what direction() worked out about the last text (call when done with it), so that
+    nothing is carried over to the next."""
+    _last.reading = None
 
 
 def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     """HeidelTime's way: the last tense cue before the expression in its sentence decides;
     failing that, the first one after it."""
+    reading = _reading(text, grammar)
     lo = max(0, start - WINDOW)
-    edges = list(_sentence_edges(text, lo, start, grammar))
-    s_start = edges[-1].end() if edges else lo
-    m = next(_sentence_edges(text, end, min(len(text), end + WINDOW), grammar), None)
+    last_edge = None
+    for last_edge in reading.edges(lo, start):
+        pass
+    s_start = last_edge.end() if last_edge else lo
+    m = next(reading.edges(end, min(len(text), end + WINDOW)), None)
     s_end = m.start() + 1 if m else min(len(text), end + WINDOW)
-    cues = compiled_cues(grammar)
+    cues = reading.cues
     before, after = (-1, UNKNOWN), (len(text), UNKNOWN)
     plan_in_past = None                 # where the last future cue told in the past stands
     after_verb = (len(text), UNKNOWN)   # the first cue after that is not a noun cue
-    seen_before = set()                 # the kinds of cue before the expression
-    for tense, c in _cues_between(text, s_start, s_end, cues):
-        if c.start() < end and start < c.end():
+    future_before = False               # whether a cue before the expression points ahead
+    for c_start, c_end, cue, plan, reported, nominal in reading.cues_of(s_start, s_end):
+        if c_start < end and start < c_end:
             continue  # the expression's own words ("last" in "last Friday") are not a cue
-        cue = tense
-        if tense == FUTURE and (cues.superseded_plan.search(text, max(s_start, c.start() - 30), c.start())
-                                or _bare_plan_after_past(text, s_start, c, cues)):
-            cue = PRESENT
-            plan_in_past = c.start()
-        if tense == FUTURE and c.start() >= end and " ".join(c.group().lower().split()) in cues.future_reported:
-            cue = PAST
-        if tense == PAST:
-            word = c.group().lower()
-            if word in cues.not_past:
-                continue
-            lead = text[max(s_start, c.start() - 30):c.start()]
-            if cues.past_suffix and word.endswith(cues.past_suffix) and cues.adjective.search(lead):
-                continue
-            following = _next_word(text, c.end())
-            if cues.future.match(text, following) and cues.superseded_plan.search(text, c.start(), following):
-                continue  # "were planning to", "was set to": the plan decides, not the auxiliary
-            if cues.future_group.search(lead) and not (
-                    cues.modal_perfect and cues.modal_perfect.search(lead + c.group())):
-                cue = FUTURE
-            elif cues.present_passive.search(lead) or cues.infinitive.search(lead):
-                continue
-        if c.end() <= start:
-            seen_before.add(cue)
-            if c.start() > before[0]:
-                before = (c.start(), cue)
-        elif c.start() >= end:
-            if c.start() < after[0]:
-                after = (c.start(), cue)
-            if c.start() < after_verb[0] and c.group().lower() not in cues.nominal:
-                after_verb = (c.start(), cue)
+        if plan:
+            plan_in_past = c_start
+        if c_end <= start:
+            future_before = future_before or cue == FUTURE
+            if c_start > before[0]:
+                before = (c_start, cue)
+        else:
+            if reported:
+                cue = PAST      # "agreed to" after the expression: a past verb that reports a plan
+            if c_start < after[0]:
+                after = (c_start, cue)
+            if c_start < after_verb[0] and not nominal:
+                after_verb = (c_start, cue)
     if after_verb[1] != UNKNOWN:
         after = after_verb
     chosen = before[1] if before[1] != UNKNOWN else after[1]
-    if chosen == PRESENT and FUTURE in seen_before:
+    if chosen == PRESENT and future_before:
         return FUTURE     # "the next meeting is in November": about now, but pointing ahead
     if chosen in (UNKNOWN, PRESENT) and cues.ahead_before.search(text, max(s_start, start - 12), start):
         return FUTURE
