@@ -11,7 +11,7 @@ import threading
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from .grammar import Grammar, prefix_tree
+from .grammar import Grammar, _parser, prefix_tree
 
 PAST, UNKNOWN, FUTURE = -1, 0, 1
 PRESENT = 2   # about now: a bare month is the nearer one; otherwise read as UNKNOWN
@@ -20,6 +20,8 @@ EDGE_START = re.compile(r"[.!?\n](?=\s)")   # where a SENTENCE_EDGE can begin: i
 WORD_BEFORE_PERIOD = re.compile(r"[\w.'’]+$")
 ACRONYM = re.compile(r"(?:[a-z]\.)+[a-z]")
 WINDOW = 300
+# the letters that match "i" and "s" when case is ignored, yet that lower() leaves as they are
+CASE_TWINS = ("ı", "ſ")
 
 
 @dataclass(frozen=True, eq=False)      # compared and hashed by identity: one per grammar
@@ -47,6 +49,9 @@ class Cues:
     moved_to: re.Pattern | None    # "delayed the trial until May": ahead, whatever the tense
     behind_before: re.Pattern | None  # "since April": on or before publication, whatever the tense
     fronted: re.Pattern | None     # "On March 3, the army ...": a date that opens its sentence
+    # future, past and present with case kept, for lower-cased text (case-insensitive matching
+    # is about twice as slow); None where they would not match as the three above do
+    folded: tuple[re.Pattern, re.Pattern, re.Pattern] | None
 
 
 # by id(grammar), with the grammar itself: held, it keeps its id from going to another grammar
@@ -71,13 +76,15 @@ def compiled_cues(grammar: Grammar) -> Cues:
             return re.compile(rf"(?:{pattern})\s+$", re.IGNORECASE)
 
         b = t["before_past_form"]
+        scanned = [cue(t["future"] + t.get("future_reported", []), _suffixed(t.get("future_suffixes")),
+                       unless=t["not_future"]),
+                   cue(t["past"], _suffixed(_listed(t["past_suffix"]))
+                       + (f"|{t['past_forms']}" if t.get("past_forms") else "")),
+                   cue(t["present"])]
+        future, past, present = (re.compile(pattern, re.IGNORECASE) for pattern in scanned)
         _compiled[id(grammar)] = grammar, Cues(
-            future=re.compile(cue(t["future"] + t.get("future_reported", []), _suffixed(t.get("future_suffixes")),
-                                  unless=t["not_future"]), re.IGNORECASE),
-            future_reported=frozenset(w.lower() for w in t.get("future_reported", ())),
-            past=re.compile(cue(t["past"], _suffixed(_listed(t["past_suffix"]))
-                                + (f"|{t['past_forms']}" if t.get("past_forms") else "")), re.IGNORECASE),
-            present=re.compile(cue(t["present"]), re.IGNORECASE),
+            future=future, future_reported=frozenset(w.lower() for w in t.get("future_reported", ())),
+            past=past, present=present,
             not_past=frozenset(w.lower() for w in t["not_past"]), past_suffix=tuple(_listed(t["past_suffix"])),
             nominal=frozenset(w.lower() for w in t.get("nominal", ())),
             future_group=before(b["future_group"]),
@@ -91,8 +98,48 @@ def compiled_cues(grammar: Grammar) -> Cues:
             ahead_before=_just_before(t["ahead_before"]), moved_to=_moved_to(t),
             ahead_in_present=_just_before(t["ahead_in_present"]) if t.get("ahead_in_present") else None,
             behind_before=_just_before(t["behind_before"]) if t.get("behind_before") else None,
-            fronted=_opening(t["fronted_date_openers"]) if t.get("fronted_date_openers") else None)
+            fronted=_opening(t["fronted_date_openers"]) if t.get("fronted_date_openers") else None,
+            folded=tuple(map(re.compile, scanned)) if all(_folds_alike(x) for x in (future, past, present)) else None)
     return _compiled[id(grammar)][1]
+
+
+def _folds_alike(pattern: re.Pattern) -> bool:
+    """Whether `pattern`, which ignores case, matches a text as the same pattern with case kept
+    matches the text lower-cased (when that is as long and holds no CASE_TWINS): every letter it
+    names is lower case and, if cased, of Latin-1 but "µ" (further on, some have twins that lower()
+    does not give, as "µ" has "μ"), and no part of it turns case-insensitivity off or refers
+    back to a group. (Classes such as \\w hold a letter just when they hold it lower-cased.)"""
+    ops = _parser()
+
+    def plain(code: int) -> bool:
+        ch = chr(code)
+        return ch.lower() == ch and (ch.upper() == ch or (code < 0x100 and ch != "µ"))
+
+    def alike(items) -> bool:
+        for op, av in items:
+            if op in (ops.LITERAL, ops.NOT_LITERAL):
+                ok = plain(av)
+            elif op is ops.RANGE:
+                ok = all(map(plain, range(av[0], av[1] + 1)))
+            elif op is ops.IN:
+                ok = alike(av)
+            elif op is ops.SUBPATTERN:
+                ok = not (av[1] | av[2]) & (re.IGNORECASE | re.LOCALE) and alike(av[3])
+            elif op is ops.BRANCH:
+                ok = all(map(alike, av[1]))
+            elif op in (ops.MAX_REPEAT, ops.MIN_REPEAT, ops.POSSESSIVE_REPEAT):
+                ok = alike(av[2])
+            elif op in (ops.ASSERT, ops.ASSERT_NOT):
+                ok = alike(av[1])
+            elif op is ops.ATOMIC_GROUP:
+                ok = alike(av)
+            else:
+                ok = op in (ops.AT, ops.ANY, ops.CATEGORY, ops.NEGATE)
+            if not ok:
+                return False
+        return True
+
+    return alike(_parser().parse(pattern.pattern, pattern.flags))
 
 
 def _listed(suffixes) -> list[str]:
@@ -137,35 +184,39 @@ def _next_word(text: str, pos: int) -> int:
     return pos
 
 
-def _bare_plan_after_past(text: str, s_start: int, c: re.Match, cues: Cues) -> bool:
+def _bare_plan_after_past(text: str, s_start: int, start: int, end: int, cues: Cues) -> bool:
     """'a series of concerts in London scheduled for July', after 'was employed': a plan named
     by a participle with no auxiliary of its own, in a sentence told in the past."""
-    if not cues.bare_plan or not cues.bare_plan.fullmatch(c.group()):
+    if not cues.bare_plan or not cues.bare_plan.fullmatch(text[start:end]):
         return False
-    if cues.bare_plan_not_after and cues.bare_plan_not_after.search(text, max(s_start, c.start() - 30), c.start()):
+    if cues.bare_plan_not_after and cues.bare_plan_not_after.search(text, max(s_start, start - 30), start):
         return False
     not_telling = cues.not_past | cues.reporting_past
-    return any(p.group().lower() not in not_telling for p in cues.past.finditer(text, s_start, c.start()))
+    return any(p.group().lower() not in not_telling for p in cues.past.finditer(text, s_start, start))
 
 
-def _outermost(found: list[tuple[int, re.Match]]) -> list[tuple[int, re.Match]]:
-    """The cues not inside a longer one ("sont" in "se sont rendus"), in their order."""
-    spans = sorted({c.span() for _, c in found}, key=lambda s: (s[0], -s[1]))
+def _outermost(found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
+    """The cues (tense, start, end) not inside a longer one ("sont" in "se sont rendus"), in their order."""
+    spans = sorted({c[1:] for c in found}, key=lambda s: (s[0], -s[1]))
     inside, reach = set(), -1
     for span in spans:      # any span before this one starts no later, and ends later if it starts alike
         if reach >= span[1]:
             inside.add(span)
         reach = max(reach, span[1])
-    return [(tense, c) for tense, c in found if c.span() not in inside] if inside else found
+    return [c for c in found if c[1:] not in inside] if inside else found
 
 
 class _Reading:
     """What direction() works out once for a text: where a sentence edge may begin, which periods
     end an abbreviation, and each sentence's cues, weighed once for all the expressions in it."""
-    __slots__ = ("text", "grammar", "cues", "edge_starts", "abbreviation_at", "sentences")
+    __slots__ = ("text", "grammar", "cues", "scanned", "edge_starts", "abbreviation_at", "sentences")
 
     def __init__(self, text: str, grammar: Grammar):
         self.text, self.grammar, self.cues = text, grammar, compiled_cues(grammar)
+        # the text the cues are looked for in, and the patterns for it
+        lower = text.lower() if self.cues.folded and not any(ch in text for ch in CASE_TWINS) else ""
+        self.scanned = (lower, self.cues.folded) if len(lower) == len(text) else \
+            (text, (self.cues.future, self.cues.past, self.cues.present))
         self.edge_starts = [m.start() for m in EDGE_START.finditer(text)]
         self.abbreviation_at: dict[int, bool] = {}
         self.sentences: dict[tuple[int, int], list[tuple]] = {}
@@ -199,32 +250,32 @@ class _Reading:
         whether it is a plan told in the past, whether it is a reported plan ("agreed to"),
         whether it is a noun): what does not depend on the expression they are weighed for."""
         text, cues = self.text, self.cues
-        found = _outermost([(tense, c) for pattern, tense in ((cues.future, FUTURE), (cues.past, PAST),
-                                                               (cues.present, PRESENT))
-                            for c in pattern.finditer(text, s_start, s_end)])
+        scanned, patterns = self.scanned
+        found = _outermost([(tense, *c.span()) for pattern, tense in zip(patterns, (FUTURE, PAST, PRESENT))
+                            for c in pattern.finditer(scanned, s_start, s_end)])
         weighed = []
-        for tense, c in found:
+        for tense, start, end in found:
+            word = text[start:end].lower()
             cue, plan = tense, False
-            if tense == FUTURE and (cues.superseded_plan.search(text, max(s_start, c.start() - 30), c.start())
-                                    or _bare_plan_after_past(text, s_start, c, cues)):
+            if tense == FUTURE and (cues.superseded_plan.search(text, max(s_start, start - 30), start)
+                                    or _bare_plan_after_past(text, s_start, start, end, cues)):
                 cue, plan = PRESENT, True
-            reported = tense == FUTURE and " ".join(c.group().lower().split()) in cues.future_reported
+            reported = tense == FUTURE and " ".join(word.split()) in cues.future_reported
             if tense == PAST:
-                word = c.group().lower()
                 if word in cues.not_past:
                     continue
-                lead = text[max(s_start, c.start() - 30):c.start()]
+                lead = text[max(s_start, start - 30):start]
                 if cues.past_suffix and word.endswith(cues.past_suffix) and cues.adjective.search(lead):
                     continue
-                following = _next_word(text, c.end())
-                if cues.future.match(text, following) and cues.superseded_plan.search(text, c.start(), following):
+                following = _next_word(text, end)
+                if cues.future.match(text, following) and cues.superseded_plan.search(text, start, following):
                     continue  # "were planning to", "was set to": the plan decides, not the auxiliary
                 if cues.future_group.search(lead) and not (
-                        cues.modal_perfect and cues.modal_perfect.search(lead + c.group())):
+                        cues.modal_perfect and cues.modal_perfect.search(lead + text[start:end])):
                     cue = FUTURE
                 elif cues.present_passive.search(lead) or cues.infinitive.search(lead):
                     continue
-            weighed.append((c.start(), c.end(), cue, plan, reported, c.group().lower() in cues.nominal))
+            weighed.append((start, end, cue, plan, reported, word in cues.nominal))
         return weighed
 
 
