@@ -240,43 +240,55 @@ class _Reading:
                     continue
             yield m
 
-    def cues_of(self, lo: int, hi: int) -> list[tuple]:
+    def sentence(self, lo: int, hi: int) -> _Sentence:
         if (lo, hi) not in self.sentences:
-            self.sentences[lo, hi] = self._weighed(lo, hi)
+            scanned, patterns = self.scanned
+            found = [(tense, *c.span()) for pattern, tense in zip(patterns, (FUTURE, PAST, PRESENT))
+                     for c in pattern.finditer(scanned, lo, hi)]
+            self.sentences[lo, hi] = _Sentence(self, lo, _outermost(found))
         return self.sentences[lo, hi]
 
-    def _weighed(self, s_start: int, s_end: int) -> list[tuple]:
-        """The tense cues of a sentence, future ones first, each as (start, end, tense it tells,
-        whether it is a plan told in the past, whether it is a reported plan ("agreed to"),
-        whether it is a noun): what does not depend on the expression they are weighed for."""
+    def weigh(self, s_start: int, tense: int, start: int, end: int) -> tuple[int, bool, bool, bool] | None:
+        """What a cue of the sentence from s_start tells, whatever expression it is weighed for:
+        (the tense it tells, whether it is a plan told in the past, whether it is a reported
+        plan ("agreed to"), whether it is a noun); None if it tells nothing after all."""
         text, cues = self.text, self.cues
-        scanned, patterns = self.scanned
-        found = _outermost([(tense, *c.span()) for pattern, tense in zip(patterns, (FUTURE, PAST, PRESENT))
-                            for c in pattern.finditer(scanned, s_start, s_end)])
-        weighed = []
-        for tense, start, end in found:
-            word = text[start:end].lower()
-            cue, plan = tense, False
-            if tense == FUTURE and (cues.superseded_plan.search(text, max(s_start, start - 30), start)
-                                    or _bare_plan_after_past(text, s_start, start, end, cues)):
-                cue, plan = PRESENT, True
-            reported = tense == FUTURE and " ".join(word.split()) in cues.future_reported
-            if tense == PAST:
-                if word in cues.not_past:
-                    continue
-                lead = text[max(s_start, start - 30):start]
-                if cues.past_suffix and word.endswith(cues.past_suffix) and cues.adjective.search(lead):
-                    continue
-                following = _next_word(text, end)
-                if cues.future.match(text, following) and cues.superseded_plan.search(text, start, following):
-                    continue  # "were planning to", "was set to": the plan decides, not the auxiliary
-                if cues.future_group.search(lead) and not (
-                        cues.modal_perfect and cues.modal_perfect.search(lead + text[start:end])):
-                    cue = FUTURE
-                elif cues.present_passive.search(lead) or cues.infinitive.search(lead):
-                    continue
-            weighed.append((start, end, cue, plan, reported, word in cues.nominal))
-        return weighed
+        word = text[start:end].lower()
+        cue, plan = tense, False
+        if tense == FUTURE and (cues.superseded_plan.search(text, max(s_start, start - 30), start)
+                                or _bare_plan_after_past(text, s_start, start, end, cues)):
+            cue, plan = PRESENT, True
+        reported = tense == FUTURE and " ".join(word.split()) in cues.future_reported
+        if tense == PAST:
+            if word in cues.not_past:
+                return None
+            lead = text[max(s_start, start - 30):start]
+            if cues.past_suffix and word.endswith(cues.past_suffix) and cues.adjective.search(lead):
+                return None
+            following = _next_word(text, end)
+            if cues.future.match(text, following) and cues.superseded_plan.search(text, start, following):
+                return None  # "were planning to", "was set to": the plan decides, not the auxiliary
+            if cues.future_group.search(lead) and not (
+                    cues.modal_perfect and cues.modal_perfect.search(lead + text[start:end])):
+                cue = FUTURE
+            elif cues.present_passive.search(lead) or cues.infinitive.search(lead):
+                return None
+        return cue, plan, reported, word in cues.nominal
+
+
+class _Sentence:
+    """A sentence's tense cues, (tense, start, end) in the order direction() weighs them (future
+    ones first), and what each tells, worked out when an expression first needs it."""
+    __slots__ = ("reading", "start", "cues", "told")
+
+    def __init__(self, reading: _Reading, start: int, cues: list[tuple[int, int, int]]):
+        self.reading, self.start, self.cues = reading, start, cues
+        self.told: list = [False] * len(cues)   # False: not yet worked out
+
+    def tells(self, k: int) -> tuple[int, bool, bool, bool] | None:
+        if self.told[k] is False:
+            self.told[k] = self.reading.weigh(self.start, *self.cues[k])
+        return self.told[k]
 
 
 _last = threading.local()     # the _Reading of the text direction() was last asked about
@@ -297,7 +309,7 @@ def forget() -> None:
 
 def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     """HeidelTime's way: the last tense cue before the expression in its sentence decides;
-    failing that, the first one after it."""
+    failing that, the first one after it. (A cue is weighed only when it may decide.)"""
     reading = _reading(text, grammar)
     lo = max(0, start - WINDOW)
     last_edge = None
@@ -307,36 +319,37 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     m = next(reading.edges(end, min(len(text), end + WINDOW)), None)
     s_end = m.start() + 1 if m else min(len(text), end + WINDOW)
     cues = reading.cues
-    before, after = (-1, UNKNOWN), (len(text), UNKNOWN)
-    plan_in_past = None                 # where the last future cue told in the past stands
-    after_verb = (len(text), UNKNOWN)   # the first cue after that is not a noun cue
-    future_before = False               # whether a cue before the expression points ahead
-    for c_start, c_end, cue, plan, reported, nominal in reading.cues_of(s_start, s_end):
-        if c_start < end and start < c_end:
-            continue  # the expression's own words ("last" in "last Friday") are not a cue
-        if plan:
-            plan_in_past = c_start
-        if c_end <= start:
-            future_before = future_before or cue == FUTURE
-            if c_start > before[0]:
-                before = (c_start, cue)
-        else:
-            if reported:
-                cue = PAST      # "agreed to" after the expression: a past verb that reports a plan
-            if c_start < after[0]:
-                after = (c_start, cue)
-            if c_start < after_verb[0] and not nominal:
-                after_verb = (c_start, cue)
-    if after_verb[1] != UNKNOWN:
-        after = after_verb
-    chosen = before[1] if before[1] != UNKNOWN else after[1]
-    if chosen == PRESENT and future_before:
+    sentence = reading.sentence(s_start, s_end)
+    # the expression's own words ("last" in "last Friday") are not a cue; of cues starting
+    # alike, the first in order counts
+    before = sorted((k for k, (_, c_start, c_end) in enumerate(sentence.cues) if c_end <= start),
+                    key=lambda k: (-sentence.cues[k][1], k))
+    last = next(((sentence.cues[k][1], told[0]) for k in before if (told := sentence.tells(k))), (-1, UNKNOWN))
+    chosen = last[1]
+    if chosen == UNKNOWN:
+        after = sorted((k for k, (_, c_start, _) in enumerate(sentence.cues) if c_start >= end),
+                       key=lambda k: (sentence.cues[k][1], k))
+        for k in after:
+            if told := sentence.tells(k):
+                cue = PAST if told[2] else told[0]   # "agreed to" after the expression: a reported plan
+                chosen = cue if chosen == UNKNOWN else chosen
+                if not told[3]:
+                    chosen = cue    # the first cue after it that is not a noun outranks one that is
+                    break
+    if chosen == PRESENT and any(told and told[0] == FUTURE for told in map(sentence.tells, before)):
         return FUTURE     # "the next meeting is in November": about now, but pointing ahead
     if chosen in (UNKNOWN, PRESENT) and cues.ahead_before.search(text, max(s_start, start - 12), start):
         return FUTURE
-    if chosen in (UNKNOWN, PRESENT) and before[0] != plan_in_past and cues.ahead_in_present \
-            and cues.ahead_in_present.search(text, max(s_start, start - 12), start):
+    if chosen in (UNKNOWN, PRESENT) and cues.ahead_in_present \
+            and cues.ahead_in_present.search(text, max(s_start, start - 12), start) \
+            and last[0] != _plan_in_past(sentence, start, end):
         return FUTURE
     if chosen == PAST and cues.moved_to and cues.moved_to.search(text, max(s_start, start - 100), start):
         return FUTURE
     return chosen
+
+
+def _plan_in_past(sentence: _Sentence, start: int, end: int) -> int | None:
+    """Where the last future cue told in the past ("was due to") stands, but in the expression."""
+    return next((c_start for k, (tense, c_start, c_end) in reversed(list(enumerate(sentence.cues)))
+                 if tense == FUTURE and not (c_start < end and start < c_end) and sentence.tells(k)[1]), None)
