@@ -279,11 +279,15 @@ class _Reading:
 class _Sentence:
     """A sentence's tense cues, (tense, start, end) in the order direction() weighs them (future
     ones first), and what each tells, worked out when an expression first needs it."""
-    __slots__ = ("reading", "start", "cues", "told")
+    __slots__ = ("reading", "start", "cues", "told", "latest_first", "earliest_first")
 
     def __init__(self, reading: _Reading, start: int, cues: list[tuple[int, int, int]]):
         self.reading, self.start, self.cues = reading, start, cues
         self.told: list = [False] * len(cues)   # False: not yet worked out
+        # their indexes by where they start, the latest or the earliest first; of cues that start
+        # alike, the first in order counts
+        self.latest_first = sorted(range(len(cues)), key=lambda k: (-cues[k][1], k))
+        self.earliest_first = sorted(range(len(cues)), key=lambda k: (cues[k][1], k))
 
     def tells(self, k: int) -> tuple[int, bool, bool, bool] | None:
         if self.told[k] is False:
@@ -320,17 +324,14 @@ def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
     s_end = m.start() + 1 if m else min(len(text), end + WINDOW)
     cues = reading.cues
     sentence = reading.sentence(s_start, s_end)
-    # the expression's own words ("last" in "last Friday") are not a cue; of cues starting
-    # alike, the first in order counts
-    before = sorted((k for k, (_, c_start, c_end) in enumerate(sentence.cues) if c_end <= start),
-                    key=lambda k: (-sentence.cues[k][1], k))
-    last = next(((sentence.cues[k][1], told[0]) for k in before if (told := sentence.tells(k))), (-1, UNKNOWN))
+    found = sentence.cues
+    # (the expression's own words, "last" in "last Friday", are not a cue)
+    before = [k for k in sentence.latest_first if found[k][2] <= start]
+    last = next(((found[k][1], told[0]) for k in before if (told := sentence.tells(k))), (-1, UNKNOWN))
     chosen = last[1]
     if chosen == UNKNOWN:
-        after = sorted((k for k, (_, c_start, _) in enumerate(sentence.cues) if c_start >= end),
-                       key=lambda k: (sentence.cues[k][1], k))
-        for k in after:
-            if told := sentence.tells(k):
+        for k in sentence.earliest_first:
+            if found[k][1] >= end and (told := sentence.tells(k)):
                 cue = PAST if told[2] else told[0]   # "agreed to" after the expression: a reported plan
                 chosen = cue if chosen == UNKNOWN else chosen
                 if not told[3]:
