@@ -139,7 +139,7 @@ def _folds_alike(pattern: re.Pattern) -> bool:
                 return False
         return True
 
-    return alike(_parser().parse(pattern.pattern, pattern.flags))
+    return alike(ops.parse(pattern.pattern, pattern.flags))
 
 
 def _listed(suffixes) -> list[str]:
@@ -219,7 +219,7 @@ class _Reading:
             (text, (self.cues.future, self.cues.past, self.cues.present))
         self.edge_starts = [m.start() for m in EDGE_START.finditer(text)]
         self.abbreviation_at: dict[int, bool] = {}
-        self.sentences: dict[tuple[int, int], list[tuple]] = {}
+        self.sentences: dict[tuple[int, int], _Sentence] = {}
 
     def edges(self, lo: int, hi: int):
         """The sentence edges between lo and hi, as SENTENCE_EDGE.finditer(text, lo, hi) finds
