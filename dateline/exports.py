@@ -59,8 +59,14 @@ def newest(timeline: Timeline) -> dt.date:
     return max(dates, default=dt.date(1970, 1, 1))
 
 
+_by_id: tuple = ((), {})      # (the articles, by id): asked for once per citation, made once per build
+
+
 def by_id(timeline: Timeline) -> dict:
-    return {a.id: a for a in timeline.articles}
+    global _by_id
+    if _by_id[0] is not timeline.articles:
+        _by_id = (timeline.articles, {a.id: a for a in timeline.articles})
+    return _by_id[1]
 
 
 def event_url(timeline: Timeline, event_id: str, href: str) -> str:
