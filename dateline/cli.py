@@ -12,11 +12,13 @@ import json
 import os
 import stat
 import sys
+import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from . import dask_executor, pipeline, render
 from .articles import MAX_ARTICLE_BYTES, SETTINGS_FILES, is_article_name
+from .buildstate import SETTLED_NS, signature
 from .cache import Cache
 from .dask_executor import DaskProblem
 from .errors import ContentError, Problem, escaped
@@ -91,9 +93,13 @@ def input_digest(args) -> str:
 
 
 def content_digest(digest, content: Path) -> None:
-    """Add the content folder as a build reads it: the bytes of its articles and settings, and
-    of anything else only its name, kind, size and time (a huge file beside them, a pipe or a
-    link to /dev/zero is never read here). Links are not followed into folders."""
+    """Add the content folder as a build reads it: its articles and settings, and of anything
+    else only its name, kind, size and time (a huge file beside them, a pipe or a link to
+    /dev/zero is never read here). Links are not followed into folders. A file changed more than
+    a moment ago counts by its stat signature (buildstate.py), as the article index does, so
+    that a rebuild with nothing changed opens none of ten thousand articles; a fresher one by its
+    bytes, since it could change again within the same timestamp."""
+    now = time.time_ns()
     for here, dirs, names in os.walk(content):
         dirs.sort()
         for name in sorted(dirs + names):
@@ -102,7 +108,10 @@ def content_digest(digest, content: Path) -> None:
                 info = path.stat()
                 readable = stat.S_ISREG(info.st_mode) and info.st_size <= MAX_ARTICLE_BYTES and \
                     (is_article_name(name) or name in SETTINGS_FILES)
-                data = path.read_bytes() if readable else repr((info.st_mode, info.st_size, info.st_mtime_ns)).encode()
+                if readable and now - info.st_mtime_ns >= SETTLED_NS:
+                    data = repr(signature(info)).encode()
+                else:
+                    data = path.read_bytes() if readable else repr((info.st_mode, info.st_size, info.st_mtime_ns)).encode()
             except (OSError, RuntimeError) as e:
                 data = repr(e).encode()
             digest.update(os.fsencode(path.relative_to(content)) + b"\0" + data)

@@ -527,9 +527,9 @@ def distinct_titles(events: list[Event], articles: dict[str, Article]) -> list[E
         title = e.title
         if title.lower() in used:
             leads = [s for s in e.statements if s.role == REPORT] or list(e.statements)
-            others = [sentence_title(s) for s in leads if s.id != e.headline]
+            others = (sentence_title(s) for s in leads if s.id != e.headline)     # made only until one is free
             source = articles[e.statements[0].article].source if e.statements else ""
-            title = next((t for t in others + [f"{title} ({source})" if source else "", f"{title} ({e.value})"]
+            title = next((t for t in chain(others, [f"{title} ({source})" if source else "", f"{title} ({e.value})"])
                           if t and t.lower() not in used), f"{title} ({e.id})")
             e = replace(e, title=title)
         used.add(title.lower())

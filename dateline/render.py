@@ -69,6 +69,7 @@ def roman(n: int) -> str:
 
 # ---------------------------------------------------------------- dates as people read them
 
+@functools.lru_cache(maxsize=1 << 16)     # every export and page asks for the same few thousand dates
 def date_label(value: str, precision: str, mod: str | None = None, lang: str = "en") -> str:
     """'Monday 19 December 2022', 'October 2022', 'week of 9 September 2024', 'winter 2024–25';
     with a mod, 'early March 2023', 'the late 1990s', 'about 2010'; in the words of `lang`. A
@@ -184,11 +185,15 @@ def highlighted_body(extraction: Extraction, event_links: dict, root: str, lang:
     return fill_marks(extraction.body_html, open_tag, len(extraction.timexes))
 
 
+WEB_URL = re.compile(r"https?://[^\s<>\"']+$", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1 << 16)     # asked for every citation of every article
 def web_url(url: str) -> str:
     """The URL if it is a web address, else nothing: a link must never run script
     ("javascript:...") or reach into the reader's machine."""
     url = (url or "").strip()
-    return url if re.match(r"https?://[^\s<>\"']+$", url, re.IGNORECASE) else ""
+    return url if WEB_URL.match(url) else ""
 
 
 def copied_from(article, site) -> str:
@@ -769,12 +774,13 @@ def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str 
     try:
         record, stamps, folders = {}, {}, set()
         for rel, content, *page_inputs in files:
-            path = staging / rel
-            if path.parent not in folders:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(path.parent)
+            path = os.path.join(staging, rel)   # strings, not Paths: ten thousand files
+            folder = os.path.dirname(path)
+            if folder not in folders:
+                os.makedirs(folder, exist_ok=True)
+                folders.add(folder)
             if content is REUSE:            # render_pages found its inputs unchanged
-                os.link(out / rel, path)
+                os.link(os.path.join(out, rel), path)
                 record[rel] = previous[rel]
             else:
                 if isinstance(content, str):
@@ -782,8 +788,8 @@ def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str 
                 digest = hashlib.sha256(content).hexdigest()
                 record[rel] = (digest, len(content), *page_inputs)
                 if not (previous.get(rel, [None])[0] == digest and _link(out / rel, path)):
-                    _write(path, content, out / rel)
-            stamps[rel] = _stamp(path.lstat())
+                    _write(Path(path), content, out / rel)
+            stamps[rel] = _stamp(os.lstat(path))
         manifest = json.dumps({"tool": "dateline", "note": "written by dateline: a build replaces the files "
                                "listed here and keeps any others", "files": record}, indent=0) + "\n"
         _write(staging / MARKER, manifest.encode("utf-8"), out / MARKER)
@@ -841,9 +847,11 @@ def carry_over(out: Path, staging: Path, owned: set[str]) -> None:
             elif str(rel_folder / name) not in owned_folders:       # the user's, kept even if empty
                 (staging / rel_folder / name).mkdir(exist_ok=True)
         for name in names:
-            rel = str(rel_folder / name) if str(rel_folder) != "." else name
+            rel = os.path.join(rel_folder, name) if str(rel_folder) != "." else name
+            if rel in owned:
+                continue
             source, target = here / name, staging / rel
-            if rel in owned or target.exists() or target.is_symlink():
+            if target.exists() or target.is_symlink():
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             if source.is_symlink():
