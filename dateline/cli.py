@@ -282,7 +282,7 @@ def _make(args, command: str) -> int:
         return print_review(timeline)
     previous = render.trusted_files(args.out) if command == "build" else {}
     files = render.render_pages(timeline, env, review=args.review, previous=previous,
-                                jobs=max(1, args.jobs))
+                                jobs=max(1, args.jobs), cache=cache if command == "build" else None)
     if command == "check":
         for _ in files:     # render everything, so template errors show, but write nothing
             pass
