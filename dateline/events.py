@@ -12,6 +12,7 @@ import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import chain
 from operator import mul
 from pathlib import Path
@@ -472,7 +473,12 @@ def make_event(value: str, members: list[Statement], vectors, articles: dict[str
 def sentence_title(s: Statement) -> str:
     """A statement's sentence as a title; a report's date goes (the entry shows it), other
     statements keep it ("since Oct. 10" says what kind of date it is)."""
-    return headlines.title_of(s.sentence, s.expression, s.previous, keep_date=s.role != REPORT)
+    return _title(s.sentence, s.expression, s.previous, s.role != REPORT)
+
+
+@lru_cache(maxsize=1 << 16)     # titling, then distinct_titles, ask for the same sentences again
+def _title(sentence: str, expression: str, previous: str, keep_date: bool) -> str:
+    return headlines.title_of(sentence, expression, previous, keep_date=keep_date)
 
 
 def article_headline(value: str, leads: list[Statement], vectors, centroid: dict,
