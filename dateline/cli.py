@@ -128,21 +128,23 @@ def content_digest(digest, content: Path) -> dict[str, str]:
     now, fresh = time.time_ns(), {}
     for here, dirs, names in os.walk(content):
         dirs.sort()
+        folder = os.path.relpath(here, content)
         for name in sorted(dirs + names):
-            path = Path(here) / name
+            path, rel = os.path.join(here, name), name if folder == "." else os.path.join(folder, name)  # strings, not Paths
             try:
-                info = path.stat()
+                info = os.stat(path)
                 readable = stat.S_ISREG(info.st_mode) and info.st_size <= MAX_ARTICLE_BYTES and \
                     (is_article_name(name) or name in SETTINGS_FILES)
                 if readable and is_article_name(name):
                     data = repr(signature(info)).encode()
                     if now - info.st_mtime_ns < SETTLED_NS:
-                        fresh[str(path.relative_to(content))] = hashlib.sha256(path.read_bytes()).hexdigest()
+                        fresh[rel] = _file_digest(Path(path))
                 else:
-                    data = path.read_bytes() if readable else repr((info.st_mode, info.st_size, info.st_mtime_ns)).encode()
+                    data = Path(path).read_bytes() if readable else \
+                        repr((info.st_mode, info.st_size, info.st_mtime_ns)).encode()
             except (OSError, RuntimeError) as e:
                 data = repr(e).encode()
-            digest.update(os.fsencode(path.relative_to(content)) + b"\0" + data)
+            digest.update(os.fsencode(rel) + b"\0" + data)
     return fresh
 
 
