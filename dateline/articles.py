@@ -326,10 +326,12 @@ def _article_files(content: Path) -> tuple[list[Path], list[Problem]]:
     return sorted(found, key=lambda p: (p.stem, str(p))), problems
 
 
-def load_articles(content: Path, keep_going: bool = False, language: str = "en") -> tuple[list[Article], list[Problem]]:
+def load_articles(content: Path, keep_going: bool = False, language: str = "en",
+                  index=None) -> tuple[list[Article], list[Problem]]:
     """All articles, sorted by id, in the site's `language` unless they say otherwise. Every
     problem is collected; with keep_going the bad files are skipped and their problems returned
-    instead of raised. Warnings are returned in either case."""
+    instead of raised. Warnings are returned in either case. An `index` (buildstate.ArticleIndex)
+    gives the articles of files unchanged since the last build without reading them."""
     content = content.resolve()
     articles, problems, warnings, by_folded = [], [], [], {}
     files, found = _article_files(content)
@@ -355,7 +357,16 @@ def load_articles(content: Path, keep_going: bool = False, language: str = "en")
                 raise ContentError(Problem(shown, 1, f"the id '{article_id}' is also {other}'s (the file name is "
                                                      "the article's id, in any folder): rename one"))
             by_folded[folded] = (article_id, shown)
-            articles.append(parse_article(path, article_id, shown, warnings, content, language))
+            known = index.lookup(path) if index else None
+            if known:
+                articles.append(known[0])
+                warnings += known[1]
+                continue
+            own_warnings: list[Problem] = []
+            articles.append(parse_article(path, article_id, shown, own_warnings, content, language))
+            warnings += own_warnings
+            if index:
+                index.remember(path, articles[-1], own_warnings)
         except ContentError as e:
             problems.extend(e.problems)
         except OSError as e:

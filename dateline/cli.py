@@ -12,11 +12,13 @@ import json
 import os
 import stat
 import sys
+import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from . import dask_executor, pipeline, render
 from .articles import MAX_ARTICLE_BYTES, SETTINGS_FILES, is_article_name
+from .buildstate import SETTLED_NS, signature
 from .cache import Cache
 from .dask_executor import DaskProblem
 from .errors import ContentError, Problem, escaped
@@ -69,13 +71,38 @@ def parser() -> argparse.ArgumentParser:
     return ap
 
 
-def input_digest(args) -> str:
+def build_inputs(args) -> str:
+    """What the output's record is compared with to skip a build: the input digest, and the
+    digest of each article file that was too fresh to go by its signature (content_digest). The
+    last build's record stands if the digest is the same and so are those files' bytes."""
+    digest, fresh = input_digest(args)
+    recorded = render.read_state(args.out).get("inputs", "")
+    head, _, rest = recorded.partition(" ")
+    if head == digest:
+        try:
+            before = json.loads(rest)
+        except ValueError:
+            before = None
+        if isinstance(before, dict) and all(_file_digest(args.content / rel) == sha for rel, sha in before.items()):
+            return recorded
+    return f"{digest} {json.dumps(fresh, sort_keys=True)}"
+
+
+def _file_digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def input_digest(args) -> tuple[str, dict]:
     """A digest of everything a build reads: the content, the templates, dateline's own code and
-    data, the options, and today's date (for the future-date warning)."""
+    data, the options, and today's date (for the future-date warning); and the digests of the
+    article files it could only go by the bytes of (content_digest)."""
     digest = hashlib.sha256(json.dumps([dt.date.today().isoformat(), args.review, args.keep_going,
                                         str(args.templates)]).encode())
     package = Path(__file__).resolve().parent
-    content_digest(digest, args.content)
+    fresh = content_digest(digest, args.content)
     roots = [render.DEFAULT_TEMPLATES, package] + ([args.templates] if args.templates else [])
     for root in roots:
         files = []
@@ -87,25 +114,38 @@ def input_digest(args) -> str:
             if os.path.isfile(path):
                 with open(path, "rb") as fh:
                     digest.update(os.fsencode(rel) + b"\0" + fh.read())
-    return digest.hexdigest()
+    return digest.hexdigest(), fresh
 
 
-def content_digest(digest, content: Path) -> None:
-    """Add the content folder as a build reads it: the bytes of its articles and settings, and
-    of anything else only its name, kind, size and time (a huge file beside them, a pipe or a
-    link to /dev/zero is never read here). Links are not followed into folders."""
+def content_digest(digest, content: Path) -> dict[str, str]:
+    """Add the content folder as a build reads it: its settings, its articles, and of anything
+    else only its name, kind, size and time (a huge file beside them, a pipe or a link to
+    /dev/zero is never read here). Links are not followed into folders. An article counts by its
+    stat signature (buildstate.py), as the article index does, so that a rebuild with nothing
+    changed opens none of ten thousand articles. One changed a moment ago could change again
+    within the same timestamp, unseen by its signature: the digests of such files' bytes are
+    returned, by path, for build_inputs to check next time."""
+    now, fresh = time.time_ns(), {}
     for here, dirs, names in os.walk(content):
         dirs.sort()
+        folder = os.path.relpath(here, content)
         for name in sorted(dirs + names):
-            path = Path(here) / name
+            path, rel = os.path.join(here, name), name if folder == "." else os.path.join(folder, name)  # strings, not Paths
             try:
-                info = path.stat()
+                info = os.stat(path)
                 readable = stat.S_ISREG(info.st_mode) and info.st_size <= MAX_ARTICLE_BYTES and \
                     (is_article_name(name) or name in SETTINGS_FILES)
-                data = path.read_bytes() if readable else repr((info.st_mode, info.st_size, info.st_mtime_ns)).encode()
+                if readable and is_article_name(name):
+                    data = repr(signature(info)).encode()
+                    if now - info.st_mtime_ns < SETTLED_NS:
+                        fresh[rel] = _file_digest(Path(path))
+                else:
+                    data = Path(path).read_bytes() if readable else \
+                        repr((info.st_mode, info.st_size, info.st_mtime_ns)).encode()
             except (OSError, RuntimeError) as e:
                 data = repr(e).encode()
-            digest.update(os.fsencode(path.relative_to(content)) + b"\0" + data)
+            digest.update(os.fsencode(rel) + b"\0" + data)
+    return fresh
 
 
 def dask_scheduler(args) -> str | None:
@@ -248,7 +288,7 @@ def _make(args, command: str) -> int:
     inputs = ""
     env = render.environment(args.templates) if command in ("build", "check") else None   # before the work
     if command == "build":
-        inputs = input_digest(args)
+        inputs = build_inputs(args)
         last = render.up_to_date(args.out, inputs)
         if last is not None:
             for line in last.get("warnings", []):
@@ -273,7 +313,7 @@ def _make(args, command: str) -> int:
         return print_review(timeline)
     previous = render.trusted_files(args.out) if command == "build" else {}
     files = render.render_pages(timeline, env, review=args.review, previous=previous,
-                                jobs=max(1, args.jobs))
+                                jobs=max(1, args.jobs), cache=cache if command == "build" else None)
     if command == "check":
         for _ in files:     # render everything, so template errors show, but write nothing
             pass

@@ -6,12 +6,14 @@ sentences whose content words are alike (TF-IDF cosine) become one event.
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import hashlib
 import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from itertools import chain
 from operator import mul
 from pathlib import Path
@@ -327,7 +329,8 @@ def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article]
     by_id = {s.id: s for group in groups.values() for s in group}
     clustered = [[value, [by_id[i] for i in ids]] for value in groups for ids in dates[value][1]]
     kept_events, events, plan = saved.get("events", {}), {}, []
-    for value, members in join_coarse_references(clustered, vectors, threshold):
+    folds = FoldMemo(saved.get("folds", {}), parts, unmoved)
+    for value, members in join_coarse_references(clustered, vectors, threshold, folds):
         key = group_key(value, members, parts, stats[value])
         entry = kept_events.get(key)
         if entry is None or not unmoved(members, headlines_too=True):
@@ -340,7 +343,7 @@ def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article]
         plan.append(entry)
     if cache:
         cache.put_blob("events", code, {"n_level": vectors.n_level, "df_levels": vectors.df_levels,
-                                        "dates": dates, "events": events, "plan": plan})
+                                        "dates": dates, "events": events, "plan": plan, "folds": folds.kept})
     return plan
 
 
@@ -383,7 +386,34 @@ def _centroid(members: list[Statement], vectors) -> dict:
     return {w: x / norm for w, x in total.items()} if norm else {}
 
 
-def join_coarse_references(clustered: list, vectors: Vectors, threshold: float) -> list:
+class FoldMemo:
+    """The last build's choices of join_coarse_references, by a digest of the coarse event and
+    its candidates (their statements, roles and articles): a choice stands again when none of
+    their statements holds a word whose idf level moved, as it is then what comparing gives."""
+
+    def __init__(self, saved: dict, parts: dict[str, str], unmoved):
+        self.saved, self.kept, self.parts, self.unmoved = saved, {}, parts, unmoved
+        self.digests: dict[int, str] = {}
+        self.still: dict[int, bool] = {}
+
+    def _digest(self, i: int, clustered: list) -> str:
+        if i not in self.digests:
+            value, members = clustered[i]
+            self.digests[i] = hashlib.sha256(f"{value}\x1e".encode() + "".join(
+                f"{s.id}\x1f{self.parts[s.article]}\x1f{s.role}\x1e" for s in members).encode()).hexdigest()
+            self.still[i] = self.unmoved(members)
+        return self.digests[i]
+
+    def key(self, i: int, candidates: list[int], clustered: list) -> str:
+        return hashlib.sha256("".join(self._digest(j, clustered) for j in [i, *candidates]).encode()).hexdigest()
+
+    def choice(self, key: str, i: int, candidates: list[int]) -> int | None:
+        """The candidate's place among `candidates` (-1: none) if the last choice stands."""
+        choice = self.saved.get(key)
+        return choice if isinstance(choice, int) and all(self.still[j] for j in [i, *candidates]) else None
+
+
+def join_coarse_references(clustered: list, vectors: Vectors, threshold: float, memo: FoldMemo | None = None) -> list:
     """[value, members] with each event coarser than a day that only later references tell
     folded into the reported happening within its period that it is most like, if alike enough."""
     reported = defaultdict(list)        # (year, month) -> indexes of reported day events
@@ -392,6 +422,7 @@ def join_coarse_references(clustered: list, vectors: Vectors, threshold: float) 
             reported[value[:7]].append(i)
     if not reported:
         return clustered
+    months = sorted(reported)
     folded: dict[int, list] = defaultdict(list)
     gone = set()
     centroids: dict[int, dict] = {}
@@ -399,11 +430,18 @@ def join_coarse_references(clustered: list, vectors: Vectors, threshold: float) 
         period = period_of(value)
         if len(value) == 10 or not period or period.precision == "day" or any(s.role in (REPORT, PLAN) for s in members):
             continue
-        months = {f"{y:04d}-{m:02d}" for y in range(period.start.year, period.end.year + 1) for m in range(1, 13)
-                  if period.start.isoformat()[:7] <= f"{y:04d}-{m:02d}" <= period.end.isoformat()[:7]}
-        candidates = [j for month in sorted(months) for j in reported.get(month, ())
-                      if period.start.isoformat() <= clustered[j][0] <= period.end.isoformat()]
+        first, last = period.start.isoformat(), period.end.isoformat()
+        within = months[bisect.bisect_left(months, first[:7]):bisect.bisect_right(months, last[:7])]
+        candidates = [j for month in within for j in reported[month] if first <= clustered[j][0] <= last]
         if not candidates:
+            continue
+        key = memo.key(i, candidates, clustered) if memo else None
+        choice = memo.choice(key, i, candidates) if memo else None
+        if choice is not None:
+            memo.kept[key] = choice
+            if choice >= 0:
+                folded[candidates[choice]] += members
+                gone.add(i)
             continue
         for s in members:
             vectors.of(s)
@@ -418,6 +456,8 @@ def join_coarse_references(clustered: list, vectors: Vectors, threshold: float) 
             if score >= best_score:
                 best, best_score = j, score
         vectors.forget()
+        if memo:
+            memo.kept[key] = candidates.index(best) if best is not None else -1
         if best is not None:
             folded[best] += members
             gone.add(i)
@@ -472,7 +512,12 @@ def make_event(value: str, members: list[Statement], vectors, articles: dict[str
 def sentence_title(s: Statement) -> str:
     """A statement's sentence as a title; a report's date goes (the entry shows it), other
     statements keep it ("since Oct. 10" says what kind of date it is)."""
-    return headlines.title_of(s.sentence, s.expression, s.previous, keep_date=s.role != REPORT)
+    return _title(s.sentence, s.expression, s.previous, s.role != REPORT)
+
+
+@lru_cache(maxsize=1 << 16)     # titling, then distinct_titles, ask for the same sentences again
+def _title(sentence: str, expression: str, previous: str, keep_date: bool) -> str:
+    return headlines.title_of(sentence, expression, previous, keep_date=keep_date)
 
 
 def article_headline(value: str, leads: list[Statement], vectors, centroid: dict,
@@ -527,9 +572,9 @@ def distinct_titles(events: list[Event], articles: dict[str, Article]) -> list[E
         title = e.title
         if title.lower() in used:
             leads = [s for s in e.statements if s.role == REPORT] or list(e.statements)
-            others = [sentence_title(s) for s in leads if s.id != e.headline]
+            others = (sentence_title(s) for s in leads if s.id != e.headline)     # made only until one is free
             source = articles[e.statements[0].article].source if e.statements else ""
-            title = next((t for t in others + [f"{title} ({source})" if source else "", f"{title} ({e.value})"]
+            title = next((t for t in chain(others, [f"{title} ({source})" if source else "", f"{title} ({e.value})"])
                           if t and t.lower() not in used), f"{title} ({e.id})")
             e = replace(e, title=title)
         used.add(title.lower())

@@ -59,8 +59,26 @@ def newest(timeline: Timeline) -> dt.date:
     return max(dates, default=dt.date(1970, 1, 1))
 
 
+_by_id: tuple = ((), {})      # (the articles, by id): asked for once per citation, made once per build
+
+
 def by_id(timeline: Timeline) -> dict:
-    return {a.id: a for a in timeline.articles}
+    global _by_id
+    if _by_id[0] is not timeline.articles:
+        _by_id = (timeline.articles, {a.id: a for a in timeline.articles})
+    return _by_id[1]
+
+
+def fragment(memo, key: str | None, make) -> str:
+    """make(): an event's part of an export, or the part the last build made from the same
+    inputs (`memo`: a buildstate.Shelf, `key`: a digest of the event's inputs and the export's)."""
+    if memo is None or key is None:
+        return make()
+    text = memo.get(key)
+    if not isinstance(text, str):
+        text = make()
+    memo.keep(key, text)
+    return text
 
 
 def event_url(timeline: Timeline, event_id: str, href: str) -> str:
@@ -128,15 +146,16 @@ def _tl_date(day: dt.date, precision: str) -> dict:
     return date
 
 
-def timelinejs(timeline: Timeline, label, hrefs: dict) -> str:
+def timelinejs(timeline: Timeline, label, hrefs: dict, memo=None, keys: dict | None = None) -> str:
     """Knight Lab TimelineJS 3's JSON: a title slide and one slide per event, as a newsroom
     would make it. A period longer than its own unit (a week, a season) gets an end date, and
     every slide shows our label. Rows are the entries' first tags (no rows without tags), and
     background has a row of its own; headlines are cut between words; each outlet is named
     once, its articles linked; an article's lead image is the slide's media."""
-    events = []
+    keys = keys or {}
     shown = on_the_axis(timeline.events)
-    for e in shown:
+
+    def slide_of(e: Event) -> str:
         start, end = dt.date.fromisoformat(e.start), dt.date.fromisoformat(e.end)
         slide = {
             "unique_id": e.id,
@@ -157,18 +176,20 @@ def timelinejs(timeline: Timeline, label, hrefs: dict) -> str:
         if pictured:
             slide["media"] = {"url": web_url(pictured.image), "caption": escape(pictured.title),
                               "credit": escape(pictured.source or ""), "link": article_link(timeline, pictured.id)}
-        events.append(slide)
+        return json.dumps(slide, ensure_ascii=False)
+
+    events = [fragment(memo, keys.get(e.id), lambda: slide_of(e)) for e in shown]
     left_out = len(timeline.events) - len(shown)
     data = {"title": {"text": {"headline": escape(timeline.site.title),
                                "text": escape(timeline.site.description) + (
                                    f"<p>{left_out} background {'entry' if left_out == 1 else 'entries'} from "
                                    f"before the story {'is' if left_out == 1 else 'are'} on the full timeline.</p>"
-                                   if left_out else "")}},
-            "events": events}
+                                   if left_out else "")}}}
     if timeline.site.image:                 # site.yaml's share image opens the story
         data["title"]["media"] = {"url": absolute(timeline.site, timeline.site.image),
                                   "alt": escape(timeline.site.image_alt)}
-    return json.dumps(data, ensure_ascii=False) + "\n"     # compact: the C encoder is many times faster
+    # json.dumps(data) with the slides encoded one by one; compact: the C encoder is many times faster
+    return f'{{"title": {json.dumps(data["title"], ensure_ascii=False)}, "events": [{", ".join(events)}]}}\n'
 
 
 def summary_html(e: Event) -> str:
@@ -205,7 +226,7 @@ def cited_html(timeline: Timeline, e: Event) -> str:
 
 # ---------------------------------------------------------------- Atom
 
-def atom(timeline: Timeline, label, hrefs: dict) -> str:
+def atom(timeline: Timeline, label, hrefs: dict, memo=None, keys: dict | None = None) -> str:
     last = newest(timeline)
     updated = f"{last.isoformat()}T00:00:00Z"
     feed_id = timeline.site.base_url or f"urn:dateline:{slug(timeline.site.title)}"
@@ -219,11 +240,12 @@ def atom(timeline: Timeline, label, hrefs: dict) -> str:
         lines.append(f"  <subtitle>{escape(timeline.site.description)}</subtitle>")
     if timeline.site.base_url:
         lines.append(f"  <link href={quoteattr(timeline.site.base_url)}/>")
-    articles = by_id(timeline)
-    for e in timeline.events:
+    articles, keys = by_id(timeline), keys or {}
+
+    def entry(e: Event) -> str:
         published = max((articles[s].published for s in e.sources if s in articles), default=last)
         body = "".join(f"<p>{escape(s.sentence)}</p>" for s in e.statements) or markdown_html(e.summary)
-        lines += ["  <entry>",
+        return "\n".join(["  <entry>",
                   f"    <id>{escape(entry_id(timeline, e))}</id>",
                   f"    <title>{escape(cut_at_word(dated_label(label, e) + ': ' + e.title, FEED_TITLE_CHARACTERS))}</title>",
                   f"    <updated>{published.isoformat()}T00:00:00Z</updated>",
@@ -231,7 +253,9 @@ def atom(timeline: Timeline, label, hrefs: dict) -> str:
                   f"    <author><name>{escape(sources_line(articles, e) or 'dateline')}</name></author>",
                   *(f"    <category term={quoteattr(tag)}/>" for tag in e.tags),
                   f"    <content type=\"html\">{escape(body)}</content>",
-                  "  </entry>"]
+                  "  </entry>"])
+
+    lines += [fragment(memo, keys.get(e.id), lambda: entry(e)) for e in timeline.events]
     lines.append("</feed>")
     return "\n".join(lines) + "\n"
 
@@ -273,26 +297,34 @@ def _day_after(day: dt.date) -> dt.date:
     return day + dt.timedelta(days=1) if day < dt.date.max else day
 
 
-def ical(timeline: Timeline, label, hrefs: dict) -> str:
+def ical(timeline: Timeline, label, hrefs: dict, memo=None, keys: dict | None = None) -> str:
     """All-day events whose DTSTART and DTEND (exclusive, as RFC 5545 has it) span each entry's
     period: a month-level entry spans its month."""
     stamp = f"{newest(timeline):%Y%m%d}T000000Z"
     articles = by_id(timeline)
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//dateline//timeline//EN", "CALSCALE:GREGORIAN",
-             f"X-WR-CALNAME:{_ical_text(timeline.site.title)}"]
-    for e in timeline.events:
+    keys = keys or {}
+    head = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//dateline//timeline//EN", "CALSCALE:GREGORIAN",
+            f"X-WR-CALNAME:{_ical_text(timeline.site.title)}"]
+
+    def vevent(e: Event) -> str:
         start, end = dt.date.fromisoformat(e.start), _day_after(dt.date.fromisoformat(e.end))
         description = "\n".join(s.sentence for s in e.statements[:5]) + f"\n— {sources_line(articles, e)}"
-        lines += ["BEGIN:VEVENT", f"UID:{_ical_text(e.id)}@dateline", f"DTSTAMP:{stamp}",
-                  f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{end:%Y%m%d}",
-                  f"SUMMARY:{_ical_text(cut_at_word(dated_label(label, e) + ': ' + e.title, FEED_TITLE_CHARACTERS))}",
-                  f"DESCRIPTION:{_ical_text(description)}"]
+        lines = ["BEGIN:VEVENT", f"UID:{_ical_text(e.id)}@dateline", f"DTSTAMP:{stamp}",
+                 f"DTSTART;VALUE=DATE:{start:%Y%m%d}", f"DTEND;VALUE=DATE:{end:%Y%m%d}",
+                 f"SUMMARY:{_ical_text(cut_at_word(dated_label(label, e) + ': ' + e.title, FEED_TITLE_CHARACTERS))}",
+                 f"DESCRIPTION:{_ical_text(description)}"]
         if e.tags:
             lines.append("CATEGORIES:" + ",".join(_ical_text(tag) for tag in e.tags))
         if timeline.site.base_url:
             lines.append(f"URL:{NOT_ICAL.sub('', event_url(timeline, e.id, hrefs.get(e.id, 'index.html') + '#' + e.id))}")
         lines.append("END:VEVENT")
-    lines.append("END:VCALENDAR")
+        return folded(lines)
+
+    return folded(head) + "".join(fragment(memo, keys.get(e.id), lambda: vevent(e)) for e in timeline.events) \
+        + folded(["END:VCALENDAR"])
+
+
+def folded(lines: list[str]) -> str:
     return "".join(part + "\r\n" for line in lines for part in _fold(line))
 
 

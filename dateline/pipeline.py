@@ -14,6 +14,7 @@ from pathlib import Path
 
 from .articles import Article, Site, future_warnings, load_articles, load_site, titled
 from .budget import within_budget
+from .buildstate import ArticleIndex, StatementPack
 from .cache import Cache
 from .errors import ContentError, Problem, in_order
 from .events import Event, build_events
@@ -66,8 +67,9 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int,
     missing = []
     gc.disable()    # decoding makes millions of objects and no cycles: nothing for the collector
     try:
+        pack = StatementPack(cache)
         for a in articles:
-            cached = cache.get(a)
+            cached = pack.get(a)
             if cached is None:
                 missing.append(a)
             else:
@@ -81,19 +83,24 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int,
         for x in extract_on_dask(missing, dask, jobs):
             out[x.article] = x
             cache.put(by_id[x.article], x)
+            pack.put(by_id[x.article], x)
             progress.step()
     elif jobs > 1 and len(missing) >= PARALLEL_FROM:
         with ProcessPoolExecutor(max_workers=jobs, initializer=_start_worker,
                                  initargs=(cache.folder, os.getpid())) as pool:
             for a, x in zip(missing, pool.map(_extract_and_store, missing, chunksize=16)):
                 out[a.id] = x
+                if isinstance(x, Extraction):
+                    pack.put(a, x)
                 progress.step()
     else:
         for a in missing:
             out[a.id] = x = within_budget(extract, a)
             if isinstance(x, Extraction):
                 cache.put(a, x)
+                pack.put(a, x)
             progress.step()
+    pack.save()
     slow = [x for x in out.values() if isinstance(x, Problem)]
     return {k: x for k, x in out.items() if isinstance(x, Extraction)}, slow
 
@@ -107,9 +114,12 @@ def run(content: Path, *, keep_going: bool = False, previous: Callable[[], Previ
         site = load_site(content)
     except ContentError as e:
         site, problems = None, e.problems
+    cache = cache or Cache(None)
+    index = ArticleIndex(cache, content, site.language if site else "en")
     try:
         articles, skipped = load_articles(content, keep_going=keep_going,
-                                          language=site.language if site else "en")
+                                          language=site.language if site else "en", index=index)
+        index.save()
     except ContentError as e:
         articles, skipped, problems = None, [], problems + e.problems
     overrides = load_overrides(content)
@@ -118,7 +128,6 @@ def run(content: Path, *, keep_going: bool = False, previous: Callable[[], Previ
         raise ContentError(in_order(problems))
     report = Report(overrides, previous)
     articles = apply_to_articles(articles, overrides, report)
-    cache = cache or Cache(None)
     extractions, slow = extract_all(articles, cache, jobs, dask)
     if slow and not keep_going:
         raise ContentError(in_order(problems + slow))

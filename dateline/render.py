@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -22,9 +23,10 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from . import exports
+from . import exports, markup
 from .articles import display_path
-from .cache import article_key
+from .buildstate import Shelf
+from .cache import Cache, article_key
 from .errors import ContentError, Problem
 from .events import Event
 from .markup import fill_marks, markdown_html
@@ -69,6 +71,7 @@ def roman(n: int) -> str:
 
 # ---------------------------------------------------------------- dates as people read them
 
+@functools.lru_cache(maxsize=1 << 16)     # every export and page asks for the same few thousand dates
 def date_label(value: str, precision: str, mod: str | None = None, lang: str = "en") -> str:
     """'Monday 19 December 2022', 'October 2022', 'week of 9 September 2024', 'winter 2024–25';
     with a mod, 'early March 2023', 'the late 1990s', 'about 2010'; in the words of `lang`. A
@@ -184,11 +187,15 @@ def highlighted_body(extraction: Extraction, event_links: dict, root: str, lang:
     return fill_marks(extraction.body_html, open_tag, len(extraction.timexes))
 
 
+WEB_URL = re.compile(r"https?://[^\s<>\"']+$", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=1 << 16)     # asked for every citation of every article
 def web_url(url: str) -> str:
     """The URL if it is a web address, else nothing: a link must never run script
     ("javascript:...") or reach into the reader's machine."""
     url = (url or "").strip()
-    return url if re.match(r"https?://[^\s<>\"']+$", url, re.IGNORECASE) else ""
+    return url if WEB_URL.match(url) else ""
 
 
 def copied_from(article, site) -> str:
@@ -426,16 +433,17 @@ def template_fingerprint(env: jinja2.Environment) -> str:
 
 
 def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = False,
-                 previous: dict | None = None, jobs: int = 1) -> Iterator[tuple]:
+                 previous: dict | None = None, jobs: int = 1, cache: Cache | None = None) -> Iterator[tuple]:
     """Every file of the site as (path, content[, inputs]), one at a time so that a large site is
     never held in memory whole. An article page whose inputs (article, links, templates,
     settings) are those the previous build recorded is not rendered again: its content is REUSE.
+    An export's entry whose inputs are those of the last build is taken from `cache`.
     With `review`, pages show ids to copy. A large site is rendered in `jobs` processes."""
     env.globals["review"] = review
     previous = previous or {}
     words = labels(timeline.site.language)
     common = hashlib.sha256(json.dumps([template_fingerprint(env), review, timeline.site.fingerprint(),
-                                        SCHEMA_VERSION, words]).encode()).hexdigest()
+                                        SCHEMA_VERSION, words, code_fingerprint()]).encode()).hexdigest()
     articles = {a.id: a for a in timeline.articles}
     # what each article page may show (README: republishing rights); with "none" there is no page
     modes = {a.id: a.republish or timeline.site.republish for a in timeline.articles}
@@ -456,6 +464,7 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
     event_json = {e["id"]: dump(e) for e in data["events"]}     # encoded once: digests and timeline.json
     method = methodology(timeline)
+    export_keys = entry_keys(timeline, event_json, home, common) if cache and cache.folder else {}
     try:
         timeline_page, article_page = env.get_template("index.html"), env.get_template("article.html")
         embed_page = env.get_template("embed.html")
@@ -505,7 +514,11 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
             return exports.sitemap(timeline, [(page.path, page.events) for page in pages],
                                    [a.id for a in timeline.articles
                                     if modes[a.id] != "none" and not copied_from(a, timeline.site)])
-        return EXPORTS[i](timeline, data, event_json, home)
+        memo = Shelf(cache, "exports", i.replace(".", "-")) if export_keys else None
+        text = EXPORTS[i](timeline, data, event_json, home, memo, export_keys)
+        if memo:
+            memo.save()     # here, in whichever process rendered it
+        return text
 
     # (path, inputs, job): job is None where the page's inputs are those of the last build. The
     # exports come first: they are the longest jobs, and should not be left to the end
@@ -570,13 +583,35 @@ def template_problem(e: Exception) -> Problem | None:
     return Problem(display_path(Path(where[0])), where[1], f"template error: {message}")
 
 
-# the machine-readable files: name -> (timeline, its data, events encoded by id, event id -> page)
+# the machine-readable files: name -> (timeline, its data, events encoded by id, event id -> page,
+# the last build's entries (a buildstate.Shelf, or None), entry_keys)
 EXPORTS = {
-    "timeline.json": lambda timeline, data, event_json, home: json_lines(data, event_json),
-    "timelinejs.json": lambda timeline, data, event_json, home: exports.timelinejs(timeline, site_date_label(timeline), home),
-    "feed.xml": lambda timeline, data, event_json, home: exports.atom(timeline, site_date_label(timeline), home),
-    "timeline.ics": lambda timeline, data, event_json, home: exports.ical(timeline, site_date_label(timeline), home),
+    "timeline.json": lambda timeline, data, event_json, home, memo, keys: json_lines(data, event_json),
+    "timelinejs.json": lambda timeline, data, event_json, home, memo, keys:
+        exports.timelinejs(timeline, site_date_label(timeline), home, memo, keys),
+    "feed.xml": lambda timeline, data, event_json, home, memo, keys:
+        exports.atom(timeline, site_date_label(timeline), home, memo, keys),
+    "timeline.ics": lambda timeline, data, event_json, home, memo, keys:
+        exports.ical(timeline, site_date_label(timeline), home, memo, keys),
 }
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """The code that writes pages and exports: a new dateline renders them again."""
+    return hashlib.sha256(b"".join(Path(module.__file__).read_bytes() for module in (exports, markup, sys.modules[__name__]))
+                          ).hexdigest()
+
+
+def entry_keys(timeline: Timeline, event_json: dict, home: dict, common: str) -> dict:
+    """event id -> a digest of all that an export's entry for it is made of: the event, the
+    articles it cites, its page, and what is common to all (settings, labels, code, the newest
+    article's date, which the feed and the calendar stamp)."""
+    articles = {a.id: a for a in timeline.articles}
+    salt = f"{common}\x1e{exports.newest(timeline).isoformat()}\x1e"
+    return {e.id: hashlib.sha256((salt + event_json[e.id] + home.get(e.id, "") + repr(
+        [(s, a.title, a.source, a.url, a.image, a.published.isoformat()) if a else s
+         for s in e.sources for a in [articles.get(s)]])).encode()).hexdigest() for e in timeline.events}
 
 
 def site_date_label(timeline: Timeline):
@@ -769,12 +804,13 @@ def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str 
     try:
         record, stamps, folders = {}, {}, set()
         for rel, content, *page_inputs in files:
-            path = staging / rel
-            if path.parent not in folders:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(path.parent)
+            path = os.path.join(staging, rel)   # strings, not Paths: ten thousand files
+            folder = os.path.dirname(path)
+            if folder not in folders:
+                os.makedirs(folder, exist_ok=True)
+                folders.add(folder)
             if content is REUSE:            # render_pages found its inputs unchanged
-                os.link(out / rel, path)
+                os.link(os.path.join(out, rel), path)
                 record[rel] = previous[rel]
             else:
                 if isinstance(content, str):
@@ -782,8 +818,8 @@ def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str 
                 digest = hashlib.sha256(content).hexdigest()
                 record[rel] = (digest, len(content), *page_inputs)
                 if not (previous.get(rel, [None])[0] == digest and _link(out / rel, path)):
-                    _write(path, content, out / rel)
-            stamps[rel] = _stamp(path.lstat())
+                    _write(Path(path), content, out / rel)
+            stamps[rel] = _stamp(os.lstat(path))
         manifest = json.dumps({"tool": "dateline", "note": "written by dateline: a build replaces the files "
                                "listed here and keeps any others", "files": record}, indent=0) + "\n"
         _write(staging / MARKER, manifest.encode("utf-8"), out / MARKER)
@@ -841,9 +877,11 @@ def carry_over(out: Path, staging: Path, owned: set[str]) -> None:
             elif str(rel_folder / name) not in owned_folders:       # the user's, kept even if empty
                 (staging / rel_folder / name).mkdir(exist_ok=True)
         for name in names:
-            rel = str(rel_folder / name) if str(rel_folder) != "." else name
+            rel = os.path.join(rel_folder, name) if str(rel_folder) != "." else name
+            if rel in owned:
+                continue
             source, target = here / name, staging / rel
-            if rel in owned or target.exists() or target.is_symlink():
+            if target.exists() or target.is_symlink():
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
             if source.is_symlink():

@@ -2,6 +2,7 @@
 that redo only what changed, and the progress line."""
 import datetime as dt
 import io
+import os
 import re
 import shutil
 
@@ -171,3 +172,55 @@ def test_progress_is_silent_off_a_terminal_in_ci_and_for_quick_stages(monkeypatc
     clock.now += 10
     progress.step(5)
     assert pipe.getvalue() == quick.getvalue() == ci.getvalue() == ""
+
+
+def test_a_rebuild_opens_no_unchanged_article_and_sees_every_change(corpus, tmp_path, monkeypatch):
+    """The article index (by stat signature) and the statement pack: an override rebuild parses
+    no article and reads no cache entry; an edit, even one that keeps the file's size, is read
+    again; the site is the one a cold build gives."""
+    from dateline import articles as articles_module
+    from dateline.cache import Cache
+    hour_ago = dt.datetime.now().timestamp() - 3600
+    files = sorted((corpus / "articles").glob("*.md"))
+    for f in files:     # settled files: one changed a moment ago is read again whatever its signature
+        os.utime(f, (hour_ago, hour_ago))
+    cache = tmp_path / "cache"
+    build(corpus, tmp_path / "site", "--jobs", "1", cache=cache)
+    parsed, entries = [], []
+    parse, get = articles_module.parse_article, Cache.get
+    monkeypatch.setattr(articles_module, "parse_article", lambda path, *a, **k: parsed.append(path) or parse(path, *a, **k))
+    monkeypatch.setattr(Cache, "get", lambda self, article: entries.append(article.id) or get(self, article))
+
+    first = re.search(r'"id": "(e-[^"]+)"', (tmp_path / "site" / "timeline.json").read_text()).group(1)
+    (corpus / "overrides.yaml").write_text(f"events:\n  {first}:\n    title: Edited by hand\n", encoding="utf-8")
+    build(corpus, tmp_path / "site", "--jobs", "1", cache=cache)
+    assert parsed == [] and entries == []
+
+    text = files[3].read_text(encoding="utf-8")
+    at = text.rindex("the")
+    files[3].write_text(text[:at] + "THE" + text[at + 3:], encoding="utf-8")      # the same size
+    os.utime(files[3], (hour_ago + 7, hour_ago + 7))
+    build(corpus, tmp_path / "site", "--jobs", "1", cache=cache)
+    assert parsed == [files[3]]
+
+    build(corpus, tmp_path / "cold", "--jobs", "1")
+    assert tree_digest(tmp_path / "site") == tree_digest(tmp_path / "cold")
+
+
+def test_a_change_within_the_same_timestamp_is_not_skipped(corpus, tmp_path, capsys):
+    """The no-change check goes by the articles' stat signatures; a file changed a moment before
+    the build could change again with the same size and time: its bytes are checked next time."""
+    out = tmp_path / "site"
+    build(corpus, out, "--jobs", "1")                     # the corpus was written a moment ago
+    build(corpus, out, "--jobs", "1")
+    assert "is up to date" in capsys.readouterr().out     # fresh, but unchanged
+    article = sorted((corpus / "articles").glob("*.md"))[4]
+    info = article.stat()
+    text = article.read_text(encoding="utf-8")
+    at = text.rindex("the")
+    article.write_text(text[:at] + "THE" + text[at + 3:], encoding="utf-8")
+    os.utime(article, ns=(info.st_atime_ns, info.st_mtime_ns))     # the same size, time and inode
+    build(corpus, out, "--jobs", "1")
+    assert "is up to date" not in capsys.readouterr().out
+    build(corpus, tmp_path / "cold", "--jobs", "1")
+    assert tree_digest(out) == tree_digest(tmp_path / "cold")
