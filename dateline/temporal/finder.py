@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .grammar import LONG_SPACE, Grammar, Rule
-from .tense import FUTURE, PAST, PRESENT, direction
+from .tense import CASE_TWINS, FUTURE, PAST, PRESENT, direction
 
 CONTEXT_CHARS = 48     # how far require/reject context patterns look around a match
 # the tenses in which a rule's reading holds ("in two weeks" ahead: "will vote", "the vote is")
@@ -15,8 +15,6 @@ TENSES = {"past": (PAST,), "future": (FUTURE,), "ahead": (FUTURE, PRESENT)}
 NUMBER_START = re.compile(r"(?<!\w)\d")   # where a match that opens with a digit can start
 WORD = re.compile(r"[^\W\d_]+")
 SPACE = re.compile(r"\s")
-# the letters that match "i" and "s" when case is ignored, yet that lower() leaves as they are
-LOWER_MISSES = ("ı", "ſ")
 
 
 @dataclass(frozen=True)
@@ -125,7 +123,7 @@ class _Parts:
         self.occurrences = occurrences
         # a rule whose words are not all in the text cannot match: a substring test is far
         # quicker than the rule's regex over its windows
-        self.lower = None if any(c in text for c in LOWER_MISSES) else text.lower()
+        self.lower = None if any(c in text for c in CASE_TWINS) else text.lower()
         # and so is a window without them, where lower-casing keeps every character in its place
         self.aligned = self.lower is not None and len(self.lower) == len(text)
         self.in_text: dict[str, bool] = {}
