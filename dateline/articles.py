@@ -16,6 +16,7 @@ import yaml
 
 from . import yamlio
 from .errors import ContentError, Problem, in_order, shown
+from .progress import Progress
 from .temporal import EARLIEST_YEAR, LATEST_YEAR
 
 MAX_ARTICLE_BYTES = 10 * 1024 * 1024
@@ -338,6 +339,7 @@ def load_articles(content: Path, keep_going: bool = False, language: str = "en",
     problems += [p for p in found if not p.warning]
     warnings += [p for p in found if p.warning]
     cwd = os.getcwd()
+    progress = Progress("reading", len(files))
     for path in files:
         shown = display_path(path, cwd)
         article_id = path.stem
@@ -371,6 +373,8 @@ def load_articles(content: Path, keep_going: bool = False, language: str = "en",
             problems.extend(e.problems)
         except OSError as e:
             problems.append(Problem(shown, 1, f"cannot read the file: {e.strerror}"))
+        finally:
+            progress.step()
     errors = settings_problems(content)
     if errors or (problems and not keep_going):
         raise ContentError(in_order(errors + problems + warnings))

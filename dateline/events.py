@@ -257,9 +257,11 @@ def build_events(statements: list[Statement], articles: dict[str, Article], cach
     plan = plan_events(groups, articles, stats, cache, jobs)
     by_id = {s.id: s for s in statements}
     start = story_start(articles)
-    events = [assemble(value, [by_id[i] for i in ids], by_id[headline], articles, stats[value], start, title,
-                       tuple(by_id[i].id for i in summary))
-              for value, ids, headline, title, summary in plan]
+    events, progress = [], Progress("assembling", len(plan))
+    for value, ids, headline, title, summary in plan:
+        events.append(assemble(value, [by_id[i] for i in ids], by_id[headline], articles, stats[value], start, title,
+                               tuple(by_id[i].id for i in summary)))
+        progress.step()
     return sort_events(distinct_titles(events, articles))
 
 
@@ -330,6 +332,8 @@ def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article]
     clustered = [[value, [by_id[i] for i in ids]] for value in groups for ids in dates[value][1]]
     kept_events, events, plan = saved.get("events", {}), {}, []
     folds = FoldMemo(saved.get("folds", {}), parts, unmoved)
+    # counted in statements: folding merges events as it goes
+    progress = Progress("titling", sum(len(members) for _, members in clustered))
     for value, members in join_coarse_references(clustered, vectors, threshold, folds):
         key = group_key(value, members, parts, stats[value])
         entry = kept_events.get(key)
@@ -341,6 +345,8 @@ def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article]
             vectors.forget()
         events[key] = entry
         plan.append(entry)
+        progress.step(len(members))
+    progress.finish()
     if cache:
         cache.put_blob("events", code, {"n_level": vectors.n_level, "df_levels": vectors.df_levels,
                                         "dates": dates, "events": events, "plan": plan, "folds": folds.kept})

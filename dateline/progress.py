@@ -1,4 +1,5 @@
-"""The progress line of the long stages (extraction, clustering, rendering), with the time left."""
+"""The progress line of the long stages (reading, extraction, clustering, titling, assembling,
+rendering), with the time left."""
 from __future__ import annotations
 
 import os
@@ -30,11 +31,11 @@ class Progress:
         self.label, self.total, self.clock, self.done = label, total, clock, 0
         self.shown = self.stream.isatty() and not os.environ.get("CI") and total > 0
         self.started = self.drawn = clock()
-        self.visible = False
+        self.visible = self.closed = False
 
     def step(self, n: int = 1) -> None:
         self.done += n
-        if not self.shown:
+        if not self.shown or self.closed:
             return
         now = self.clock()
         finished = self.done >= self.total
@@ -50,5 +51,11 @@ class Progress:
         else:
             timing = f"{clock_time(elapsed / max(1, self.done) * (self.total - self.done))} left"
         line = f"{self.label:<10} [{'#' * filled}{'.' * (WIDTH - filled)}] {self.done}/{self.total}  {timing}"
+        self.closed = finished
         self.stream.write(f"\r{line:<78}" + ("\n" if finished else ""))
         self.stream.flush()
+
+    def finish(self) -> None:
+        """End the bar where the count fell short of the total (a stage that merges as it goes)."""
+        if self.done < self.total:
+            self.step(self.total - self.done)

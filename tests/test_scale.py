@@ -5,6 +5,7 @@ import io
 import os
 import re
 import shutil
+import sys
 
 import pytest
 
@@ -172,6 +173,31 @@ def test_progress_is_silent_off_a_terminal_in_ci_and_for_quick_stages(monkeypatc
     clock.now += 10
     progress.step(5)
     assert pipe.getvalue() == quick.getvalue() == ci.getvalue() == ""
+
+
+def test_a_bar_that_falls_short_of_its_total_is_finished_once(monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    screen, clock = Terminal(), Clock()
+    progress = Progress("titling", 10, stream=screen, clock=clock)
+    clock.now += 5
+    progress.step(4)             # events merged as they went: 4 of 10 statements counted
+    progress.finish()
+    progress.step(3)
+    assert screen.getvalue().endswith("\n") and screen.getvalue().count("\n") == 1
+    assert "10/10" in screen.getvalue().split("\r")[-1]
+
+
+def test_every_long_stage_of_a_build_shows_a_bar_on_a_terminal(corpus, tmp_path, monkeypatch):
+    from dateline import progress
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setattr(progress, "FIRST_DRAW", 0)     # the demo's stages are over in a moment
+    monkeypatch.setattr(progress, "REDRAW", 0)
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    build(corpus, tmp_path / "site", "--jobs", "2")
+    lines = [line.split()[0] for line in screen.getvalue().replace("\r", "\n").splitlines() if line.strip()]
+    for stage in ("reading", "extracting", "clustering", "titling", "assembling", "rendering"):
+        assert stage in lines, stage
 
 
 def test_a_rebuild_opens_no_unchanged_article_and_sees_every_change(corpus, tmp_path, monkeypatch):
