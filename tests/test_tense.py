@@ -36,7 +36,7 @@ def _unfolded(reading):
 @pytest.mark.parametrize("text", TEXTS)
 def test_cues_are_found_alike_in_the_lower_cased_text(lang, text):
     grammar = GRAMMARS[lang]
-    folded, plain = tense._Reading(text, grammar), _unfolded(tense._Reading(text, grammar))
+    folded, plain = tense.Reading(text, grammar), _unfolded(tense.Reading(text, grammar))
     uses_lower = len(text.lower()) == len(text) and not any(ch in text for ch in tense.CASE_TWINS)
     assert (folded.scanned[0] != text) == uses_lower
     for lo in range(0, len(text), 3):
@@ -52,7 +52,7 @@ def test_the_texts_hold_every_kind_of_cue(lang):
 
 
 def tense_cues(text, grammar):
-    return tense._Reading(text, grammar).sentence(0, len(text)).cues
+    return tense.Reading(text, grammar).sentence(0, len(text)).cues
 
 
 def _outermost_by_definition(found):
@@ -71,7 +71,7 @@ def test_outermost_cues(found):
     "Gov. Smith said so. Then\n\n  it rained! Yes? No.  \n\nOK, Mr. J. Doe left the U.S. (Sunday). “Fine.”"])
 def test_sentence_edges_are_those_finditer_finds(text):
     grammar = GRAMMARS["en"]
-    reading = tense._Reading(text, grammar)
+    reading = tense.Reading(text, grammar)
 
     def abbreviation(m):
         word = tense.WORD_BEFORE_PERIOD.search(text, max(0, m.start() - 20), m.start())
@@ -86,4 +86,4 @@ def test_sentence_edges_are_those_finditer_finds(text):
 def test_nothing_is_kept_of_a_text_after_tagging_it():
     text = "The talks will resume on Monday, officials said."
     tag(text, __import__("datetime").date(2022, 12, 19))
-    assert getattr(tense._last, "reading", None) is None
+    assert not [name for name, value in vars(tense).items() if isinstance(value, tense.Reading)]

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .grammar import LONG_SPACE, Grammar, Rule
-from .tense import CASE_TWINS, FUTURE, PAST, PRESENT, direction
+from .tense import CASE_TWINS, FUTURE, PAST, PRESENT, Reading, direction
 
 CONTEXT_CHARS = 48     # how far require/reject context patterns look around a match
 # the tenses in which a rule's reading holds ("in two weeks" ahead: "will vote", "the vote is")
@@ -236,10 +236,11 @@ def find(text: str, grammar: Grammar) -> list[Mention]:
     candidates.sort(key=lambda c: c[:3])
     taken: list[Mention] = []
     occupied = bytearray(len(text) + 1)
+    reading = Reading(text, grammar) if candidates else None    # the text's tense cues, worked out once
     for _, _, _, mention in candidates:
         if occupied.find(1, mention.start, mention.end) != -1:
             continue
-        tense = direction(text, mention.start, mention.end, grammar)
+        tense = direction(reading, mention.start, mention.end)
         if mention.rule.tense and tense not in TENSES[mention.rule.tense]:
             continue    # this reading holds in one tense only; a shorter one may take its place
         occupied[mention.start:mention.end] = b"\x01" * mention.text_len

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from .finder import Mention
 from .grammar import Grammar, normalise
 from .periods import period_of
-from .tense import FUTURE, PAST, PRESENT, UNKNOWN, compiled_cues, forget
+from .tense import FUTURE, PAST, PRESENT, UNKNOWN, compiled_cues
 
 SEASON_ORDER = ("WI", "SP", "SU", "FA")  # the order they start in within a labelled year, WI last
 NEAR_DAYS = 31
@@ -982,7 +982,6 @@ def range_start_in_end_year(start: Timex, start_mention: Mention, end: Timex, en
 
 def resolve(mentions: list[Mention], text: str, dct: dt.date, grammar: Grammar,
             day_first: bool = False) -> list[Timex]:
-    forget()    # finding is over: what tense.direction() kept of this text is not kept for the next
     ctx = _Context(text, dct, grammar, day_first or grammar.day_first, last_date=dct)
     ctx.story_told = sum(m.rule.kind in DEICTIC_KINDS for m in mentions) < DEICTIC_SHARE * len(mentions)
     out, out_mentions = [], []

@@ -7,7 +7,6 @@ is a date ahead only in a future clause), and the resolver to choose the directi
 from __future__ import annotations
 
 import re
-import threading
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -206,7 +205,7 @@ def _outermost(found: list[tuple[int, int, int]]) -> list[tuple[int, int, int]]:
     return [c for c in found if c[1:] not in inside] if inside else found
 
 
-class _Reading:
+class Reading:
     """What direction() works out once for a text: where a sentence edge may begin, which periods
     end an abbreviation, and each sentence's cues, weighed once for all the expressions in it."""
     __slots__ = ("text", "grammar", "cues", "scanned", "edge_starts", "abbreviation_at", "sentences")
@@ -281,7 +280,7 @@ class _Sentence:
     ones first), and what each tells, worked out when an expression first needs it."""
     __slots__ = ("reading", "start", "cues", "told", "latest_first", "earliest_first")
 
-    def __init__(self, reading: _Reading, start: int, cues: list[tuple[int, int, int]]):
+    def __init__(self, reading: Reading, start: int, cues: list[tuple[int, int, int]]):
         self.reading, self.start, self.cues = reading, start, cues
         self.told: list = [False] * len(cues)   # False: not yet worked out
         # their indexes by where they start, the latest or the earliest first; of cues that start
@@ -295,26 +294,11 @@ class _Sentence:
         return self.told[k]
 
 
-_last = threading.local()     # the _Reading of the text direction() was last asked about
-
-
-def _reading(text: str, grammar: Grammar) -> _Reading:
-    reading = getattr(_last, "reading", None)
-    if reading is None or reading.text is not text or reading.grammar is not grammar:
-        reading = _last.reading = _Reading(text, grammar)
-    return reading
-
-
-def forget() -> None:
-    """Drop what direction() worked out about the last text (call when done with it), so that
-    nothing is carried over to the next."""
-    _last.reading = None
-
-
-def direction(text: str, start: int, end: int, grammar: Grammar) -> int:
+def direction(reading: Reading, start: int, end: int) -> int:
     """HeidelTime's way: the last tense cue before the expression in its sentence decides;
-    failing that, the first one after it. (A cue is weighed only when it may decide.)"""
-    reading = _reading(text, grammar)
+    failing that, the first one after it. (A cue is weighed only when it may decide.) `reading`
+    is the text's, made once for all its expressions."""
+    text = reading.text
     lo = max(0, start - WINDOW)
     last_edge = None
     for last_edge in reading.edges(lo, start):
