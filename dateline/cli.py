@@ -166,7 +166,7 @@ def say(line: str) -> None:
 
 
 def explain(timeline: pipeline.Timeline, target: str) -> int:
-    articles = {a.id: a for a in timeline.articles}
+    articles = timeline.articles_by_id
     renamed = [new for new, old in timeline.aliases.items() if target in old]
     if renamed:         # an old id that overrides.yaml still uses
         say(f"{target} is now {renamed[0]} (overrides.yaml found it again after an edit)")

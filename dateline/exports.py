@@ -59,16 +59,6 @@ def newest(timeline: Timeline) -> dt.date:
     return max(dates, default=dt.date(1970, 1, 1))
 
 
-_by_id: tuple = ((), {})      # (the articles, by id): asked for once per citation, made once per build
-
-
-def by_id(timeline: Timeline) -> dict:
-    global _by_id
-    if _by_id[0] is not timeline.articles:
-        _by_id = (timeline.articles, {a.id: a for a in timeline.articles})
-    return _by_id[1]
-
-
 def fragment(memo, key: str | None, make) -> str:
     """make(): an event's part of an export, or the part the last build made from the same
     inputs (`memo`: a buildstate.Shelf, `key`: a digest of the event's inputs and the export's)."""
@@ -120,7 +110,7 @@ def dated_label(label, e: Event) -> str:
 
 def article_link(timeline: Timeline, article_id: str) -> str:
     """Where a citation of an article leads: the original if it is on the web, else its page here."""
-    article = by_id(timeline).get(article_id)
+    article = timeline.articles_by_id.get(article_id)
     if article is None:
         return web_url(article_id)
     return web_url(article.url) or event_url(timeline, "", f"articles/{article_id}.html")
@@ -128,7 +118,7 @@ def article_link(timeline: Timeline, article_id: str) -> str:
 
 def lead_image(timeline: Timeline, e: Event):
     """The first cited article with a lead image (front matter `image`), or None."""
-    articles = by_id(timeline)
+    articles = timeline.articles_by_id
     for s in e.sources:
         if s in articles and web_url(getattr(articles[s], "image", "") or ""):
             return articles[s]
@@ -214,7 +204,7 @@ def on_the_axis(events) -> list[Event]:
 def cited_html(timeline: Timeline, e: Event) -> str:
     """"Sources: Reuters (<a>headline</a>, <a>headline</a>); Bloomberg (<a>headline</a>)", each
     outlet once, each article by its headline, linked."""
-    articles, parts = by_id(timeline), []
+    articles, parts = timeline.articles_by_id, []
     for outlet, cited in outlets(articles, e).items():
         links = []
         for a in cited:
@@ -240,7 +230,7 @@ def atom(timeline: Timeline, label, hrefs: dict, memo=None, keys: dict | None = 
         lines.append(f"  <subtitle>{escape(timeline.site.description)}</subtitle>")
     if timeline.site.base_url:
         lines.append(f"  <link href={quoteattr(timeline.site.base_url)}/>")
-    articles, keys = by_id(timeline), keys or {}
+    articles, keys = timeline.articles_by_id, keys or {}
 
     def entry(e: Event) -> str:
         published = max((articles[s].published for s in e.sources if s in articles), default=last)
@@ -301,7 +291,7 @@ def ical(timeline: Timeline, label, hrefs: dict, memo=None, keys: dict | None = 
     """All-day events whose DTSTART and DTEND (exclusive, as RFC 5545 has it) span each entry's
     period: a month-level entry spans its month."""
     stamp = f"{newest(timeline):%Y%m%d}T000000Z"
-    articles = by_id(timeline)
+    articles = timeline.articles_by_id
     keys = keys or {}
     head = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//dateline//timeline//EN", "CALSCALE:GREGORIAN",
             f"X-WR-CALNAME:{_ical_text(timeline.site.title)}"]
@@ -335,7 +325,7 @@ def sitemap(timeline: Timeline, pages: list[tuple[str, tuple]], article_ids: lis
     article pages to index (`article_ids`: not those that copy another outlet's text). Written
     only with base_url, as a sitemap needs full addresses. A page's lastmod is the newest article
     it cites; the front page's is the site's `updated` line if later."""
-    articles = by_id(timeline)
+    articles = timeline.articles_by_id
     lastmod = {"index.html": newest(timeline)}
     for path, events in pages:
         for s in {s for e in events for s in e.sources if s in articles}:

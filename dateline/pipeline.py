@@ -5,6 +5,7 @@ overrides -> events -> event overrides. Rendering is separate (render.py), so `c
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import os
 from collections.abc import Callable
@@ -37,6 +38,11 @@ class Timeline:
     problems: tuple[Problem, ...]          # warnings, and with keep_going the skipped files
     cached: int = 0                        # articles whose extraction came from the cache
     aliases: dict = field(default_factory=dict)   # id -> older ids that overrides still use for it
+
+    @functools.cached_property
+    def articles_by_id(self) -> dict[str, Article]:
+        """Made once: pages and exports look an article up for every citation."""
+        return {a.id: a for a in self.articles}
 
 
 _worker_cache = Cache(None)

@@ -281,7 +281,7 @@ def methodology(timeline: Timeline) -> dict:
 # ---------------------------------------------------------------- data
 
 def timeline_data(timeline: Timeline) -> dict:
-    articles = {a.id: a for a in timeline.articles}
+    articles = timeline.articles_by_id
     key_ids = key_event_ids(timeline.events)
     return {
         "schema": SCHEMA_VERSION,
@@ -444,7 +444,7 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     words = labels(timeline.site.language)
     common = hashlib.sha256(json.dumps([template_fingerprint(env), review, timeline.site.fingerprint(),
                                         SCHEMA_VERSION, words, code_fingerprint()]).encode()).hexdigest()
-    articles = {a.id: a for a in timeline.articles}
+    articles = timeline.articles_by_id
     # what each article page may show (README: republishing rights); with "none" there is no page
     modes = {a.id: a.republish or timeline.site.republish for a in timeline.articles}
     unlinked = [a for a in timeline.articles if modes[a.id] == "none" and not web_url(a.url)]
@@ -607,7 +607,7 @@ def entry_keys(timeline: Timeline, event_json: dict, home: dict, common: str) ->
     """event id -> a digest of all that an export's entry for it is made of: the event, the
     articles it cites, its page, and what is common to all (settings, labels, code, the newest
     article's date, which the feed and the calendar stamp)."""
-    articles = {a.id: a for a in timeline.articles}
+    articles = timeline.articles_by_id
     salt = f"{common}\x1e{exports.newest(timeline).isoformat()}\x1e"
     return {e.id: hashlib.sha256((salt + event_json[e.id] + home.get(e.id, "") + repr(
         [(s, a.title, a.source, a.url, a.image, a.published.isoformat()) if a else s

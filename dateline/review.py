@@ -25,7 +25,7 @@ class Doubt:
 
 
 def doubts(timeline: Timeline) -> list[Doubt]:
-    articles = {a.id: a for a in timeline.articles}
+    articles = timeline.articles_by_id
     by_article = defaultdict(list)
     for e in timeline.events:
         for s in e.statements:
@@ -58,7 +58,7 @@ def doubts(timeline: Timeline) -> list[Doubt]:
 
 
 def print_review(timeline: Timeline) -> int:
-    articles = {a.id: a for a in timeline.articles}
+    articles = timeline.articles_by_id
     items = doubts(timeline)
     if not items:
         print("nothing looks doubtful")
