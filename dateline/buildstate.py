@@ -20,11 +20,10 @@ import time
 from pathlib import Path
 
 from .articles import Article
-from .cache import STATEMENT_FIELDS, Cache, article_key, engine_fingerprint, make_statement
+from .cache import STATEMENT_FIELDS, Cache, article_key, engine_fingerprint, make_statement, package_digest
 from .errors import Problem
 from .statements import Extraction, extract
 
-PACKAGE = Path(__file__).resolve().parent
 # A file changed this shortly before it was read could change again within the same timestamp
 # (file systems stamp from a coarse clock), unseen by its signature: it is not indexed this time.
 SETTLED_NS = 2_000_000_000
@@ -81,9 +80,8 @@ class ArticleIndex:
 
     def __init__(self, cache: Cache, content: Path, language: str):
         self.cache = cache
-        parts = [engine_fingerprint(), str(content.resolve()), os.getcwd(), language]
-        parts += [(PACKAGE / name).read_text(encoding="utf-8") for name in ("articles.py", "yamlio.py", "errors.py",
-                                                                           "buildstate.py")]
+        parts = [engine_fingerprint(), str(content.resolve()), os.getcwd(), language,
+                 package_digest(("articles.py", "yamlio.py", "errors.py", "buildstate.py"))]
         self.shelf = Shelf(cache, "index", hashlib.sha256("\x1f".join(parts).encode()).hexdigest())
         self.signatures: dict[str, tuple] = {}
 

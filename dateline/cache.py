@@ -32,8 +32,15 @@ FINGERPRINTED = ("temporal", "statements.py", "roles.py", "headlines.py", "words
 
 @lru_cache(maxsize=1)
 def engine_fingerprint() -> str:
-    digest = hashlib.sha256(f"{FORMAT} {marshal.version} {sys.version_info[:2]}".encode())
-    for name in FINGERPRINTED:
+    return package_digest(FINGERPRINTED, f"{FORMAT} {marshal.version} {sys.version_info[:2]}")
+
+
+@lru_cache(maxsize=None)
+def package_digest(names: tuple[str, ...], prefix: str = "") -> str:
+    """A digest of these files and folders of dateline (their .py and .yaml files): the code
+    and data a kept result was made with."""
+    digest = hashlib.sha256(prefix.encode())
+    for name in names:
         path = PACKAGE / name
         files = sorted(p for p in path.rglob("*") if p.suffix in (".py", ".yaml")) if path.is_dir() else [path]
         for f in files:

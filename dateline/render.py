@@ -14,7 +14,6 @@ import json
 import os
 import re
 import shutil
-import sys
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -23,10 +22,10 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from . import exports, markup
+from . import exports
 from .articles import display_path
 from .buildstate import Shelf
-from .cache import Cache, article_key
+from .cache import Cache, article_key, package_digest
 from .errors import ContentError, Problem
 from .events import Event
 from .markup import fill_marks, markdown_html
@@ -596,11 +595,9 @@ EXPORTS = {
 }
 
 
-@functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """The code that writes pages and exports: a new dateline renders them again."""
-    return hashlib.sha256(b"".join(Path(module.__file__).read_bytes() for module in (exports, markup, sys.modules[__name__]))
-                          ).hexdigest()
+    return package_digest(("exports.py", "markup.py", "render.py"))
 
 
 def entry_keys(timeline: Timeline, event_json: dict, home: dict, common: str) -> dict:
