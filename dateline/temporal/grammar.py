@@ -490,13 +490,18 @@ class TriggerIndex:
     by_literals: dict    # macro name -> the literal words that find it (one is in every match)
 
 
+def _word_list(macro: str, vocab: dict) -> bool:
+    """Whether a macro is a list of words (found by looking its words up) rather than a pattern."""
+    return macro in vocab["words"] or macro == "holiday"
+
+
 def _trigger_index(used: set[str], vocab: dict, compiler: "_Compiler", common: frozenset) -> TriggerIndex:
     words: dict[str, set[str]] = {}
     literals, patterns, by_literals = [], {}, {}
     for name in sorted(used):
         if name.startswith("="):
             literals.append(name[1:])
-        elif name in vocab["words"] or name == "holiday":
+        elif _word_list(name, vocab):
             forms = list(vocab["holidays"]) if name == "holiday" else \
                 [str(f) for fs in vocab["words"][name]["forms"].values() for f in fs]
             for form in forms:
@@ -552,7 +557,7 @@ def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
     common = frozenset(vocab.get("common_words", ()))
     # the macros whose every occurrence finding sees, and so may require near a trigger: not the
     # word lists, looked up by whole words ("night" is not found in "nights")
-    findable = [m for m in vocab["triggers"] if m not in vocab["words"] and m != "holiday"]
+    findable = [m for m in vocab["triggers"] if not _word_list(m, vocab)]
     rules = []
     for entry in table["rules"]:
         where = f"rule {entry.get('name', '?')}"
