@@ -17,6 +17,7 @@ import hashlib
 import os
 import stat
 import time
+import zlib
 from pathlib import Path
 
 from .articles import Article
@@ -46,8 +47,8 @@ def _article(row) -> Article:
 
 
 class Shelf:
-    """A dict of plain values kept in the cache as SHARDS sealed files, by the first hex digit of a
-    digest of each key: a build that changes one entry writes one sixteenth of it again."""
+    """A dict of plain values kept in the cache as SHARDS sealed files, by a checksum of each
+    key: a build that changes one entry writes one sixteenth of it again."""
     SHARDS = 16
 
     def __init__(self, cache: Cache, kind: str, key: str):
@@ -60,7 +61,7 @@ class Shelf:
 
     @staticmethod
     def shard(name: str) -> int:
-        return int(hashlib.sha1(name.encode("utf-8", "surrogateescape")).hexdigest()[0], 16)
+        return zlib.crc32(name.encode("utf-8", "surrogateescape")) % Shelf.SHARDS
 
     def get(self, name: str):
         return self.saved[self.shard(name)].get(name) if self.saved else None
