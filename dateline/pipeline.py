@@ -83,6 +83,7 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int,
             else:
                 out[a.id] = cached
     finally:
+        settle()    # they live as long as the build: no collection while extracting need walk them
         gc.enable()
     progress = Progress("extracting", len(missing))
     keep_compiled_in(cache if cache.folder else None)
