@@ -283,7 +283,7 @@ def build_events(statements: list[Statement], articles: dict[str, Article], cach
     date_of = {s.id: value for value, group in groups.items() for s in group}
     event_keys = [hashlib.sha256(repr((start.isoformat(), entry, sorted({keys[date_of[i]] for i in entry[1]})))
                                  .encode()).hexdigest() for entry in plan]
-    kept = AssembledEvents(cache, code, hashlib.sha256("".join(event_keys).encode()).hexdigest())
+    kept = AssembledEvents(cache, code, event_keys)
     events, progress = [], Progress("assembling", len(plan))
     for place, (key, (value, ids, headline, title, summary)) in enumerate(zip(event_keys, plan)):
         event = kept.get(key, place, by_id, stats[value])
@@ -324,11 +324,13 @@ class AssembledEvents:
     those."""
     ORDER = "order"
 
-    def __init__(self, cache, code: str, whole: str):
+    def __init__(self, cache, code: str, keys: list[str]):
         self.shelf = Shelf(cache, "assembled", code) if cache and cache.folder else None
-        self.whole, self.order, self.titles = whole, None, {}
+        self.whole = hashlib.sha256("".join(keys).encode()).hexdigest()
+        self.order, self.titles = None, {}
         found = self.shelf.get(self.ORDER) if self.shelf else None
-        if isinstance(found, tuple) and len(found) == 3 and found[0] == whole:
+        if isinstance(found, tuple) and len(found) == 3 and found[0] == self.whole and \
+                sorted(found[2]) == list(range(len(keys))):
             self.order, self.titles = found[2], dict(found[1])
 
     def get(self, key: str, place: int, by_id: dict[str, Statement], stats: DateStats) -> Event | None:
@@ -359,7 +361,7 @@ class AssembledEvents:
 
     def in_order(self, events: list[Event]) -> list[Event] | None:
         """The events (titled by get) in the last build's order, if they are the last build's."""
-        if self.order is None or sorted(self.order) != list(range(len(events))):
+        if self.order is None:
             return None
         self.shelf.keep(self.ORDER, (self.whole, tuple(self.titles.items()), self.order))
         return [events[i] for i in self.order]
