@@ -126,7 +126,8 @@ class Vectors:
     def __init__(self, statements: list[Statement]):
         df = Counter(chain.from_iterable(s.words[::2] for s in statements))
         self.n_level = idf_level(len(statements) + 1)
-        self.df_levels = {w: idf_level(count) for w, count in df.items()}
+        levels = {count: idf_level(count) for count in set(df.values())}
+        self.df_levels = {w: levels[count] for w, count in df.items()}
         # a word's weight per unit of count: its idf; a kind of happening (@attack) counts as it is
         self.scale = {w: 1 / WEIGHT_SCALE if w.startswith("@") else (self.n_level - level) * IDF_STEP / WEIGHT_SCALE
                       for w, level in self.df_levels.items()}
@@ -273,16 +274,16 @@ def build_events(statements: list[Statement], articles: dict[str, Article], cach
     code = hashlib.sha256(json.dumps(event_data_fingerprint()).encode()).hexdigest()
     parts = {a.id: article_part(a) for a in articles.values()}
     keys = {value: group_key(value, group, parts, stats[value]) for value, group in groups.items()}
+    date_of = {s.id: value for value, group in groups.items() for s in group}
     plan = plan_events(groups, articles, stats, cache, jobs, code, parts, keys)
     if cache:
         cache.drop_blobs("events", keep=code)       # plans another version of dateline made
     by_id = {s.id: s for s in statements}
     start = story_start(articles)
-    # an event's key covers all assemble() reads: its plan entry, the story's start, and the keys
-    # of the dates its statements come from (their statements, articles and stats)
-    date_of = {s.id: value for value, group in groups.items() for s in group}
-    event_keys = [hashlib.sha256(repr((start.isoformat(), entry, sorted({keys[date_of[i]] for i in entry[1]})))
-                                 .encode()).hexdigest() for entry in plan]
+    # an event's key covers all assemble() reads: its plan entry, its statements and the story's
+    # start. Its statements by their dates' keys: quick to make, and assembling again is cheap
+    event_keys = [members_key(value, ids, keys, date_of, start.isoformat(), headline, title, summary)
+                  for value, ids, headline, title, summary in plan]
     kept = AssembledEvents(cache, code, event_keys)
     events, progress = [], Progress("assembling", len(plan))
     for place, (key, (value, ids, headline, title, summary)) in enumerate(zip(event_keys, plan)):
@@ -481,6 +482,15 @@ def group_key(value: str, group: list[Statement], parts: dict[str, str], stats: 
     ).encode()).hexdigest()
 
 
+def members_key(value: str, ids: list[str], keys: dict[str, str], date_of: dict[str, str], *more) -> str:
+    """A key of an event's statements, which may come from several dates: their ids, the keys
+    of their dates and of its own (group_key: each date's statements, their articles and the
+    date's stats), and `more`. Coarser than group_key of the statements themselves (any change
+    on one of those dates changes it), and quicker."""
+    dates = sorted({keys[value], *(keys[date_of[i]] for i in ids)})
+    return hashlib.sha256(repr((value, ids, dates, more)).encode()).hexdigest()
+
+
 def happenings(group: list[Statement], vectors: Vectors, threshold: float) -> list[list[Statement]]:
     """One date's statements as happenings. Where the date has reports, they alone are
     clustered, and every later reference, plan or aside joins the report it is most like: it
@@ -526,6 +536,8 @@ class FoldMemo:
     def digest(self, i: int, clustered: list) -> str:
         if i not in self.digests:
             value, members = clustered[i]
+            # its own statements and articles, not its date's key: the other happenings of its
+            # date, and the date's stats, do not change how alike it is
             self.digests[i] = hashlib.sha256(f"{value}\x1e".encode() + "".join(
                 f"{s.id}\x1f{self.parts[s.article]}\x1f{s.role}\x1e" for s in members).encode()).hexdigest()
             self.still[i] = self.unmoved(members)
