@@ -385,9 +385,9 @@ def _required_options(regex: re.Pattern, priority: list[str], common: frozenset,
 
 
 # a run of white space with no upper bound ("\s+" between words) is taken to be this long at
-# most; finding scans a text that has a longer one whole (LONG_SPACE)
+# most; finding counts a longer one (LONG_SPACE) as this long when it measures a rule's reach
 UNBOUNDED_RUN = 6
-LONG_SPACE = re.compile(rf"\s{{{UNBOUNDED_RUN + 1}}}")
+LONG_SPACE = re.compile(rf"\s{{{UNBOUNDED_RUN + 1},}}")
 MAX_REACH = 80
 GUARD_STEP = 20
 REPEATS = {getattr(_parser(), name, None) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")} - {None}
