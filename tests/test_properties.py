@@ -97,10 +97,30 @@ SALAD_WORDS = ["on", "Monday", "in", "March", "2021", "last", "next", "week", "a
 
 @settings(max_examples=300, deadline=None)
 @given(words=st.lists(st.sampled_from(SALAD_WORDS), max_size=16),
-       gaps=st.lists(st.sampled_from([" ", " ", " ", ", ", "\n\n", "   ", " - ", ". "]), min_size=16, max_size=16))
+       gaps=st.lists(st.sampled_from([" ", " ", " ", ", ", "\n\n", "   ", " - ", ". ", " " * 12, "\n" + " " * 30 + "\n"]),
+                     min_size=16, max_size=16))
 def test_finding_near_triggers_finds_what_scanning_everywhere_finds(words, gaps):
     from conftest import found_scanning_everywhere, mentions
     from dateline.temporal.grammar import load
     grammar = load("en")
     text = "".join(w + g for w, g in zip(words, gaps))
     assert mentions(text, grammar) == found_scanning_everywhere(text, grammar)
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet="ab \n", max_size=80))
+def test_squeezed_positions_count_long_runs_short_and_map_back(text):
+    """Finding measures a rule's reach with each long run of white space counted as
+    UNBOUNDED_RUN characters; the way back to the text must find the widest stretch."""
+    from dateline.temporal.finder import _Squeeze
+    from dateline.temporal.grammar import LONG_SPACE, UNBOUNDED_RUN
+    runs = [m.span() for m in LONG_SPACE.finditer(text)]
+    squeeze = _Squeeze(runs)
+    places = [squeeze.squeezed(at) for at in range(len(text) + 1)]
+    assert all(a <= b <= a + 1 for a, b in zip(places, places[1:]))
+    for a, b in runs:
+        assert places[b] - places[a] == UNBOUNDED_RUN
+    assert places[-1] == len(text) - sum(b - a - UNBOUNDED_RUN for a, b in runs)
+    for target in range(places[-1] + 1):
+        assert squeeze.first_at_or_after(target) == next((at for at, p in enumerate(places) if p >= target))
+        assert squeeze.last_at_or_before(target) == max(at for at, p in enumerate(places) if p <= target)

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .grammar import LONG_SPACE, Grammar, Rule
+from .grammar import LONG_SPACE, UNBOUNDED_RUN, Grammar, Rule
 from .tense import CASE_TWINS, FUTURE, PAST, PRESENT, Reading, direction
 
 CONTEXT_CHARS = 48     # how far require/reject context patterns look around a match
@@ -41,17 +41,59 @@ def _context_ok(rule: Rule, text: str, start: int, end: int) -> bool:
     return True
 
 
+class _Squeeze:
+    """Positions of a text in which each run of white space longer than UNBOUNDED_RUN counts as
+    UNBOUNDED_RUN characters: a rule's reach assumes no longer run ("\\s+" is taken to span at most
+    that many), and blanked-out link targets make such runs in many clipped articles. Measured
+    this way, no part of a run counts more than a rule's reach allows for it, so a window
+    widened by the runs it meets still holds every match near its trigger."""
+
+    def __init__(self, runs: list[tuple[int, int]]):
+        # each run's uncounted tail (the part past UNBOUNDED_RUN characters), all of which counts
+        # as its start; and how many characters the runs up to and including each leave uncounted
+        self.tails = [a + UNBOUNDED_RUN for a, _ in runs]
+        self.ends = [b for _, b in runs]
+        self.uncounted, total = [], 0
+        for a, b in runs:
+            total += b - a - UNBOUNDED_RUN
+            self.uncounted.append(total)
+        self.squeezed_tails = [t - u for t, u in zip(self.tails, [0] + self.uncounted)]
+
+    def squeezed(self, at: int) -> int:
+        i = bisect_right(self.tails, at) - 1
+        if i < 0:
+            return at
+        return self.squeezed_tails[i] if at < self.ends[i] else at - self.uncounted[i]
+
+    def first_at_or_after(self, squeezed: int) -> int:
+        """The first position whose squeezed place is at least `squeezed`."""
+        i = bisect_right(self.squeezed_tails, squeezed) - 1
+        if i < 0:
+            return squeezed
+        return self.tails[i] if squeezed == self.squeezed_tails[i] else squeezed + self.uncounted[i]
+
+    def last_at_or_before(self, squeezed: int) -> int:
+        """The last position whose squeezed place is at most `squeezed`."""
+        i = bisect_right(self.squeezed_tails, squeezed) - 1
+        return squeezed if i < 0 else squeezed + self.uncounted[i]
+
+
 def _windows(text: str, spans: list[tuple[int, int]], reach: tuple[int, int], spaces: list[int],
-             whole_words: bool = False) -> list[tuple[int, int]]:
+             whole_words: bool = False, squeeze: _Squeeze | None = None) -> list[tuple[int, int]]:
     """Merged stretches of text around sorted trigger occurrences (`reach` characters before and
-    after each), ending at white space (`spaces`: where the text's white space is) so that no
-    word is cut (a match must not see a false end of text); with `whole_words`, starting at
-    white space too (a guard must not start inside a word)."""
+    after each, counted by `squeeze` in a text with long runs of white space), ending at white
+    space (`spaces`: where the text's white space is) so that no word is cut (a match must not
+    see a false end of text); with `whole_words`, starting at white space too (a guard must not
+    start inside a word)."""
     out: list[tuple[int, int]] = []
     before, after = reach
     last, n = -1, len(text)
     for s, e in spans:
-        lo, hi = max(0, s - before), e + after
+        if squeeze is None:
+            lo, hi = max(0, s - before), e + after
+        else:
+            lo = max(0, squeeze.first_at_or_after(squeeze.squeezed(s) - before))
+            hi = squeeze.last_at_or_before(squeeze.squeezed(e) + after)
         if lo <= last:
             if hi > last:
                 # the first white space at or after hi: bisect is quicker than a regex call
@@ -166,12 +208,11 @@ class _Parts:
         return True
 
 
-def _matches(text: str, grammar: Grammar, spaces: list[int], parts: _Parts):
+def _matches(text: str, grammar: Grammar, spaces: list[int], parts: _Parts, squeeze: _Squeeze | None):
     """(rule order, rule, match) for every match of every rule, each rule tried only near where
     its trigger occurs, and only where the other parts it needs are too; the rules of a trigger
     that is not in the text are not looked at."""
     occurrences = parts.occurrences
-    scan_whole = LONG_SPACE.search(text) is not None   # a rule's reach assumes no such run
     number_starts = None
     for order, rule in grammar.untriggered:
         if rule.needs and not parts.all_in_text(rule.needs):
@@ -196,11 +237,8 @@ def _matches(text: str, grammar: Grammar, spaces: list[int], parts: _Parts):
                 continue
             if rule.only_in_text and not _has_at_least(text, *rule.only_in_text):
                 continue
-            if scan_whole:
-                yield from ((order, rule, m) for m in rule.regex.finditer(text))
-                continue
             if rule.reach not in windows:
-                windows[rule.reach] = _windows(text, spans, rule.reach, spaces)
+                windows[rule.reach] = _windows(text, spans, rule.reach, spaces, squeeze=squeeze)
             for lo, hi in windows[rule.reach]:
                 if rule.needs and not parts.all_in_window(rule.needs, lo, hi):
                     continue
@@ -213,7 +251,9 @@ def find(text: str, grammar: Grammar) -> list[Mention]:
     candidates = []
     spaces = [m.start() for m in SPACE.finditer(text)]
     parts = _Parts(text, _trigger_spans(text, grammar))
-    for order, rule, m in _matches(text, grammar, spaces, parts):
+    long_runs = [m.span() for m in LONG_SPACE.finditer(text)]
+    squeeze = _Squeeze(long_runs) if long_runs else None
+    for order, rule, m in _matches(text, grammar, spaces, parts, squeeze):
         start, end = m.span()
         if start == end or not _context_ok(rule, text, start, end):
             continue
@@ -228,7 +268,7 @@ def find(text: str, grammar: Grammar) -> list[Mention]:
         guards = [guard for guard, needs in guards if not needs or parts.all_in_text(needs)]
         if not guards:
             continue
-        for lo, hi in _windows(text, spans, (reach, reach), spaces, whole_words=True):
+        for lo, hi in _windows(text, spans, (reach, reach), spaces, whole_words=True, squeeze=squeeze):
             for guard in guards:
                 for m in guard.finditer(text, lo, hi):
                     blocked[m.start():m.end()] = b"\x01" * (m.end() - m.start())

@@ -11,7 +11,7 @@ import hashlib
 import re
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -60,10 +60,6 @@ class Grammar:
     tense: dict = field(hash=False, compare=False)
     abbreviations: frozenset = frozenset()   # words whose period does not end a sentence
     triggers: "TriggerIndex | None" = field(default=None, hash=False, compare=False)
-    # the rules as finding walks them, each with its place in `rules`: those with no trigger,
-    # and those of each trigger together (a trigger absent from a text rules them all out)
-    untriggered: tuple[tuple[int, Rule], ...] = ()
-    by_trigger: tuple[tuple[tuple[str, ...], tuple[tuple[int, Rule], ...]], ...] = ()
     example_dct: str = ""
     day_first: bool = False        # "03/04/2022" is 3 April (vocab.yaml `numeric_dates: day_first`)
     # the words that join the two ends of a range ("from April to June"), and that stand
@@ -71,6 +67,22 @@ class Grammar:
     range_open: re.Pattern = re.compile("(?!)")
     range_join: re.Pattern = re.compile(r"\s*(?:-|–|—)\s*")
     time_to_day: re.Pattern = re.compile(r"(?:[\s,()]|\([^()]{0,40}\))*")
+
+    # the rules as finding walks them, each with its place in `rules`: those with no trigger,
+    # and those of each trigger together (a trigger absent from a text rules them all out);
+    # worked out from `rules`, so that a grammar with other rules walks those
+
+    @cached_property
+    def untriggered(self) -> tuple[tuple[int, Rule], ...]:
+        return tuple((order, rule) for order, rule in enumerate(self.rules) if not rule.trigger)
+
+    @cached_property
+    def by_trigger(self) -> tuple[tuple[tuple[str, ...], tuple[tuple[int, Rule], ...]], ...]:
+        groups: dict[tuple[str, ...], list[tuple[int, Rule]]] = {}
+        for order, rule in enumerate(self.rules):
+            if rule.trigger:
+                groups.setdefault(rule.trigger, []).append((order, rule))
+        return tuple((trigger, tuple(members)) for trigger, members in groups.items())
 
 
 def prefix_tree(words, fold_case: bool = True) -> str:
@@ -376,9 +388,9 @@ def _required_options(regex: re.Pattern, priority: list[str], common: frozenset,
 
 
 # a run of white space with no upper bound ("\s+" between words) is taken to be this long at
-# most; finding scans a text that has a longer one whole (LONG_SPACE)
+# most; finding counts a longer one (LONG_SPACE) as this long when it measures a rule's reach
 UNBOUNDED_RUN = 6
-LONG_SPACE = re.compile(rf"\s{{{UNBOUNDED_RUN + 1}}}")
+LONG_SPACE = re.compile(rf"\s{{{UNBOUNDED_RUN + 1},}}")
 MAX_REACH = 80
 GUARD_STEP = 20
 REPEATS = {getattr(_parser(), name, None) for name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")} - {None}
@@ -710,14 +722,8 @@ def _compile(lang: str, root: Path) -> Grammar:
         by_reach.setdefault(reach, []).append((guard, required_parts(guard, [], common)))
     guards = tuple((reach, tuple(patterns)) for reach, patterns in sorted(by_reach.items()))
     ranges = vocab.get("ranges", {})
-    by_trigger: dict[tuple[str, ...], list[tuple[int, Rule]]] = {}
-    for order, rule in enumerate(rules):
-        if rule.trigger:
-            by_trigger.setdefault(rule.trigger, []).append((order, rule))
     return Grammar(
         lang=lang, rules=tuple(rules), guards=guards, lookup=compiler.lookup,
-        untriggered=tuple((order, rule) for order, rule in enumerate(rules) if not rule.trigger),
-        by_trigger=tuple((trigger, tuple(members)) for trigger, members in by_trigger.items()),
         day_first=vocab.get("numeric_dates") == "day_first",
         range_open=re.compile(rf"(?:{prefix_tree(ranges.get('open', ()))})\s+$", re.IGNORECASE),
         range_join=re.compile(rf"\s*(?:(?:{prefix_tree(ranges.get('join', ()))})(?!\w)|-|–|—)\s*", re.IGNORECASE),
