@@ -16,7 +16,9 @@ import datetime as dt
 import hashlib
 import os
 import stat
+import sys
 import time
+import zlib
 from pathlib import Path
 
 from .articles import Article
@@ -46,8 +48,8 @@ def _article(row) -> Article:
 
 
 class Shelf:
-    """A dict of plain values kept in the cache as SHARDS sealed files, by the first hex digit of a
-    digest of each key: a build that changes one entry writes one sixteenth of it again."""
+    """A dict of plain values kept in the cache as SHARDS sealed files, by a checksum of each
+    key: a build that changes one entry writes one sixteenth of it again."""
     SHARDS = 16
 
     def __init__(self, cache: Cache, kind: str, key: str):
@@ -60,7 +62,7 @@ class Shelf:
 
     @staticmethod
     def shard(name: str) -> int:
-        return int(hashlib.sha1(name.encode("utf-8", "surrogateescape")).hexdigest()[0], 16)
+        return zlib.crc32(name.encode("utf-8", "surrogateescape")) % Shelf.SHARDS
 
     def get(self, name: str):
         return self.saved[self.shard(name)].get(name) if self.saved else None
@@ -162,8 +164,18 @@ class StatementPack:
         return extraction
 
     def put(self, article: Article, extraction: Extraction) -> None:
-        self.shelf.keep(article_key(article), tuple(tuple(getattr(s, f) for f in STATEMENT_FIELDS)
-                                                    for s in extraction.statements))
+        self.shelf.keep(article_key(article), tuple(map(_statement_row, extraction.statements)))
 
     def save(self) -> None:
         self.shelf.save()
+
+
+WORDS = STATEMENT_FIELDS.index("words")
+
+
+def _statement_row(statement) -> tuple:
+    row = [getattr(statement, f) for f in STATEMENT_FIELDS]
+    # the same words recur in thousands of statements: as one string each, marshal writes each
+    # once a shard and makes it once when reading back (a quarter quicker, and less memory)
+    row[WORDS] = tuple(sys.intern(w) if isinstance(w, str) else w for w in row[WORDS])
+    return tuple(row)

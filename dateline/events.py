@@ -12,15 +12,16 @@ import hashlib
 import json
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
-from operator import mul
+from operator import attrgetter, mul
 from pathlib import Path
 
 from . import headlines, roles
 from .articles import Article
-from .cache import article_key
+from .buildstate import Shelf
+from .cache import article_key, row_maker
 from .parallel import fork_map
 from .progress import Progress
 from .roles import FURNITURE, PLAN, REPORT, ROLES, event_role
@@ -86,6 +87,22 @@ class Event:
         return self.stats.mentions
 
 
+ARTICLE_FIELDS = tuple(Article.__dataclass_fields__)
+EVENT_FIELDS = tuple(Event.__dataclass_fields__)
+CLAIM_FIELDS = tuple(Claim.__dataclass_fields__)
+_make_event, _make_claim = row_maker(Event, EVENT_FIELDS), row_maker(Claim, CLAIM_FIELDS)
+_make_disagreement = row_maker(Disagreement, tuple(Disagreement.__dataclass_fields__))
+
+
+def retitled(event: Event, title: str) -> Event:
+    """replace(event, title=title), without the field-by-field frozen __init__: thousands of
+    entries are given another title in a large collection."""
+    copy = object.__new__(Event)
+    copy.__dict__.update(event.__dict__)
+    copy.__dict__["title"] = title
+    return copy
+
+
 def dot(a: dict, b: dict) -> float:
     """Cosine of two unit vectors (only the shared words count, found by a set intersection).
     fsum is exact, so the result does not depend on the set's order, which changes from one
@@ -109,7 +126,8 @@ class Vectors:
     def __init__(self, statements: list[Statement]):
         df = Counter(chain.from_iterable(s.words[::2] for s in statements))
         self.n_level = idf_level(len(statements) + 1)
-        self.df_levels = {w: idf_level(count) for w, count in df.items()}
+        levels = {count: idf_level(count) for count in set(df.values())}
+        self.df_levels = {w: levels[count] for w, count in df.items()}
         # a word's weight per unit of count: its idf; a kind of happening (@attack) counts as it is
         self.scale = {w: 1 / WEIGHT_SCALE if w.startswith("@") else (self.n_level - level) * IDF_STEP / WEIGHT_SCALE
                       for w, level in self.df_levels.items()}
@@ -248,25 +266,122 @@ def story_start(articles: dict[str, Article]) -> dt.date:
 def build_events(statements: list[Statement], articles: dict[str, Article], cache=None, jobs: int = 1) -> list[Event]:
     """Events from statements. Which statements form which event, its headline, title and
     summary are worked out date by date and event by event, and cached (see plan_events): a
-    rebuild clusters and titles again only what changed. Furniture makes nothing."""
-    groups: dict[str, list[Statement]] = defaultdict(list)
-    for s in sorted(statements, key=reading_order(articles)):
-        if s.role != FURNITURE:
-            groups[canonical_value(s.value)].append(s)
+    rebuild clusters and titles again only what changed. Each event as assembled, and the
+    distinct titles and order of them all, are kept too (AssembledEvents): a rebuild assembles
+    again only the events whose inputs changed. Furniture makes nothing."""
+    groups = by_date(statements, articles)
     stats = date_stats(groups, articles)
-    plan = plan_events(groups, articles, stats, cache, jobs)
+    code = hashlib.sha256(json.dumps(event_data_fingerprint()).encode()).hexdigest()
+    parts = {a.id: article_part(a) for a in articles.values()}
+    keys = {value: group_key(value, group, parts, stats[value]) for value, group in groups.items()}
+    date_of = {s.id: value for value, group in groups.items() for s in group}
+    plan = plan_events(groups, articles, stats, cache, jobs, code, parts, keys)
+    if cache:
+        cache.drop_blobs("events", keep=code)       # plans another version of dateline made
     by_id = {s.id: s for s in statements}
     start = story_start(articles)
+    # an event's key covers all assemble() reads: its plan entry, its statements and the story's
+    # start. Its statements by their dates' keys: quick to make, and assembling again is cheap
+    event_keys = [members_key(value, ids, keys, date_of, start.isoformat(), headline, title, summary)
+                  for value, ids, headline, title, summary in plan]
+    kept = AssembledEvents(cache, code, event_keys)
     events, progress = [], Progress("assembling", len(plan))
-    for value, ids, headline, title, summary in plan:
-        events.append(assemble(value, [by_id[i] for i in ids], by_id[headline], articles, stats[value], start, title,
-                               tuple(by_id[i].id for i in summary)))
+    for place, (key, (value, ids, headline, title, summary)) in enumerate(zip(event_keys, plan)):
+        event = kept.get(key, place, by_id, stats[value])
+        if event is None:
+            event = assemble(value, [by_id[i] for i in ids], by_id[headline], articles, stats[value], start, title,
+                             tuple(by_id[i].id for i in summary))
+            kept.keep(key, event)
+            if place in kept.titles:
+                event = retitled(event, kept.titles[place])
+        events.append(event)
         progress.step()
-    return sort_events(distinct_titles(events, articles))
+    out = kept.in_order(events)
+    if out is None:
+        out = sort_events(distinct_titles(events, articles))
+        kept.remember_order(events, out)
+    kept.save()
+    return out
+
+
+def by_date(statements: list[Statement], articles: dict[str, Article]) -> dict[str, list[Statement]]:
+    """The statements of each date, in reading order (the stable sort by reading_order, done
+    article by article: ten thousand articles sort quicker than a hundred thousand statements)."""
+    of_article: dict[str, list[Statement]] = defaultdict(list)
+    for s in statements:
+        of_article[s.article].append(s)
+    groups: dict[str, list[Statement]] = defaultdict(list)
+    for a in sorted(of_article, key=lambda a: (articles[a].published, a)):
+        for s in sorted(of_article[a], key=attrgetter("position")):
+            if s.role != FURNITURE:
+                groups[canonical_value(s.value)].append(s)
+    return groups
+
+
+class AssembledEvents:
+    """Events as assembled by the last build, each as a plain row that names its statements by
+    id, under its key (build_events); and under a digest of all the events' keys, the titles
+    distinct_titles gave and the order sort_events gave: when the events are the same, so are
+    those."""
+    ORDER = "order"
+
+    def __init__(self, cache, code: str, keys: list[str]):
+        self.shelf = Shelf(cache, "assembled", code) if cache and cache.folder else None
+        self.whole = hashlib.sha256("".join(keys).encode()).hexdigest()
+        self.order, self.titles = None, {}
+        found = self.shelf.get(self.ORDER) if self.shelf else None
+        if isinstance(found, tuple) and len(found) == 3 and found[0] == self.whole and \
+                sorted(found[2]) == list(range(len(keys))):
+            self.order, self.titles = found[2], dict(found[1])
+
+    def get(self, key: str, place: int, by_id: dict[str, Statement], stats: DateStats) -> Event | None:
+        """The event kept under `key`, with its distinct title if that is known."""
+        row = self.shelf.get(key) if self.shelf else None
+        if not isinstance(row, tuple) or len(row) != len(EVENT_FIELDS):
+            return None
+        event = _make_event(row)
+        values = event.__dict__
+        try:
+            values["statements"] = tuple(map(by_id.__getitem__, values["statements"]))
+            values["disagreements"] = tuple(_make_disagreement((noun, tuple(map(_make_claim, claims))))
+                                            for noun, claims in values["disagreements"])
+        except (KeyError, TypeError, ValueError):
+            return None
+        values["stats"] = stats
+        if place in self.titles:
+            values["title"] = self.titles[place]
+        self.shelf.keep(key, row)
+        return event
+
+    def keep(self, key: str, event: Event) -> None:
+        if self.shelf:
+            row = dict(event.__dict__, stats=None, statements=tuple(s.id for s in event.statements))
+            row["disagreements"] = tuple((d.noun, tuple(tuple(getattr(c, f) for f in CLAIM_FIELDS) for c in d.claims))
+                                         for d in event.disagreements)
+            self.shelf.keep(key, tuple(row[f] for f in EVENT_FIELDS))
+
+    def in_order(self, events: list[Event]) -> list[Event] | None:
+        """The events (titled by get) in the last build's order, if they are the last build's."""
+        if self.order is None:
+            return None
+        self.shelf.keep(self.ORDER, (self.whole, tuple(self.titles.items()), self.order))
+        return [events[i] for i in self.order]
+
+    def remember_order(self, events: list[Event], out: list[Event]) -> None:
+        place = {e.id: i for i, e in enumerate(events)}
+        if self.shelf and len(place) == len(events):
+            order = tuple(place[e.id] for e in out)
+            titles = tuple((i, e.title) for i, e in zip(order, out) if e.title != events[i].title)
+            self.shelf.keep(self.ORDER, (self.whole, titles, order))
+
+    def save(self) -> None:
+        if self.shelf:
+            self.shelf.save()
+            self.shelf.cache.drop_blobs("assembled", keep=f"{self.shelf.key}-")
 
 
 def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article], stats: dict[str, DateStats],
-                cache=None, jobs: int = 1) -> list:
+                cache, jobs: int, code: str, parts: dict[str, str], keys: dict[str, str]) -> list:
     """[date, statement ids, headline id, title, summary ids] of every event. Each date's
     statements are clustered into happenings (many dates in parallel); then events known only
     from later references to a month or a year join a reported happening inside it that they
@@ -276,12 +391,11 @@ def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article]
     DateStats and the idf levels of its words; an event's title and summary, of its statements,
     their articles, its DateStats and the idf levels of their words and of their articles'
     headlines. So the last build's are kept, with the idf levels they were made with, and only
-    those whose inputs changed are worked out again: the result is the same either way."""
-    code = hashlib.sha256(json.dumps(event_data_fingerprint()).encode()).hexdigest()
+    those whose inputs changed are worked out again: the result is the same either way.
+    `code` is a digest of the code and data (event_data_fingerprint), `parts` each article's
+    article_part and `keys` each date's group_key."""
     start = story_start(articles)
     saved = (cache.get_blob("events", code) if cache else None) or {}
-    parts = {a.id: article_part(a) for a in articles.values()}
-    keys = {value: group_key(value, group, parts, stats[value]) for value, group in groups.items()}
     kept_dates = saved.get("dates", {})
     if "plan" in saved and len(kept_dates) == len(keys) and all(kept_dates.get(v, ("",))[0] == k
                                                                   for v, k in keys.items()):
@@ -349,14 +463,15 @@ def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article]
     progress.finish()
     if cache:
         cache.put_blob("events", code, {"n_level": vectors.n_level, "df_levels": vectors.df_levels,
-                                        "dates": dates, "events": events, "plan": plan, "folds": folds.kept})
+                                        "dates": dates, "events": events, "plan": plan, "folds": folds.saved()})
     return plan
 
 
 def article_part(article: Article) -> str:
     """What clustering and titling read of an article: its text and date (through its cache
     key: a statement's words come from neighbouring sentences too) and its other fields."""
-    return hashlib.sha256(f"{article_key(article)}\x1f{replace(article, body='')!r}".encode()).hexdigest()
+    fields = repr(tuple(getattr(article, f) for f in ARTICLE_FIELDS if f != "body"))
+    return hashlib.sha256(f"{article_key(article)}\x1f{fields}".encode()).hexdigest()
 
 
 def group_key(value: str, group: list[Statement], parts: dict[str, str], stats: DateStats) -> str:
@@ -365,6 +480,15 @@ def group_key(value: str, group: list[Statement], parts: dict[str, str], stats: 
     return hashlib.sha256(f"{value}\x1e{stats}\x1e".encode() + "".join(
         f"{s.id}\x1f{parts[s.article]}\x1f{s.value}\x1f{s.role}\x1f{s.changed}\x1f{s.note}\x1e" for s in group
     ).encode()).hexdigest()
+
+
+def members_key(value: str, ids: list[str], keys: dict[str, str], date_of: dict[str, str], *more) -> str:
+    """A key of an event's statements, which may come from several dates: their ids, the keys
+    of their dates and of its own (group_key: each date's statements, their articles and the
+    date's stats), and `more`. Coarser than group_key of the statements themselves (any change
+    on one of those dates changes it), and quicker."""
+    dates = sorted({keys[value], *(keys[date_of[i]] for i in ids)})
+    return hashlib.sha256(repr((value, ids, dates, more)).encode()).hexdigest()
 
 
 def happenings(group: list[Statement], vectors: Vectors, threshold: float) -> list[list[Statement]]:
@@ -393,35 +517,69 @@ def _centroid(members: list[Statement], vectors) -> dict:
 
 
 class FoldMemo:
-    """The last build's choices of join_coarse_references, by a digest of the coarse event and
-    its candidates (their statements, roles and articles): a choice stands again when none of
-    their statements holds a word whose idf level moved, as it is then what comparing gives."""
+    """What join_coarse_references found last time for each coarse event, by a digest of it (its
+    date, statements, their roles and articles): its candidates (by the same digest), the best
+    score and which candidates reached it. A candidate that is the same and none of whose
+    statements holds a word whose idf level moved scores what it scored then: below the best,
+    or the best if it reached it. So while the coarse event too is unmoved, only new and moved
+    candidates are compared again, and the result is what comparing every candidate gives."""
 
     def __init__(self, saved: dict, parts: dict[str, str], unmoved):
-        self.saved, self.kept, self.parts, self.unmoved = saved, {}, parts, unmoved
+        self.parts, self.unmoved = parts, unmoved
+        table, refs = saved.get("table"), saved.get("refs")
+        self.table, self.refs = (table, refs) if isinstance(table, tuple) and isinstance(refs, dict) else ((), {})
+        self.kept_table: dict[str, int] = {}
+        self.kept_refs: dict[str, tuple] = {}
         self.digests: dict[int, str] = {}
         self.still: dict[int, bool] = {}
 
-    def _digest(self, i: int, clustered: list) -> str:
+    def digest(self, i: int, clustered: list) -> str:
         if i not in self.digests:
             value, members = clustered[i]
+            # its own statements and articles, not its date's key: the other happenings of its
+            # date, and the date's stats, do not change how alike it is
             self.digests[i] = hashlib.sha256(f"{value}\x1e".encode() + "".join(
                 f"{s.id}\x1f{self.parts[s.article]}\x1f{s.role}\x1e" for s in members).encode()).hexdigest()
             self.still[i] = self.unmoved(members)
         return self.digests[i]
 
-    def key(self, i: int, candidates: list[int], clustered: list) -> str:
-        return hashlib.sha256("".join(self._digest(j, clustered) for j in [i, *candidates]).encode()).hexdigest()
+    def recall(self, i: int, candidates: list[int], clustered: list) -> tuple | None:
+        """(the best score last time, the places of the candidates that scored it and need no
+        comparing, the places of those that need comparing), or None where all need it."""
+        saved = self.refs.get(self.digest(i, clustered))
+        if not (isinstance(saved, tuple) and len(saved) == 3 and self.still[i]):
+            return None
+        score, before, ties = saved
+        try:
+            before = {self.table[k] for k in before}
+            ties = {self.table[k] for k in ties}
+        except (IndexError, TypeError):
+            return None
+        tied, again = [], []
+        for place, j in enumerate(candidates):
+            d = self.digest(j, clustered)
+            if d in before and self.still[j]:
+                if d in ties:
+                    tied.append(place)
+            else:
+                again.append(place)
+        if score is not None and not tied:
+            return None         # the best candidates changed: the next best is unknown
+        return score, tied, again
 
-    def choice(self, key: str, i: int, candidates: list[int]) -> int | None:
-        """The candidate's place among `candidates` (-1: none) if the last choice stands."""
-        choice = self.saved.get(key)
-        return choice if isinstance(choice, int) and all(self.still[j] for j in [i, *candidates]) else None
+    def keep(self, i: int, candidates: list[int], clustered: list, score: float | None, ties: list[int]) -> None:
+        def index(j: int) -> int:
+            return self.kept_table.setdefault(self.digest(j, clustered), len(self.kept_table))
+        self.kept_refs[self.digest(i, clustered)] = (score, tuple(map(index, candidates)), tuple(map(index, ties)))
+
+    def saved(self) -> dict:
+        return {"table": tuple(self.kept_table), "refs": self.kept_refs}
 
 
 def join_coarse_references(clustered: list, vectors: Vectors, threshold: float, memo: FoldMemo | None = None) -> list:
     """[value, members] with each event coarser than a day that only later references tell
-    folded into the reported happening within its period that it is most like, if alike enough."""
+    folded into the reported happening within its period that it is most like, if alike enough
+    (of several as alike, the last)."""
     reported = defaultdict(list)        # (year, month) -> indexes of reported day events
     for i, (value, members) in enumerate(clustered):
         if len(value) == 10 and any(s.role == REPORT for s in members):
@@ -441,31 +599,36 @@ def join_coarse_references(clustered: list, vectors: Vectors, threshold: float, 
         candidates = [j for month in within for j in reported[month] if first <= clustered[j][0] <= last]
         if not candidates:
             continue
-        key = memo.key(i, candidates, clustered) if memo else None
-        choice = memo.choice(key, i, candidates) if memo else None
-        if choice is not None:
-            memo.kept[key] = choice
-            if choice >= 0:
-                folded[candidates[choice]] += members
-                gone.add(i)
-            continue
-        for s in members:
-            vectors.of(s)
-        mine = _centroid(members, vectors)
-        best, best_score = None, threshold
-        for j in candidates:
-            if j not in centroids:
-                for s in clustered[j][1]:
-                    vectors.of(s)
-                centroids[j] = _centroid(clustered[j][1], vectors)
-            score = dot(mine, centroids[j])
-            if score >= best_score:
-                best, best_score = j, score
-        vectors.forget()
+        known = memo.recall(i, candidates, clustered) if memo else None
+        # (score, place) of the best so far, -1 for none; of candidates as alike, the later wins
+        if known is None:
+            best, tied, places = (threshold, -1), [], range(len(candidates))
+        else:
+            before, tied, places = known
+            best = (before, tied[-1]) if tied else (threshold, -1)
+        scores = {}
+        if places:
+            for s in members:
+                vectors.of(s)
+            mine = _centroid(members, vectors)
+            for place in places:
+                j = candidates[place]
+                if j not in centroids:
+                    for s in clustered[j][1]:
+                        vectors.of(s)
+                    centroids[j] = _centroid(clustered[j][1], vectors)
+                scores[place] = score = dot(mine, centroids[j])
+                if score >= threshold and (score, place) > best:
+                    best = score, place
+            vectors.forget()
         if memo:
-            memo.kept[key] = candidates.index(best) if best is not None else -1
-        if best is not None:
-            folded[best] += members
+            found = best[0] if best[1] >= 0 else None
+            ties = [place for place, score in scores.items() if score == found]
+            if tied and known[0] == found:
+                ties += tied
+            memo.keep(i, candidates, clustered, found, [candidates[place] for place in ties])
+        if best[1] >= 0:
+            folded[candidates[best[1]]] += members
             gone.add(i)
     return [[value, members + folded.get(i, [])] for i, (value, members) in enumerate(clustered) if i not in gone]
 
@@ -477,11 +640,12 @@ def event_data_fingerprint() -> list:
 
 
 def date_stats(groups: dict[str, list[Statement]], articles: dict[str, Article]) -> dict[str, DateStats]:
-    published = Counter(a.published.isoformat() for a in articles.values())
+    published = {a: article.published.isoformat() for a, article in articles.items()}
+    on_day = Counter(published.values())
     return {value: DateStats(
         mentions=len(group), sources=len({s.article for s in group}),
-        later_sources=len({s.article for s in group if articles[s.article].published.isoformat() > s.period_end}),
-        published=published[value] if len(value) == 10 else 0) for value, group in groups.items()}
+        later_sources=len({s.article for s in group if published[s.article] > s.period_end}),
+        published=on_day[value] if len(value) == 10 else 0) for value, group in groups.items()}
 
 
 def make_event(value: str, members: list[Statement], vectors, articles: dict[str, Article],
@@ -582,7 +746,7 @@ def distinct_titles(events: list[Event], articles: dict[str, Article]) -> list[E
             source = articles[e.statements[0].article].source if e.statements else ""
             title = next((t for t in chain(others, [f"{title} ({source})" if source else "", f"{title} ({e.value})"])
                           if t and t.lower() not in used), f"{title} ({e.id})")
-            e = replace(e, title=title)
+            e = retitled(e, title)
         used.add(title.lower())
         out.append(e)
     return out

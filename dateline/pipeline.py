@@ -24,6 +24,7 @@ from .overrides import (Overrides, Previous, Report, apply_to_articles, apply_to
 from .parallel import die_with_parent, settle
 from .progress import Progress
 from .statements import Extraction, extract
+from .temporal.grammar import keep_compiled_in
 
 PARALLEL_FROM = 24      # fewer articles than this are quicker to do in one process
 
@@ -52,6 +53,7 @@ def _start_worker(cache_folder: Path | None, build_pid: int) -> None:
     """In a worker: keep the cache to write into, and end with the build that started it."""
     global _worker_cache
     _worker_cache = Cache(cache_folder)
+    keep_compiled_in(_worker_cache if cache_folder else None)
     die_with_parent(build_pid)
 
 
@@ -81,8 +83,10 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int,
             else:
                 out[a.id] = cached
     finally:
+        settle()    # they live as long as the build: no collection while extracting need walk them
         gc.enable()
     progress = Progress("extracting", len(missing))
+    keep_compiled_in(cache if cache.folder else None)
     if dask and missing:
         from .dask_executor import extract_on_dask
         by_id = {a.id: a for a in missing}

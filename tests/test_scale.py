@@ -250,3 +250,181 @@ def test_a_change_within_the_same_timestamp_is_not_skipped(corpus, tmp_path, cap
     assert "is up to date" not in capsys.readouterr().out
     build(corpus, tmp_path / "cold", "--jobs", "1")
     assert tree_digest(out) == tree_digest(tmp_path / "cold")
+
+
+def statement(aid: str, k: int, value: str, role: str, words: tuple):
+    from dateline.statements import Statement
+    from dateline.temporal import period_of
+    period = period_of(value)
+    return Statement(id=f"{aid}-{k}", article=aid, sentence=f"Sentence {k} of {aid} about {' '.join(words[::2])}.",
+                     context="", previous="", expression=value, start=0, end=1, value=value, type="DATE", mod=None,
+                     period_start=period.start.isoformat(), period_end=period.end.isoformat(),
+                     precision=period.precision, rule="test", direction=0, position=k, words=words, role=role)
+
+
+def synthetic(seed: int, extra: int = 0, fresh: bool | None = None):
+    """A small collection of articles and statements: reports of days and references to months
+    and years, some articles copies of others a week later (as alike as candidates get, so that
+    scores tie), and `extra` statements more (the idf levels of their words move). With `fresh`,
+    the first statement's words are its own, and become other words of its own."""
+    import random
+    from itertools import chain
+    from dateline.articles import Article
+    rng = random.Random(seed)
+    vocab = [f"word{i}" for i in range(30)]
+    articles, statements = {}, []
+
+    originals = []
+    for a in range(24):
+        aid = f"a{a:02d}"
+        copy = a >= 16
+        first = originals[a - 16] if copy else None
+        published = first[0] + dt.timedelta(days=7) if copy else dt.date(2022, 1, 3) + dt.timedelta(days=rng.randrange(330))
+        articles[aid] = Article(id=aid, path=f"{aid}.md", title=" ".join(rng.sample(vocab, 4)), published=published,
+                                source=f"outlet{a % 5}", url="", author="", language="en", body=f"Body {a}.{' New.' * (a == 0 and bool(fresh))}",
+                                body_line=5)    # statements are read from the body: a new statement, a new body
+        rows = []
+        for k in range(rng.randrange(3, 8)) if not copy else range(len(first[1])):
+            if copy:
+                value, role, words = first[1][k]
+                if len(value) == 10:
+                    value = (dt.date.fromisoformat(value) + dt.timedelta(days=7)).isoformat()
+            else:
+                coarse = rng.random() < 0.3
+                value = rng.choice(["2022", f"2022-{rng.randrange(1, 13):02d}"]) if coarse else \
+                    (published - dt.timedelta(days=rng.randrange(3))).isoformat()
+                role = "reference" if coarse else "report"
+                words = tuple(chain.from_iterable((w, rng.randrange(1, 4) * 100) for w in rng.sample(vocab, 5)))
+            if fresh is not None and a == k == 0:
+                words = tuple(chain.from_iterable((f"{'new' if fresh else 'old'}{i}", 100) for i in range(5)))
+            rows.append((value, role, words))
+            statements.append(statement(aid, k, value, role, words))
+        originals.append((published, rows))
+    for k in range(extra):
+        aid = f"a{rng.randrange(16):02d}"
+        articles[aid] = articles[aid].__class__(**{**articles[aid].__dict__, "body": articles[aid].body + f" More {k}."})
+        words = tuple(chain.from_iterable((w, 200) for w in rng.sample(vocab, 5)))
+        statements.append(statement(aid, 100 + k, articles[aid].published.isoformat(), "report", words))
+    return statements, articles
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("change", ["statements added", "words of one statement"])
+def test_events_kept_between_builds_are_the_events_a_cold_build_makes(seed, change, tmp_path, monkeypatch):
+    """The plan, the folding of month and year references into days (compared again only
+    against candidates that changed), each event as assembled, and the distinct titles and
+    order: a build after another gives what a build with nothing kept gives."""
+    from dateline.cache import Cache
+    compared = []
+    dot = events.dot
+    monkeypatch.setattr(events, "dot", lambda a, b: compared.append(1) or dot(a, b))
+    if change == "statements added":     # common words: most idf levels move, most is compared again
+        (before, before_articles), (after, after_articles) = synthetic(seed), synthetic(seed, extra=2)
+    else:                               # only one statement's own words move
+        (before, before_articles), (after, after_articles) = synthetic(seed, fresh=False), synthetic(seed, fresh=True)
+    cold = events.build_events(after, after_articles)
+    cold_comparisons = len(compared)
+    cache = Cache(tmp_path / "cache")
+    events.build_events(before, before_articles, cache)
+    compared.clear()
+    assert events.build_events(after, after_articles, cache) == cold
+    if change == "words of one statement":
+        assert len(compared) < cold_comparisons / 2      # what did not change was not compared again
+    compared.clear()
+    assembled = []
+    monkeypatch.setattr(events, "assemble", lambda *a, **k: assembled.append(1))
+    assert events.build_events(after, after_articles, cache) == cold
+    assert compared == [] and assembled == []
+
+
+def test_a_rebuild_assembles_only_the_events_that_changed(corpus, tmp_path, monkeypatch):
+    assembled = []
+    assemble = events.assemble
+    monkeypatch.setattr(events, "assemble", lambda *a, **k: assembled.append(a[0]) or assemble(*a, **k))
+    cache = tmp_path / "cache"
+    build(corpus, tmp_path / "site", "--jobs", "1", cache=cache)
+    made = len(assembled)
+    assert made > 20
+    assembled.clear()
+    first = re.search(r'"id": "(e-[^"]+)"', (tmp_path / "site" / "timeline.json").read_text()).group(1)
+    (corpus / "overrides.yaml").write_text(f"events:\n  {first}:\n    title: Edited by hand\n", encoding="utf-8")
+    build(corpus, tmp_path / "site", "--jobs", "1", cache=cache)
+    assert assembled == []
+    article = sorted((corpus / "articles").glob("*.md"))[7]
+    article.write_text(article.read_text(encoding="utf-8") + "\nOfficials said more talks would follow on "
+                       "Friday.\n", encoding="utf-8")
+    build(corpus, tmp_path / "site", "--jobs", "1", cache=cache)
+    assert 0 < len(assembled) < made / 2
+    build(corpus, tmp_path / "cold", "--jobs", "1")
+    assert tree_digest(tmp_path / "site") == tree_digest(tmp_path / "cold")
+
+
+def test_plans_and_events_another_version_made_are_removed(corpus, tmp_path):
+    cache = tmp_path / "cache"
+    build(corpus, tmp_path / "site", "--jobs", "1", cache=cache)
+    plans, assembled = sorted((cache / "events").iterdir()), sorted((cache / "assembled").iterdir())
+    assert len(plans) == 1 and len(assembled) == 16
+    stale = [cache / "events" / ("0" * 64 + ".entry"), cache / "assembled" / ("0" * 64 + "-3.entry")]
+    for path in stale:
+        path.write_bytes(b"left by another version")
+    (corpus / "overrides.yaml").write_text("articles: {}\n", encoding="utf-8")
+    build(corpus, tmp_path / "site", "--jobs", "1", cache=cache)
+    assert not any(path.exists() for path in stale)
+    assert sorted((cache / "events").iterdir()) == plans and sorted((cache / "assembled").iterdir()) == assembled
+
+
+def test_a_compiled_grammar_is_kept_sealed_and_comes_back_whole(tmp_path, monkeypatch):
+    """The store gives back the grammar compiling gives (every field, patterns included), is
+    read instead of compiling, and a damaged or forged copy is compiled again."""
+    from dateline.cache import Cache
+    from dateline.temporal import grammar
+    store = Cache(tmp_path / "cache")
+    monkeypatch.setattr(grammar, "_store", store)
+    compiled = grammar.load.__wrapped__("en")
+    kept = sorted((tmp_path / "cache" / "grammar").iterdir())
+    assert [p.name.split("-")[0] for p in kept] == ["en"]
+    compiling = []
+    real = grammar._compile
+    monkeypatch.setattr(grammar, "_compile", lambda *a: compiling.append(a) or real(*a))
+    restored = grammar.load.__wrapped__("en")
+    assert compiling == [] and restored == compiled
+    assert grammar._plain(restored) == grammar._plain(compiled)      # lookup, numbers, triggers too
+    assert [r.regex for r in restored.rules] == [r.regex for r in compiled.rules]
+    header, payload = kept[0].read_bytes().split(b"\n", 1)
+    kept[0].write_bytes(header + b"\n" + payload.replace(b"yesterday", b"yesterdax"))
+    assert grammar.load.__wrapped__("en") == compiled and len(compiling) == 1
+    (tmp_path / "cache" / "grammar" / "en-stale.entry").write_bytes(b"another version's")
+    (tmp_path / "cache" / "grammar" / "fr-other.entry").write_bytes(b"another language's")
+    kept[0].unlink()
+    grammar.load.__wrapped__("en")
+    assert sorted(p.name for p in (tmp_path / "cache" / "grammar").iterdir()) == [kept[0].name, "fr-other.entry"]
+
+
+def test_a_reference_whose_best_match_changed_is_compared_with_every_candidate_again(tmp_path):
+    """A month reference was folded into the report most like it; that report changes and is
+    no longer the most like it: the next best, unchanged, takes it, as in a cold build."""
+    from dateline.articles import Article
+    from dateline.cache import Cache
+
+    def collection(closest: tuple):
+        said = {"a": ("2022-05-10", "report", closest), "b": ("2022-05-12", "report", ("alpha", 100, "beta", 100,
+                                                                                      "bone", 100)),
+                "c": ("2022-05", "reference", ("alpha", 100, "beta", 100))}
+        said.update({f"f{i}": ("2022-08-0" + str(i + 1), "report", (f"filler{i}", 100, "alpha", 100, "beta", 100))
+                     for i in range(3)})
+        articles = {aid: Article(id=aid, path=f"{aid}.md", title=f"Title {aid}", published=dt.date(2022, 5, 10) +
+                                 dt.timedelta(days=i * 9), source=aid, url="", author="", language="en",
+                                 body=repr(said[aid]), body_line=5) for i, aid in enumerate(said)}
+        return [statement(aid, 0, *said[aid]) for aid in said], articles
+
+    def holder(timeline: list) -> str:
+        return next(e.headline for e in timeline if "c-0" in {s.id for s in e.statements})
+
+    before = collection(("alpha", 100, "beta", 100))
+    after = collection(("alpha", 100, "beta", 100, "zeta", 100, "eta", 100, "theta", 100))
+    assert holder(events.build_events(*before)) == "a-0"
+    cold = events.build_events(*after)
+    assert holder(cold) == "b-0"
+    cache = Cache(tmp_path / "cache")
+    events.build_events(*before, cache)
+    assert events.build_events(*after, cache) == cold

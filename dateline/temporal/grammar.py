@@ -6,7 +6,10 @@ into patterns; it knows no English.
 """
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import re
+import sys
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -557,9 +560,105 @@ def _table(path: Path):
     return yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+# Where compiled grammars are kept between builds (see keep_compiled_in): an object with the
+# cache's get_blob and put_blob, or None.
+_store = None
+
+
+def keep_compiled_in(store) -> None:
+    """Keep the project's compiled grammars in `store` (the build's cache) from now on, and
+    take them from there: compiling one takes most of a second, which a rebuild that extracts a
+    single article would otherwise spend each time."""
+    global _store
+    _store = store
+
+
 @lru_cache(maxsize=None)
 def load(lang: str = "en", root: Path = LANG_DIR) -> Grammar:
-    """The grammar in `root`/`lang` (the project's own languages by default)."""
+    """The grammar in `root`/`lang` (the project's own languages by default). A project
+    language's is taken from the store, if one is set and holds it under the digest of its
+    tables, this module and the Python and PyYAML that read them; made and kept there if not."""
+    store = _store if root == LANG_DIR and available(lang) else None
+    if store is None:
+        return _compile(lang, root)
+    key = _compiled_key(lang)
+    kept = store.get_blob("grammar", key)
+    if kept is not None:
+        try:
+            return _restored(kept)
+        except (TypeError, ValueError, KeyError, IndexError, re.error):
+            pass
+    grammar = _compile(lang, root)
+    try:
+        plain = _plain(grammar)
+        if _plain(_restored(plain)) == plain:     # only what comes back whole is kept
+            store.put_blob("grammar", key, plain)
+            store.drop_blobs("grammar", keep=key, prefix=f"{lang}-")
+    except (TypeError, ValueError, re.error):
+        pass
+    return grammar
+
+
+def _compiled_key(lang: str) -> str:
+    """The language, then a digest of all its compiled form is made of."""
+    digest = hashlib.sha256(repr((COMPILED_FORMAT, sys.version, yaml.__version__, hasattr(yaml, "CSafeLoader"))).encode())
+    files = [("grammar.py", Path(__file__))] + [(str(p.relative_to(LANG_DIR)), p)
+                                                 for p in sorted((LANG_DIR / lang).rglob("*")) if p.is_file()]
+    for name, path in files:
+        digest.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return f"{lang}-{digest.hexdigest()}"
+
+
+# A compiled grammar as plain values (marshal's), each tagged with its type: patterns by their
+# text and flags (re.compile gives the same pattern back), the dataclasses by their fields.
+COMPILED_FORMAT = 1
+KEPT_CLASSES = ("Grammar", "Rule", "TriggerIndex")
+
+
+def _plain(x):
+    if x is None or isinstance(x, (bool, int, float, str)):
+        return ("v", x)
+    if isinstance(x, re.Pattern):
+        return ("re", x.pattern, x.flags)
+    if isinstance(x, (tuple, list)):
+        return ("t" if isinstance(x, tuple) else "l", tuple(map(_plain, x)))
+    if isinstance(x, dict):
+        return ("d", tuple((_plain(k), _plain(v)) for k, v in x.items()))
+    if isinstance(x, frozenset) and all(isinstance(v, str) for v in x):
+        return ("f", tuple(sorted(x)))
+    if isinstance(x, (dt.date, dt.datetime)) and not getattr(x, "tzinfo", None):
+        return ("dt" if isinstance(x, dt.datetime) else "date", x.isoformat())
+    name = type(x).__name__
+    if name in KEPT_CLASSES and type(x) is globals()[name]:
+        return ("c", name, tuple((f, _plain(getattr(x, f))) for f in x.__dataclass_fields__))
+    raise TypeError(f"cannot keep a {name} in a compiled grammar")
+
+
+def _restored(x):
+    tag = x[0]
+    if tag == "v":
+        return x[1]
+    if tag == "re":
+        return re.compile(x[1], x[2])
+    if tag in ("t", "l"):
+        items = [_restored(v) for v in x[1]]
+        return tuple(items) if tag == "t" else items
+    if tag == "d":
+        return {_restored(k): _restored(v) for k, v in x[1]}
+    if tag == "f":
+        return frozenset(x[1])
+    if tag == "date":
+        return dt.date.fromisoformat(x[1])
+    if tag == "dt":
+        return dt.datetime.fromisoformat(x[1])
+    if tag == "c":
+        if x[1] not in KEPT_CLASSES:
+            raise ValueError(f"unknown class {x[1]!r} in a kept grammar")
+        return globals()[x[1]](**{f: _restored(v) for f, v in x[2]})
+    raise ValueError(f"unknown kind {tag!r} in a kept grammar")
+
+
+def _compile(lang: str, root: Path) -> Grammar:
     folder = root / lang
     if not folder.is_dir():
         raise GrammarError(f"no temporal grammar for language {lang!r} (looked in {folder})")
