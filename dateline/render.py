@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
@@ -260,13 +261,14 @@ def item_list(site, path: str, events) -> str:
 def methodology(timeline: Timeline) -> dict:
     """What the build did, for the page's "How this timeline was made" note."""
     statements = [s for e in timeline.events for s in e.statements]
+    expressions = Counter(s.expression for s in statements)     # a few thousand, for 100,000 statements
     published = sorted(a.published for a in timeline.articles)
     return {
         "articles": len(timeline.articles),
         "outlets": sorted({a.source for a in timeline.articles if a.source}, key=str.casefold),
         "first": published[0].isoformat() if published else "", "last": published[-1].isoformat() if published else "",
         "entries": len(timeline.events), "statements": len(statements),
-        "in_full": sum(1 for s in statements if re.search(r"\d{4}|'\d\d\b", s.expression)),
+        "in_full": sum(n for text, n in expressions.items() if re.search(r"\d{4}|'\d\d\b", text)),
         "precise": sum(1 for e in timeline.events if e.precision == "day"),
         "background": sum(1 for e in timeline.events if e.role == BACKGROUND),
         "plans": sum(1 for e in timeline.events if e.role == PLAN),
@@ -638,8 +640,8 @@ def entry_keys(timeline: Timeline, fingerprints: dict, home: dict, common: str) 
     events' fingerprints alone."""
     cited = {a.id: (a.title, a.source, a.url, a.image, a.published.isoformat()) for a in timeline.articles}
     newest = exports.newest(timeline).isoformat()
-    return {e.id: digest((common, newest, fingerprints[e.id], home.get(e.id, ""),
-                          tuple(cited.get(s, s) for s in e.sources))) for e in timeline.events}
+    return {e.id: digest((common, newest, fingerprints[e.id], home.get(e.id, ""), tuple(map(cited.get, e.sources))))
+            for e in timeline.events}   # a source that is no article (a URL) is in the fingerprint
 
 
 def export_index_key(name: str) -> str:
@@ -872,8 +874,7 @@ def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str 
                 if not (previous.get(rel, [None])[0] == digest and _link(out / rel, path)):
                     _write(Path(path), content, out / rel)
             stamps[rel] = _stamp(os.lstat(path))
-        manifest = json.dumps({"tool": "dateline", "note": "written by dateline: a build replaces the files "
-                               "listed here and keeps any others", "files": record}, indent=0) + "\n"
+        manifest = manifest_text(record)
         _write(staging / MARKER, manifest.encode("utf-8"), out / MARKER)
         if out.exists():
             carry_over(out, staging, owned)
@@ -898,6 +899,14 @@ def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str 
         pass        # without its record the next build only does more work
 
 
+def manifest_text(record: dict) -> str:
+    """The manifest as JSON, one file a line: readable in a diff, and made by the C encoder
+    (json.dumps with an indent runs in Python, slow for ten thousand files)."""
+    return ('{"tool": "dateline", "note": "written by dateline: a build replaces the files listed here and keeps '
+            'any others", "files": {\n' + ",\n".join(f"{dump(rel)}: {dump(row)}" for rel, row in record.items())
+            + "\n}}\n")
+
+
 def _link(source: Path, target: Path) -> bool:
     try:
         os.link(source, target)
@@ -919,7 +928,12 @@ def carry_over(out: Path, staging: Path, owned: set[str]) -> None:
     """Hard-link into the new site every file of `out` that no build wrote (the user's own),
     keeping their folders and symlinks. The old site keeps its links until it is removed, so a
     build killed at any moment loses nothing."""
-    owned_folders = {str(parent) for rel in owned for parent in Path(rel).parents}
+    owned_folders = set()
+    for rel in owned:       # with strings, not Paths: ten thousand files
+        folder = os.path.dirname(rel)
+        while folder and folder not in owned_folders:
+            owned_folders.add(folder)
+            folder = os.path.dirname(folder)
     for folder, dirs, names in os.walk(out):
         here = Path(folder)
         rel_folder = here.relative_to(out)
@@ -928,8 +942,9 @@ def carry_over(out: Path, staging: Path, owned: set[str]) -> None:
                 names.append(name)      # a link to a folder is kept as a link, not followed
             elif str(rel_folder / name) not in owned_folders:       # the user's, kept even if empty
                 (staging / rel_folder / name).mkdir(exist_ok=True)
+        prefix = "" if str(rel_folder) == "." else f"{rel_folder}{os.sep}"
         for name in names:
-            rel = os.path.join(rel_folder, name) if str(rel_folder) != "." else name
+            rel = prefix + name
             if rel in owned:
                 continue
             source, target = here / name, staging / rel
