@@ -326,3 +326,29 @@ def test_exports_are_copied_only_from_the_file_their_kept_index_describes(corpus
     override("Edited twice")
     build(corpus, site, "--jobs", "1", cache=cache)
     same_as_cold("cold-2")
+
+
+def test_a_rebuild_loads_compiled_templates_from_the_cache_and_compiles_an_edited_one(corpus, tmp_path,
+                                                                                      monkeypatch):
+    import jinja2
+    compiled = []
+    compile_ = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda self, source, name=None, *a, **k: compiled.append(name) or compile_(self, source, name, *a, **k))
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "article.html").write_text((ROOT / "templates" / "article.html").read_text(encoding="utf-8"),
+                                            encoding="utf-8")
+    cache = tmp_path / "cache"
+    build(corpus, tmp_path / "site", "--templates", str(templates), cache=cache)
+    assert "index.html" in compiled and "article.html" in compiled
+    compiled.clear()
+    (corpus / "overrides.yaml").write_text("events: {}\n", encoding="utf-8")
+    build(corpus, tmp_path / "site", "--templates", str(templates), cache=cache)
+    assert compiled == []
+    (templates / "article.html").write_text((templates / "article.html").read_text(encoding="utf-8")
+                                            .replace("{% block main %}", "{% block main %}<p>Edited template</p>"), encoding="utf-8")
+    build(corpus, tmp_path / "site", "--templates", str(templates), cache=cache)
+    assert compiled == ["article.html"]
+    article = next((tmp_path / "site" / "articles").glob("*.html")).read_text(encoding="utf-8")
+    assert "Edited template" in article
