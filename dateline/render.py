@@ -604,7 +604,11 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     large = len(to_render) >= PARALLEL_FROM or len(timeline.events) >= PARALLEL_FROM * 10
     rendered = fork_map(render, to_render, jobs if large else 1, chunksize=1 if len(to_render) < 100 else 4)
     progress = Progress("rendering", len(to_render))
-    for path, inputs, job in plan:
+    # the first rendered file, then every unchanged one, then the others: the build links the
+    # unchanged files while the workers render (write_site lists the files in a fixed order)
+    rendering = [n for n, (*_, job) in enumerate(plan) if job]
+    for n in rendering[:1] + [n for n, (*_, job) in enumerate(plan) if not job] + rendering[1:]:
+        path, inputs, job = plan[n]
         content = next(rendered) if job else REUSE
         yield (path, content, inputs) if inputs else (path, content)
         if job:
@@ -927,7 +931,7 @@ def manifest_text(record: dict) -> str:
     """The manifest as JSON, one file a line: readable in a diff, and made by the C encoder
     (json.dumps with an indent runs in Python, slow for ten thousand files)."""
     return ('{"tool": "dateline", "note": "written by dateline: a build replaces the files listed here and keeps '
-            'any others", "files": {\n' + ",\n".join(f"{dump(rel)}: {dump(row)}" for rel, row in record.items())
+            'any others", "files": {\n' + ",\n".join(f"{dump(rel)}: {dump(record[rel])}" for rel in sorted(record))
             + "\n}}\n")
 
 
