@@ -313,7 +313,7 @@ def timeline_json(timeline: Timeline, key_ids: set[str], fingerprints: dict,
     for i, a in enumerate(timeline.articles):
         if i:
             out.text(",\n  ")
-        out.entry("a" + digest(ARTICLE_FIELDS(a) + (a.published.toordinal(),)), lambda: dump(article_data(a)))
+        out.entry("a" + values_digest(ARTICLE_FIELDS(a) + (a.published.toordinal(),)), lambda: dump(article_data(a)))
     out.text('\n ],\n "events": [\n  ')
     articles = timeline.articles_by_id
     for i, e in enumerate(timeline.events):
@@ -335,7 +335,7 @@ STATEMENT_FIELDS = attrgetter("id", "article", "sentence", "expression", "value"
 CLAIM_FIELDS = attrgetter("article", "statement", "noun", "amount", "text", "quote")
 
 
-def digest(value) -> str:
+def values_digest(value) -> str:
     """A digest of plain values (str, numbers, None, tuples, lists, dicts). marshal's version 2
     writes no back-references and no interning marks, so equal values give equal bytes; it runs
     in C, many times quicker than encoding JSON."""
@@ -346,10 +346,10 @@ def event_fingerprints(timeline: Timeline, key_ids: set[str]) -> dict[str, str]:
     """event id -> a digest of all that its entry on a page and its line of timeline.json show,
     made without encoding the event: an unchanged event's page and line are not made again."""
     aliases = timeline.aliases
-    return {e.id: digest((EVENT_FIELDS(e), tuple(map(STATEMENT_FIELDS, e.statements)),
-                          tuple((d.noun, tuple(map(CLAIM_FIELDS, d.claims))) for d in e.disagreements),
-                          e.id in key_ids, aliases.get(e.id),
-                          tuple(map(aliases.get, (s.id for s in e.statements))) if aliases else ()))
+    return {e.id: values_digest((EVENT_FIELDS(e), tuple(map(STATEMENT_FIELDS, e.statements)),
+                                 tuple((d.noun, tuple(map(CLAIM_FIELDS, d.claims))) for d in e.disagreements),
+                                 e.id in key_ids, aliases.get(e.id),
+                                 tuple(map(aliases.get, (s.id for s in e.statements))) if aliases else ()))
             for e in timeline.events}
 
 
@@ -586,17 +586,17 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
         plan.append(("sitemap.xml", None, ("sitemap", None)))
     cited = {a.id: (a.id, a.title, a.source, a.url, a.published.isoformat(), modes[a.id]) for a in timeline.articles}
     for i, page in enumerate(pages):
-        inputs = digest([common, nav if i == 0 else links_only, [fingerprints[e.id] for e in page.events],
-                         [cited[s] for e in page.events for s in e.sources if s in cited],
-                         (len(timeline.events), method) if i == 0 else None])
+        inputs = values_digest([common, nav if i == 0 else links_only, [fingerprints[e.id] for e in page.events],
+                                [cited[s] for e in page.events for s in e.sources if s in cited],
+                                (len(timeline.events), method) if i == 0 else None])
         plan.append((page.path, inputs, ("timeline", i)))
         if i == 0:      # the embeddable timeline holds what the front page holds
             plan.append(("embed.html", hashlib.sha256(f"embed {inputs}".encode()).hexdigest(), ("embed", 0)))
     for i, a in enumerate(timeline.articles):
         if modes[a.id] == "none":
             continue
-        inputs = digest([common, article_key(a), a.title, a.source, a.url, a.author, modes[a.id],
-                         [event_links.get(s.id) for s in timeline.extractions[a.id].statements]])
+        inputs = values_digest([common, article_key(a), a.title, a.source, a.url, a.author, modes[a.id],
+                                [event_links.get(s.id) for s in timeline.extractions[a.id].statements]])
         plan.append((f"articles/{a.id}.html", inputs, ("article", i)))
     plan = [(path, inputs, None if inputs and previous.get(path, (None, None, None))[2:] == [inputs] else job)
             for path, inputs, job in plan]
@@ -668,7 +668,8 @@ def entry_keys(timeline: Timeline, fingerprints: dict, home: dict, common: str) 
     events' fingerprints alone."""
     cited = {a.id: (a.title, a.source, a.url, a.image, a.published.isoformat()) for a in timeline.articles}
     newest = exports.newest(timeline).isoformat()
-    return {e.id: digest((common, newest, fingerprints[e.id], home.get(e.id, ""), tuple(map(cited.get, e.sources))))
+    return {e.id: values_digest((common, newest, fingerprints[e.id], home.get(e.id, ""),
+                                 tuple(map(cited.get, e.sources))))
             for e in timeline.events}   # a source that is no article (a URL) is in the fingerprint
 
 
