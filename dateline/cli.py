@@ -313,14 +313,14 @@ def _make(args, command: str) -> int:
         return print_review(timeline)
     previous = render.trusted_files(args.out) if command == "build" else {}
     files = render.render_pages(timeline, env, review=args.review, previous=previous,
-                                jobs=max(1, args.jobs), cache=cache if command == "build" else None)
+                                jobs=max(1, args.jobs), cache=cache if command == "build" else None, out=args.out)
     if command == "check":
         for _ in files:     # render everything, so template errors show, but write nothing
             pass
         print(f"ok: {counted(len(timeline.articles), 'article')}, {counted(len(timeline.events), 'event')}, "
               f"{counted(len(warnings), 'warning')}")
         return 0
-    render.write_site(files, args.out, inputs, [str(p) for p in warnings])
+    render.write_site(files, args.out, inputs, [str(p) for p in warnings], previous)
     skipped = [p for p in timeline.problems if not p.warning]
     print(f"built {args.out}/: {counted(len(timeline.articles), 'article')} ({timeline.cached} from the cache), "
           f"{counted(len(timeline.events), 'event')}"

@@ -59,16 +59,60 @@ def newest(timeline: Timeline) -> dt.date:
     return max(dates, default=dt.date(1970, 1, 1))
 
 
-def fragment(memo, key: str | None, make) -> str:
-    """make(): an event's part of an export, or the part the last build made from the same
-    inputs (`memo`: a buildstate.Shelf, `key`: a digest of the event's inputs and the export's)."""
-    if memo is None or key is None:
-        return make()
-    text = memo.get(key)
-    if not isinstance(text, str):
-        text = make()
-    memo.keep(key, text)
-    return text
+class Splice:
+    """An export written as bytes, piece by piece: text of its own, and entries, each under a key
+    (a digest of all it is made of). An entry whose key the last build's file holds is copied
+    from that file's bytes, a run of such entries as one piece, instead of being made again.
+
+    `previous`: the last file's bytes, and `index`: key -> (start, end) of its entries in them.
+    After result(), `written` is the new file's index."""
+
+    def __init__(self, previous: bytes = b"", index: dict | None = None):
+        self.previous, self.index = memoryview(previous), index or {}
+        self.pieces: list = []
+        self.size = 0
+        self.run: list[int] | None = None     # [start, end] of previous bytes the last piece copies
+        self.written: dict[str, tuple[int, int]] = {}
+
+    def text(self, text: str) -> None:
+        data = text.encode("utf-8")
+        if self.run and self.previous[self.run[1]:self.run[1] + len(data)] == data:
+            self.run[1] += len(data)        # the same separator follows in the last file: one run
+        else:
+            self._close_run()
+            self.pieces.append(data)
+        self.size += len(data)
+
+    def entry(self, key: str | None, make) -> None:
+        """make(): the entry's text; not called if the last file holds the entry of `key`."""
+        span = self.index.get(key) if key is not None else None
+        if span is None:
+            data = make().encode("utf-8")
+            self._close_run()
+            self.pieces.append(data)
+            length = len(data)
+        else:
+            start, end = span
+            if self.run and self.run[1] == start:
+                self.run[1] = end
+            else:
+                self._close_run()
+                self.run = [start, end]
+            length = end - start
+        if key is not None:
+            self.written[key] = (self.size, self.size + length)
+        self.size += length
+
+    def _close_run(self) -> None:
+        if self.run:
+            self.pieces.append(self.previous[self.run[0]:self.run[1]])
+            self.run = None
+
+    def result(self) -> bytes:
+        self._close_run()
+        data = b"".join(self.pieces)
+        self.pieces, self.previous = [], memoryview(b"")
+        return data
 
 
 def event_url(timeline: Timeline, event_id: str, href: str) -> str:
@@ -136,7 +180,7 @@ def _tl_date(day: dt.date, precision: str) -> dict:
     return date
 
 
-def timelinejs(timeline: Timeline, label, hrefs: dict, memo=None, keys: dict | None = None) -> str:
+def timelinejs(timeline: Timeline, label, hrefs: dict, out: Splice | None = None, keys: dict | None = None) -> bytes:
     """Knight Lab TimelineJS 3's JSON: a title slide and one slide per event, as a newsroom
     would make it. A period longer than its own unit (a week, a season) gets an end date, and
     every slide shows our label. Rows are the entries' first tags (no rows without tags), and
@@ -168,7 +212,6 @@ def timelinejs(timeline: Timeline, label, hrefs: dict, memo=None, keys: dict | N
                               "credit": escape(pictured.source or ""), "link": article_link(timeline, pictured.id)}
         return json.dumps(slide, ensure_ascii=False)
 
-    events = [fragment(memo, keys.get(e.id), lambda: slide_of(e)) for e in shown]
     left_out = len(timeline.events) - len(shown)
     data = {"title": {"text": {"headline": escape(timeline.site.title),
                                "text": escape(timeline.site.description) + (
@@ -179,7 +222,14 @@ def timelinejs(timeline: Timeline, label, hrefs: dict, memo=None, keys: dict | N
         data["title"]["media"] = {"url": absolute(timeline.site, timeline.site.image),
                                   "alt": escape(timeline.site.image_alt)}
     # json.dumps(data) with the slides encoded one by one; compact: the C encoder is many times faster
-    return f'{{"title": {json.dumps(data["title"], ensure_ascii=False)}, "events": [{", ".join(events)}]}}\n'
+    out = out or Splice()
+    out.text(f'{{"title": {json.dumps(data["title"], ensure_ascii=False)}, "events": [')
+    for i, e in enumerate(shown):
+        if i:
+            out.text(", ")
+        out.entry(keys.get(e.id), lambda: slide_of(e))
+    out.text("]}\n")
+    return out.result()
 
 
 def summary_html(e: Event) -> str:
@@ -216,7 +266,7 @@ def cited_html(timeline: Timeline, e: Event) -> str:
 
 # ---------------------------------------------------------------- Atom
 
-def atom(timeline: Timeline, label, hrefs: dict, memo=None, keys: dict | None = None) -> str:
+def atom(timeline: Timeline, label, hrefs: dict, out: Splice | None = None, keys: dict | None = None) -> bytes:
     last = newest(timeline)
     updated = f"{last.isoformat()}T00:00:00Z"
     feed_id = timeline.site.base_url or f"urn:dateline:{slug(timeline.site.title)}"
@@ -245,9 +295,13 @@ def atom(timeline: Timeline, label, hrefs: dict, memo=None, keys: dict | None = 
                   f"    <content type=\"html\">{escape(body)}</content>",
                   "  </entry>"])
 
-    lines += [fragment(memo, keys.get(e.id), lambda: entry(e)) for e in timeline.events]
-    lines.append("</feed>")
-    return "\n".join(lines) + "\n"
+    out = out or Splice()
+    out.text("\n".join(lines) + "\n")
+    for e in timeline.events:
+        out.entry(keys.get(e.id), lambda: entry(e))
+        out.text("\n")
+    out.text("</feed>\n")
+    return out.result()
 
 
 def entry_id(timeline: Timeline, e: Event) -> str:
@@ -287,7 +341,7 @@ def _day_after(day: dt.date) -> dt.date:
     return day + dt.timedelta(days=1) if day < dt.date.max else day
 
 
-def ical(timeline: Timeline, label, hrefs: dict, memo=None, keys: dict | None = None) -> str:
+def ical(timeline: Timeline, label, hrefs: dict, out: Splice | None = None, keys: dict | None = None) -> bytes:
     """All-day events whose DTSTART and DTEND (exclusive, as RFC 5545 has it) span each entry's
     period: a month-level entry spans its month."""
     stamp = f"{newest(timeline):%Y%m%d}T000000Z"
@@ -310,8 +364,12 @@ def ical(timeline: Timeline, label, hrefs: dict, memo=None, keys: dict | None = 
         lines.append("END:VEVENT")
         return folded(lines)
 
-    return folded(head) + "".join(fragment(memo, keys.get(e.id), lambda: vevent(e)) for e in timeline.events) \
-        + folded(["END:VCALENDAR"])
+    out = out or Splice()
+    out.text(folded(head))
+    for e in timeline.events:
+        out.entry(keys.get(e.id), lambda: vevent(e))
+    out.text(folded(["END:VCALENDAR"]))
+    return out.result()
 
 
 def folded(lines: list[str]) -> str:

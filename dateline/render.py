@@ -11,12 +11,15 @@ import fcntl
 import functools
 import hashlib
 import json
+import marshal
 import os
 import re
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 import jinja2
@@ -24,7 +27,6 @@ import yaml
 
 from . import exports
 from .articles import display_path
-from .buildstate import Shelf
 from .cache import Cache, article_key, package_digest
 from .errors import ContentError, Problem
 from .events import Event
@@ -259,13 +261,14 @@ def item_list(site, path: str, events) -> str:
 def methodology(timeline: Timeline) -> dict:
     """What the build did, for the page's "How this timeline was made" note."""
     statements = [s for e in timeline.events for s in e.statements]
+    expressions = Counter(s.expression for s in statements)     # a few thousand, for 100,000 statements
     published = sorted(a.published for a in timeline.articles)
     return {
         "articles": len(timeline.articles),
         "outlets": sorted({a.source for a in timeline.articles if a.source}, key=str.casefold),
         "first": published[0].isoformat() if published else "", "last": published[-1].isoformat() if published else "",
         "entries": len(timeline.events), "statements": len(statements),
-        "in_full": sum(1 for s in statements if re.search(r"\d{4}|'\d\d\b", s.expression)),
+        "in_full": sum(n for text, n in expressions.items() if re.search(r"\d{4}|'\d\d\b", text)),
         "precise": sum(1 for e in timeline.events if e.precision == "day"),
         "background": sum(1 for e in timeline.events if e.role == BACKGROUND),
         "plans": sum(1 for e in timeline.events if e.role == PLAN),
@@ -279,18 +282,9 @@ def methodology(timeline: Timeline) -> dict:
 
 # ---------------------------------------------------------------- data
 
-def timeline_data(timeline: Timeline) -> dict:
-    articles = timeline.articles_by_id
-    key_ids = key_event_ids(timeline.events)
-    return {
-        "schema": SCHEMA_VERSION,
-        "site": {"title": timeline.site.title, "description": timeline.site.description,
-                 "base_url": timeline.site.base_url, "language": timeline.site.language},
-        "articles": [{"id": a.id, "title": a.title, "source": a.source, "published": a.published.isoformat(),
-                      "url": a.url, "author": a.author, **({"tags": list(a.tags)} if a.tags else {}),
-                      **({"image": a.image} if a.image else {})} for a in timeline.articles],
-        "events": [with_aliases(event_data(e, articles, e.id in key_ids), timeline.aliases) for e in timeline.events],
-    }
+def article_data(a) -> dict:
+    return {"id": a.id, "title": a.title, "source": a.source, "published": a.published.isoformat(), "url": a.url,
+            "author": a.author, **({"tags": list(a.tags)} if a.tags else {}), **({"image": a.image} if a.image else {})}
 
 
 def with_aliases(entry: dict, aliases: dict) -> dict:
@@ -306,15 +300,57 @@ def dump(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def json_lines(data: dict, dumped: dict | None = None) -> str:
-    """JSON with one article or event per line: quick to write (the C encoder works only without
-    indentation) and readable in a diff. `dumped` may hold the events already encoded, by id."""
-    dumped = dumped or {}
-    head = ",\n ".join(f"{dump(k)}: {dump(v)}" for k, v in data.items() if not isinstance(v, list))
-    lists = ",\n ".join(f"{dump(k)}: [\n  " + ",\n  ".join((dumped.get(x["id"]) if k == "events" else None) or dump(x)
-                                                        for x in v) + "\n ]"
-                        for k, v in data.items() if isinstance(v, list))
-    return "{\n " + head + ",\n " + lists + "\n}\n"
+def timeline_json(timeline: Timeline, key_ids: set[str], fingerprints: dict,
+                  out: exports.Splice | None = None) -> bytes:
+    """timeline.json: the site, every article and every event, one article or event a line:
+    quick to write (the C encoder works only without indentation) and readable in a diff. An
+    event is encoded only if the last file (in `out`) holds no line of its fingerprint."""
+    out = out or exports.Splice()
+    site = timeline.site
+    out.text("{\n " + f'"schema": {SCHEMA_VERSION},\n "site": ' + dump(
+        {"title": site.title, "description": site.description, "base_url": site.base_url, "language": site.language})
+        + ',\n "articles": [\n  ')
+    for i, a in enumerate(timeline.articles):
+        if i:
+            out.text(",\n  ")
+        out.entry("a" + values_digest(ARTICLE_FIELDS(a) + (a.published.toordinal(),)), lambda: dump(article_data(a)))
+    out.text('\n ],\n "events": [\n  ')
+    articles = timeline.articles_by_id
+    for i, e in enumerate(timeline.events):
+        if i:
+            out.text(",\n  ")
+        out.entry(fingerprints[e.id],
+                  lambda: dump(with_aliases(event_data(e, articles, e.id in key_ids), timeline.aliases)))
+    out.text("\n ]\n}\n")
+    return out.result()
+
+
+# What of an article its line of timeline.json is made of (article_data), and of an event its
+# page and its line (event_data, the templates)
+ARTICLE_FIELDS = attrgetter("id", "title", "source", "url", "author", "tags", "image")
+EVENT_FIELDS = attrgetter("id", "value", "start", "end", "precision", "title", "headline", "role", "salience",
+                          "sources", "outlets", "mentions", "summary", "tags", "changed")
+STATEMENT_FIELDS = attrgetter("id", "article", "sentence", "expression", "value", "period_start", "period_end",
+                              "precision", "role", "start", "end", "rule", "mod", "note", "changed", "original_value")
+CLAIM_FIELDS = attrgetter("article", "statement", "noun", "amount", "text", "quote")
+
+
+def values_digest(value) -> str:
+    """A digest of plain values (str, numbers, None, tuples, lists, dicts). marshal's version 2
+    writes no back-references and no interning marks, so equal values give equal bytes; it runs
+    in C, many times quicker than encoding JSON."""
+    return hashlib.blake2b(marshal.dumps(value, 2), digest_size=16).hexdigest()
+
+
+def event_fingerprints(timeline: Timeline, key_ids: set[str]) -> dict[str, str]:
+    """event id -> a digest of all that its entry on a page and its line of timeline.json show,
+    made without encoding the event: an unchanged event's page and line are not made again."""
+    aliases = timeline.aliases
+    return {e.id: values_digest((EVENT_FIELDS(e), tuple(map(STATEMENT_FIELDS, e.statements)),
+                                 tuple((d.noun, tuple(map(CLAIM_FIELDS, d.claims))) for d in e.disagreements),
+                                 e.id in key_ids, aliases.get(e.id),
+                                 tuple(map(aliases.get, (s.id for s in e.statements))) if aliases else ()))
+            for e in timeline.events}
 
 
 def event_data(e: Event, articles: dict, key: bool = False) -> dict:
@@ -422,6 +458,22 @@ def page_text(value):
 REUSE = object()   # stands for a page's content: "the same as last time" (see write_site)
 
 
+class SealedBytecode(jinja2.BytecodeCache):
+    """Compiled templates kept in the cache folder, sealed like its entries (a forged one is
+    not loaded): compiling them took a rebuild's rendering a fifth of a second."""
+
+    def __init__(self, cache: Cache):
+        self.cache = cache
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.cache.get_blob("templates", bucket.key)
+        if isinstance(code, bytes):
+            bucket.bytecode_from_string(code)     # Jinja checks its version and the template's source
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.cache.put_blob("templates", bucket.key, bucket.bytecode_to_string())
+
+
 def template_fingerprint(env: jinja2.Environment) -> str:
     digest = hashlib.sha256()
     for folder in env.loader.searchpath:
@@ -432,11 +484,13 @@ def template_fingerprint(env: jinja2.Environment) -> str:
 
 
 def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = False,
-                 previous: dict | None = None, jobs: int = 1, cache: Cache | None = None) -> Iterator[tuple]:
+                 previous: dict | None = None, jobs: int = 1, cache: Cache | None = None,
+                 out: Path | None = None) -> Iterator[tuple]:
     """Every file of the site as (path, content[, inputs]), one at a time so that a large site is
-    never held in memory whole. An article page whose inputs (article, links, templates,
-    settings) are those the previous build recorded is not rendered again: its content is REUSE.
-    An export's entry whose inputs are those of the last build is taken from `cache`.
+    never held in memory whole. A page whose inputs (events, articles, links, templates,
+    settings) are those the previous build recorded (`previous`: trusted_files(out)) is not
+    rendered again: its content is REUSE. An export's entry whose inputs are those of the last
+    build is copied from the last build's file in `out`, found by the index kept in `cache`.
     With `review`, pages show ids to copy. A large site is rendered in `jobs` processes."""
     env.globals["review"] = review
     previous = previous or {}
@@ -454,16 +508,20 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     env.globals["article_href"] = lambda article_id, root, anchor="": (
         web_url(articles[article_id].url) if modes.get(article_id) == "none"
         else f"{root}articles/{article_id}.html" + (f"#{anchor}" if anchor else ""))
-    data = timeline_data(timeline)
     statement_events = {s.id: e.id for e in timeline.events for s in e.statements}
     key_ids = key_event_ids(timeline.events)
     pages = plan_pages(list(timeline.events), key_ids, timeline.site.language)
     home = {e.id: page.path for page in reversed(pages) for e in page.events}   # the fullest page wins
     nav = navigation(pages, timeline.site.language)
+    # the front page counts each page's entries; the others only link, so that one entry added
+    # or removed changes its own page and the front page, not every page
+    links_only = [(century, None, tuple((label, path, None) for label, path, _ in links)) for century, _, links in nav]
     event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
-    event_json = {e["id"]: dump(e) for e in data["events"]}     # encoded once: digests and timeline.json
+    fingerprints = event_fingerprints(timeline, key_ids)
     method = methodology(timeline)
-    export_keys = entry_keys(timeline, event_json, home, common) if cache and cache.folder else {}
+    export_keys = entry_keys(timeline, fingerprints, home, common) if cache and cache.folder else {}
+    if cache and cache.folder and env.bytecode_cache is None:
+        env.bytecode_cache = SealedBytecode(cache)
     try:
         timeline_page, article_page = env.get_template("index.html"), env.get_template("article.html")
         embed_page = env.get_template("embed.html")
@@ -486,12 +544,13 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
             return (embed_page if embed else timeline_page).render(
                 site=timeline.site, years=group_by_year(story, timeline.site.language), background=background,
                 articles=articles, key_ids=key_ids, labels=words,
-                root="../" * page.path.count("/"), heading=page.heading, nav=nav, here=page.path,
+                root="../" * page.path.count("/"), heading=page.heading,
+                nav=nav if page.path == "index.html" else links_only, here=page.path,
                 sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles}),
                 tags=sorted({t for e in page.events for t in e.tags}, key=str.casefold),
                 top=int(timeline.site.embed_heading) if embed else 1, embed=embed,
                 key_index=len(pages) > 1 and page.path == "index.html",
-                page_events=len(page.events), total_events=len(timeline.events),
+                page_events=len(page.events), total_events=len(timeline.events) if i == 0 else None,
                 method=method if page.path == "index.html" else None,
                 jsonld="" if embed else item_list(timeline.site, page.path, page.events),
                 share=share_tags(timeline.site, page_title(timeline.site.title, page.heading),
@@ -513,34 +572,31 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
             return exports.sitemap(timeline, [(page.path, page.events) for page in pages],
                                    [a.id for a in timeline.articles
                                     if modes[a.id] != "none" and not copied_from(a, timeline.site)])
-        memo = Shelf(cache, "exports", i.replace(".", "-")) if export_keys else None
-        text = EXPORTS[i](timeline, data, event_json, home, memo, export_keys)
-        if memo:
-            memo.save()     # here, in whichever process rendered it
-        return text
+        splice = last_export(cache, out, previous, i, common)
+        data = EXPORTS[i](timeline, key_ids, fingerprints, home, splice, export_keys)
+        if cache and cache.folder:      # here, in whichever process rendered it
+            cache.put_blob("exports", export_index_key(i), {"digest": hashlib.sha256(data).hexdigest(),
+                                                            "common": common, "entries": splice.written})
+        return data
 
     # (path, inputs, job): job is None where the page's inputs are those of the last build. The
     # exports come first: they are the longest jobs, and should not be left to the end
     plan = [(name, None, ("export", name)) for name in EXPORTS]
     if timeline.site.base_url:          # a sitemap needs full addresses
         plan.append(("sitemap.xml", None, ("sitemap", None)))
+    cited = {a.id: (a.id, a.title, a.source, a.url, a.published.isoformat(), modes[a.id]) for a in timeline.articles}
     for i, page in enumerate(pages):
-        inputs = hashlib.sha256(json.dumps([common, nav, sorted(key_ids & {e.id for e in page.events}),
-                                            "".join(event_json[e.id] for e in page.events),
-                                            [(articles[s].id, articles[s].title, articles[s].source, articles[s].url,
-                                              articles[s].published.isoformat(), modes[s])
-                                             for e in page.events for s in e.sources if s in articles],
-                                            len(timeline.events), method if i == 0 else None]
-                                           ).encode()).hexdigest()
+        inputs = values_digest([common, nav if i == 0 else links_only, [fingerprints[e.id] for e in page.events],
+                                [cited[s] for e in page.events for s in e.sources if s in cited],
+                                (len(timeline.events), method) if i == 0 else None])
         plan.append((page.path, inputs, ("timeline", i)))
         if i == 0:      # the embeddable timeline holds what the front page holds
             plan.append(("embed.html", hashlib.sha256(f"embed {inputs}".encode()).hexdigest(), ("embed", 0)))
     for i, a in enumerate(timeline.articles):
         if modes[a.id] == "none":
             continue
-        inputs = hashlib.sha256(json.dumps([common, article_key(a), a.title, a.source, a.url, a.author, modes[a.id],
-                                            [event_links.get(s.id) for s in timeline.extractions[a.id].statements]])
-                                .encode()).hexdigest()
+        inputs = values_digest([common, article_key(a), a.title, a.source, a.url, a.author, modes[a.id],
+                                [event_links.get(s.id) for s in timeline.extractions[a.id].statements]])
         plan.append((f"articles/{a.id}.html", inputs, ("article", i)))
     plan = [(path, inputs, None if inputs and previous.get(path, (None, None, None))[2:] == [inputs] else job)
             for path, inputs, job in plan]
@@ -548,7 +604,11 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     large = len(to_render) >= PARALLEL_FROM or len(timeline.events) >= PARALLEL_FROM * 10
     rendered = fork_map(render, to_render, jobs if large else 1, chunksize=1 if len(to_render) < 100 else 4)
     progress = Progress("rendering", len(to_render))
-    for path, inputs, job in plan:
+    # the first rendered file, then every unchanged one, then the others: the build links the
+    # unchanged files while the workers render (write_site lists the files in a fixed order)
+    rendering = [n for n, (*_, job) in enumerate(plan) if job]
+    for n in rendering[:1] + [n for n, (*_, job) in enumerate(plan) if not job] + rendering[1:]:
+        path, inputs, job = plan[n]
         content = next(rendered) if job else REUSE
         yield (path, content, inputs) if inputs else (path, content)
         if job:
@@ -582,16 +642,17 @@ def template_problem(e: Exception) -> Problem | None:
     return Problem(display_path(Path(where[0])), where[1], f"template error: {message}")
 
 
-# the machine-readable files: name -> (timeline, its data, events encoded by id, event id -> page,
-# the last build's entries (a buildstate.Shelf, or None), entry_keys)
+# the machine-readable files: name -> (timeline, key event ids, event fingerprints, event id ->
+# page, the last build's file to copy unchanged entries from (an exports.Splice), entry_keys)
 EXPORTS = {
-    "timeline.json": lambda timeline, data, event_json, home, memo, keys: json_lines(data, event_json),
-    "timelinejs.json": lambda timeline, data, event_json, home, memo, keys:
-        exports.timelinejs(timeline, site_date_label(timeline), home, memo, keys),
-    "feed.xml": lambda timeline, data, event_json, home, memo, keys:
-        exports.atom(timeline, site_date_label(timeline), home, memo, keys),
-    "timeline.ics": lambda timeline, data, event_json, home, memo, keys:
-        exports.ical(timeline, site_date_label(timeline), home, memo, keys),
+    "timeline.json": lambda timeline, key_ids, fingerprints, home, splice, keys:
+        timeline_json(timeline, key_ids, fingerprints, splice),
+    "timelinejs.json": lambda timeline, key_ids, fingerprints, home, splice, keys:
+        exports.timelinejs(timeline, site_date_label(timeline), home, splice, keys),
+    "feed.xml": lambda timeline, key_ids, fingerprints, home, splice, keys:
+        exports.atom(timeline, site_date_label(timeline), home, splice, keys),
+    "timeline.ics": lambda timeline, key_ids, fingerprints, home, splice, keys:
+        exports.ical(timeline, site_date_label(timeline), home, splice, keys),
 }
 
 
@@ -600,15 +661,37 @@ def code_fingerprint() -> str:
     return package_digest(("exports.py", "markup.py", "render.py"))
 
 
-def entry_keys(timeline: Timeline, event_json: dict, home: dict, common: str) -> dict:
+def entry_keys(timeline: Timeline, fingerprints: dict, home: dict, common: str) -> dict:
     """event id -> a digest of all that an export's entry for it is made of: the event, the
     articles it cites, its page, and what is common to all (settings, labels, code, the newest
-    article's date, which the feed and the calendar stamp)."""
-    articles = timeline.articles_by_id
-    salt = f"{common}\x1e{exports.newest(timeline).isoformat()}\x1e"
-    return {e.id: hashlib.sha256((salt + event_json[e.id] + home.get(e.id, "") + repr(
-        [(s, a.title, a.source, a.url, a.image, a.published.isoformat()) if a else s
-         for s in e.sources for a in [articles.get(s)]])).encode()).hexdigest() for e in timeline.events}
+    article's date, which the feed and the calendar stamp). timeline.json's lines go by the
+    events' fingerprints alone."""
+    cited = {a.id: (a.title, a.source, a.url, a.image, a.published.isoformat()) for a in timeline.articles}
+    newest = exports.newest(timeline).isoformat()
+    return {e.id: values_digest((common, newest, fingerprints[e.id], home.get(e.id, ""),
+                                 tuple(map(cited.get, e.sources))))
+            for e in timeline.events}   # a source that is no article (a URL) is in the fingerprint
+
+
+def export_index_key(name: str) -> str:
+    return name.replace(".", "-") + "-index"
+
+
+def last_export(cache: Cache | None, out: Path | None, previous: dict, name: str, common: str) -> exports.Splice:
+    """The export `name` as the last build wrote it, with the index of its entries, to copy
+    unchanged entries from; an empty one unless the file in `out` is the very one the index
+    describes (made with the same templates, settings and code) and as that build left it."""
+    if not cache or not cache.folder or out is None:
+        return exports.Splice()
+    index, record = cache.get_blob("exports", export_index_key(name)), previous.get(name)
+    if not (isinstance(index, dict) and record and index.get("digest") == record[0]
+            and index.get("common") == common and isinstance(index.get("entries"), dict)):
+        return exports.Splice()
+    try:
+        data = (out / name).read_bytes()
+    except OSError:
+        return exports.Splice()
+    return exports.Splice(data, index["entries"]) if len(data) == record[1] else exports.Splice()
 
 
 def site_date_label(timeline: Timeline):
@@ -788,15 +871,18 @@ def up_to_date(out: Path, inputs: str) -> dict | None:
     return state
 
 
-def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str = "", warnings: list[str] = ()) -> None:
+def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str = "", warnings: list[str] = (),
+               previous: dict | None = None) -> None:
     """Write into a temporary folder beside `out`, then swap it in. A file the last build wrote
-    with the same bytes is hard-linked from it, not written again. The files the user added to
-    `out` (a CNAME, a .git folder) are carried into the new site: a build replaces only what
-    the last one wrote, as its manifest lists. Call it holding `output_lock(out)`."""
+    with the same bytes is hard-linked from it, not written again (`previous`: trusted_files(out),
+    if the caller has it already). The files the user added to `out` (a CNAME, a .git folder)
+    are carried into the new site: a build replaces only what the last one wrote, as its
+    manifest lists. Call it holding `output_lock(out)`."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     owned = set(read_marker(out).get("files", {})) | {MARKER} if out.exists() else set()
-    previous = trusted_files(out) if out.exists() else {}
+    if previous is None:
+        previous = trusted_files(out) if out.exists() else {}
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         record, stamps, folders = {}, {}, set()
@@ -817,8 +903,7 @@ def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str 
                 if not (previous.get(rel, [None])[0] == digest and _link(out / rel, path)):
                     _write(Path(path), content, out / rel)
             stamps[rel] = _stamp(os.lstat(path))
-        manifest = json.dumps({"tool": "dateline", "note": "written by dateline: a build replaces the files "
-                               "listed here and keeps any others", "files": record}, indent=0) + "\n"
+        manifest = manifest_text(record)
         _write(staging / MARKER, manifest.encode("utf-8"), out / MARKER)
         if out.exists():
             carry_over(out, staging, owned)
@@ -843,6 +928,14 @@ def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str 
         pass        # without its record the next build only does more work
 
 
+def manifest_text(record: dict) -> str:
+    """The manifest as JSON, one file a line: readable in a diff, and made by the C encoder
+    (json.dumps with an indent runs in Python, slow for ten thousand files)."""
+    return ('{"tool": "dateline", "note": "written by dateline: a build replaces the files listed here and keeps '
+            'any others", "files": {\n' + ",\n".join(f"{dump(rel)}: {dump(record[rel])}" for rel in sorted(record))
+            + "\n}}\n")
+
+
 def _link(source: Path, target: Path) -> bool:
     try:
         os.link(source, target)
@@ -864,7 +957,12 @@ def carry_over(out: Path, staging: Path, owned: set[str]) -> None:
     """Hard-link into the new site every file of `out` that no build wrote (the user's own),
     keeping their folders and symlinks. The old site keeps its links until it is removed, so a
     build killed at any moment loses nothing."""
-    owned_folders = {str(parent) for rel in owned for parent in Path(rel).parents}
+    owned_folders = set()
+    for rel in owned:       # with strings, not Paths: ten thousand files
+        folder = os.path.dirname(rel)
+        while folder and folder not in owned_folders:
+            owned_folders.add(folder)
+            folder = os.path.dirname(folder)
     for folder, dirs, names in os.walk(out):
         here = Path(folder)
         rel_folder = here.relative_to(out)
@@ -873,8 +971,9 @@ def carry_over(out: Path, staging: Path, owned: set[str]) -> None:
                 names.append(name)      # a link to a folder is kept as a link, not followed
             elif str(rel_folder / name) not in owned_folders:       # the user's, kept even if empty
                 (staging / rel_folder / name).mkdir(exist_ok=True)
+        prefix = "" if str(rel_folder) == "." else f"{rel_folder}{os.sep}"
         for name in names:
-            rel = os.path.join(rel_folder, name) if str(rel_folder) != "." else name
+            rel = prefix + name
             if rel in owned:
                 continue
             source, target = here / name, staging / rel

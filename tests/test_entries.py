@@ -1,4 +1,5 @@
 """Timeline entries as a reader meets them, from tests/cases/entries.yaml."""
+import json
 import re
 
 import pytest
@@ -9,19 +10,17 @@ CASES = cases("entries.yaml")
 
 
 def build(tmp_path, articles):
-    from dateline import pipeline, render
     folder = tmp_path / "content" / "articles"
     folder.mkdir(parents=True)
     for a in articles:
         (folder / f"{a['id']}.md").write_text(
             f"---\ntitle: \"{a['title']}\"\npublished: {a['published']}\nsource: {a['source']}\n---\n{a['body']}\n",
             encoding="utf-8")
-    timeline = pipeline.run(tmp_path / "content")
     out = tmp_path / "site"
     from dateline import cli
     assert cli.main(["build", "--content", str(tmp_path / "content"), "--out", str(out), "--no-cache",
                      "--jobs", "1"]) == 0
-    return render.timeline_data(timeline), (out / "index.html").read_text(encoding="utf-8")
+    return json.loads((out / "timeline.json").read_text(encoding="utf-8")), (out / "index.html").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])

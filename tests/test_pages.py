@@ -36,13 +36,26 @@ def test_a_page_opens_the_century_it_is_in(paged_site):
     assert year_pages == [f"years/{y}.html" for y in (1881, 1899, 1999, 2009, 2021)]
     for path in year_pages:
         nav = re.search(r'<nav class="pages".*?</nav>', (paged_site / path).read_text(encoding="utf-8"), re.S).group()
-        opened = re.findall(r'<details class="century" open>\s*<summary>(\d+s) ', nav)
-        folded = re.findall(r'<details class="century">\s*<summary>(\d+s) ', nav)
+        opened = re.findall(r'<details class="century" open>\s*<summary>(\d+s)<', nav)
+        folded = re.findall(r'<details class="century">\s*<summary>(\d+s)<', nav)
         # its own century and the latest are open, the others folded
         assert set(opened) == {f"{path[6:8]}00s", "2000s"}, path
         assert set(folded) == {"1800s", "1900s", "2000s"} - set(opened), path
-        own = re.search(rf'<summary>{path[6:8]}00s .*?</details>', nav, re.S).group()
+        own = re.search(rf'<summary>{path[6:8]}00s<.*?</details>', nav, re.S).group()
         assert f'href="../{path}" aria-current="page"' in own
+
+
+def test_only_the_front_page_counts_the_entries_of_each_page(paged_site):
+    """A year page's links carry no counts, so that an entry added to one page changes that page
+    and the front page, not every page; the front page counts each page and century."""
+    def nav(path):
+        return re.search(r'<nav class="pages".*?</nav>', (paged_site / path).read_text(encoding="utf-8"), re.S).group()
+    front = nav("index.html")
+    assert re.findall(r'<summary>(\d+s) <span class="n">(\d+)</span>', front) == \
+        [("1800s", "2"), ("1900s", "1"), ("2000s", "2")]
+    assert re.search(r'href="years/1881.html">1881 <span class="n">1</span>', front)
+    for path in ("years/1881.html", "years/2021.html"):
+        assert 'class="n"' not in nav(path) and 'href="../years/1999.html">1999</a>' in nav(path)
 
 
 # ---------------------------------------------------------------- publishing: share, embed, read

@@ -2,6 +2,7 @@
 that redo only what changed, and the progress line."""
 import datetime as dt
 import io
+import json
 import os
 import re
 import shutil
@@ -10,7 +11,7 @@ import sys
 import pytest
 
 from conftest import ROOT, tree_digest
-from dateline import cli, dask_executor, events, render
+from dateline import cli, dask_executor, events, exports, render
 from dateline.progress import Progress
 
 COPIES = 6      # of the demo's five articles: enough that extraction is shared out too
@@ -428,3 +429,104 @@ def test_a_reference_whose_best_match_changed_is_compared_with_every_candidate_a
     cache = Cache(tmp_path / "cache")
     events.build_events(*before, cache)
     assert events.build_events(*after, cache) == cold
+
+
+def test_a_rebuild_renders_only_the_pages_and_export_entries_that_changed(corpus, tmp_path, monkeypatch):
+    """On a timeline of many pages, an override re-renders the page of its entry and encodes
+    only that entry again (the other lines of timeline.json and the other exports' entries are
+    copied from the last files); an added entry re-renders its page and the front page, not every
+    page (only the front page's navigation counts entries). Each site is the one a cold build gives,
+    with one process or two."""
+    monkeypatch.setattr(render, "PAGE_EVENTS", 4)
+    monkeypatch.setattr(render, "NAV_FLAT", 3)
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)     # two processes render and splice the exports
+    rendered, encoded, made = [], [], []
+    page_parts, event_data, cut = render.story_and_background, render.event_data, exports.cut_at_word
+    monkeypatch.setattr(render, "story_and_background", lambda events: rendered.append(events) or page_parts(events))
+    monkeypatch.setattr(render, "event_data", lambda e, *a, **k: encoded.append(e.id) or event_data(e, *a, **k))
+    monkeypatch.setattr(exports, "cut_at_word", lambda text, limit: made.append(text) or cut(text, limit))
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    build(corpus, site, "--jobs", "1", cache=cache)
+    pages = len(list((site / "years").glob("*.html"))) + 1
+    events = json.loads((site / "timeline.json").read_text(encoding="utf-8"))["events"]
+    assert pages > 20 and len(encoded) == len(events) > 60
+
+    edited = []     # this override's entry, and the last one's, whose title is its own again
+    for n, jobs in enumerate(("1", "2", "1")):
+        rendered.clear(), encoded.clear(), made.clear()
+        target = events[len(events) // 2 + n]
+        edited = [target["id"], *edited[:1]]
+        (corpus / "overrides.yaml").write_text(f"events:\n  {target['id']}:\n    title: Edited {n}\n",
+                                               encoding="utf-8")
+        build(corpus, site, "--jobs", jobs, cache=cache)
+        if jobs == "1":     # with two, the counting happens in the workers
+            assert sorted(encoded) == sorted(edited)
+            assert len(made) <= 3 * len(edited)     # the feed's, the calendar's and TimelineJS's entries
+            assert 1 <= len(rendered) <= 2 + len(edited)    # their pages, the front page and embed
+        build(corpus, tmp_path / f"cold-{n}", "--jobs", "1")
+        assert tree_digest(site) == tree_digest(tmp_path / f"cold-{n}")
+
+    rendered.clear(), encoded.clear()
+    article = sorted((corpus / "articles").glob("*.md"))[7]
+    article.write_text(article.read_text(encoding="utf-8") + "\nOn 12 January 2021 the mayor opened a new bridge "
+                       "over the river.\n", encoding="utf-8")
+    build(corpus, site, "--jobs", "1", cache=cache)
+    after = json.loads((site / "timeline.json").read_text(encoding="utf-8"))["events"]
+    assert len(after) == len(events) + 1
+    assert len(list((site / "years").glob("*.html"))) + 1 == pages
+    assert 3 <= len(rendered) <= pages // 4
+    assert 1 <= len(encoded) <= len(after) // 10, len(encoded)
+    build(corpus, tmp_path / "cold", "--jobs", "1")
+    assert tree_digest(site) == tree_digest(tmp_path / "cold")
+
+
+def test_exports_are_copied_only_from_the_file_their_kept_index_describes(corpus, tmp_path):
+    """The index of an export's entries in the cache is used only with the very file it was made
+    with (by its digest, as the site's manifest records it): not with an export edited in the
+    site by hand, nor once the site is gone."""
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    build(corpus, site, "--jobs", "1", cache=cache)
+    first = re.search(r'"id": "(e-[^"]+)"', (site / "timeline.json").read_text()).group(1)
+
+    def override(title):
+        (corpus / "overrides.yaml").write_text(f"events:\n  {first}:\n    title: {title}\n", encoding="utf-8")
+
+    def same_as_cold(name):
+        build(corpus, tmp_path / name, "--jobs", "1")
+        assert tree_digest(site) == tree_digest(tmp_path / name)
+
+    feed = (site / "feed.xml").read_text(encoding="utf-8")
+    (site / "feed.xml").write_text(feed.replace("<entry>", "<entry>  ", 1), encoding="utf-8")     # by hand
+    override("Edited once")
+    build(corpus, site, "--jobs", "1", cache=cache)
+    same_as_cold("cold-1")
+    shutil.rmtree(site)
+    override("Edited twice")
+    build(corpus, site, "--jobs", "1", cache=cache)
+    same_as_cold("cold-2")
+
+
+def test_a_rebuild_loads_compiled_templates_from_the_cache_and_compiles_an_edited_one(corpus, tmp_path,
+                                                                                      monkeypatch):
+    import jinja2
+    compiled = []
+    compile_ = jinja2.Environment.compile
+    monkeypatch.setattr(jinja2.Environment, "compile",
+                        lambda self, source, name=None, *a, **k: compiled.append(name) or compile_(self, source, name, *a, **k))
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "article.html").write_text((ROOT / "templates" / "article.html").read_text(encoding="utf-8"),
+                                            encoding="utf-8")
+    cache = tmp_path / "cache"
+    build(corpus, tmp_path / "site", "--templates", str(templates), cache=cache)
+    assert "index.html" in compiled and "article.html" in compiled
+    compiled.clear()
+    (corpus / "overrides.yaml").write_text("events: {}\n", encoding="utf-8")
+    build(corpus, tmp_path / "site", "--templates", str(templates), cache=cache)
+    assert compiled == []
+    (templates / "article.html").write_text((templates / "article.html").read_text(encoding="utf-8")
+                                            .replace("{% block main %}", "{% block main %}<p>Edited template</p>"), encoding="utf-8")
+    build(corpus, tmp_path / "site", "--templates", str(templates), cache=cache)
+    assert compiled == ["article.html"]
+    article = next((tmp_path / "site" / "articles").glob("*.html")).read_text(encoding="utf-8")
+    assert "Edited template" in article
