@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from dataclasses import replace
 
@@ -26,6 +27,9 @@ def seconds_for(text: str) -> float:
     return BASE_SECONDS + SECONDS_PER_MB * len(text) / 1e6
 
 
+RETRY_SECONDS = 0.001
+
+
 @contextlib.contextmanager
 def time_budget(seconds: float):
     """Interrupt the block with OverBudget after `seconds`. Only the main thread of a process
@@ -33,17 +37,36 @@ def time_budget(seconds: float):
     if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
         yield
         return
+    inside = [True]
 
     def interrupt(signum, frame):
-        raise OverBudget
+        if inside[0]:
+            raise OverBudget
 
-    previous = signal.signal(signal.SIGALRM, interrupt)
+    def unraisable(info):
+        # Python cannot pass an exception on out of a finaliser or a garbage-collector callback
+        # (a generator closed by the collector): it would print it and go on past the budget.
+        # Said nothing of, the interrupt is raised again a moment later, in the code it stopped
+        if info.exc_type is OverBudget and inside[0]:
+            signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
+        else:
+            previous_hook(info)
+
+    previous, previous_hook = signal.signal(signal.SIGALRM, interrupt), sys.unraisablehook
+    sys.unraisablehook = unraisable
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        while True:     # an alarm due as the block ends must not cut its undoing short
+            try:
+                inside[0] = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.signal(signal.SIGALRM, previous)
+                sys.unraisablehook = previous_hook
+                break
+            except OverBudget:
+                continue
 
 
 _warm: set = set()      # the languages this process has read an article in

@@ -1,4 +1,5 @@
 """Hostile and unlucky input: no crash, no stall, no broken export, no lost file."""
+import datetime as dt
 import hashlib
 import json
 import os
@@ -261,6 +262,34 @@ def test_an_article_over_its_time_budget_is_reported_and_skipped(tmp_path, monke
     assert cli.main(args + ["--keep-going"]) == 0
     assert (tmp_path / "site" / "articles" / "quick.html").exists()
     assert not (tmp_path / "site" / "articles" / "slow.html").exists()
+
+
+def test_the_budget_holds_when_its_interrupt_falls_in_a_finaliser(capsys, monkeypatch):
+    """Python prints an exception raised in a finaliser (or a generator the collector closes) and
+    goes on: the budget must still stop the work, and print nothing."""
+    from dateline import budget
+    from dateline.articles import Article
+
+    class Slow:
+        def __del__(self):      # still running when the budget runs out
+            end = time.monotonic() + 0.3
+            while time.monotonic() < end:
+                pass
+
+    def work(article):
+        if article.body == "slow":
+            Slow()
+            for _ in range(2000):       # two seconds more, unless interrupted
+                time.sleep(0.001)
+        return "finished"
+
+    article = Article(id="slow", path="articles/slow.md", title="Slow", published=dt.date(2022, 2, 3), source="",
+                      url="", author="", language="en", body="slow", body_line=5)
+    monkeypatch.setattr(budget, "seconds_for", lambda text: 0.1)
+    found = budget.within_budget(work, article)
+    assert not isinstance(found, str) and "took over 0.1 seconds" in found.message
+    assert "OverBudget" not in capsys.readouterr().err
+    assert budget.within_budget(lambda a: "finished", article) == "finished"     # no alarm left behind
 
 
 def test_time_budget_message(capsys, tmp_path, monkeypatch):
