@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import headlines, roles
 from .articles import Article
-from .buildstate import Shelf
+from .buildstate import ARTICLE_FIELDS, Shelf
 from .cache import article_key, row_maker
 from .parallel import fork_map
 from .progress import Progress
@@ -87,7 +87,6 @@ class Event:
         return self.stats.mentions
 
 
-ARTICLE_FIELDS = tuple(Article.__dataclass_fields__)
 EVENT_FIELDS = tuple(Event.__dataclass_fields__)
 CLAIM_FIELDS = tuple(Claim.__dataclass_fields__)
 _make_event, _make_claim = row_maker(Event, EVENT_FIELDS), row_maker(Claim, CLAIM_FIELDS)

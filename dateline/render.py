@@ -29,7 +29,7 @@ from . import exports
 from .articles import display_path
 from .cache import Cache, article_key, package_digest
 from .errors import ContentError, Problem
-from .events import Event
+from .events import CLAIM_FIELDS, Event
 from .markup import fill_marks, markdown_html
 from .overrides import event_snippet, statement_snippet
 from .parallel import fork_map
@@ -313,7 +313,7 @@ def timeline_json(timeline: Timeline, key_ids: set[str], fingerprints: dict,
     for i, a in enumerate(timeline.articles):
         if i:
             out.text(",\n  ")
-        out.entry("a" + values_digest(ARTICLE_FIELDS(a) + (a.published.toordinal(),)), lambda: dump(article_data(a)))
+        out.entry("a" + values_digest(ARTICLE_SHOWN(a) + (a.published.toordinal(),)), lambda: dump(article_data(a)))
     out.text('\n ],\n "events": [\n  ')
     articles = timeline.articles_by_id
     for i, e in enumerate(timeline.events):
@@ -326,13 +326,13 @@ def timeline_json(timeline: Timeline, key_ids: set[str], fingerprints: dict,
 
 
 # What of an article its line of timeline.json is made of (article_data), and of an event its
-# page and its line (event_data, the templates)
-ARTICLE_FIELDS = attrgetter("id", "title", "source", "url", "author", "tags", "image")
-EVENT_FIELDS = attrgetter("id", "value", "start", "end", "precision", "title", "headline", "role", "salience",
-                          "sources", "outlets", "mentions", "summary", "tags", "changed")
-STATEMENT_FIELDS = attrgetter("id", "article", "sentence", "expression", "value", "period_start", "period_end",
-                              "precision", "role", "start", "end", "rule", "mod", "note", "changed", "original_value")
-CLAIM_FIELDS = attrgetter("article", "statement", "noun", "amount", "text", "quote")
+# page and its line (event_data, the templates): a claim shows all it holds
+ARTICLE_SHOWN = attrgetter("id", "title", "source", "url", "author", "tags", "image")
+EVENT_SHOWN = attrgetter("id", "value", "start", "end", "precision", "title", "headline", "role", "salience",
+                         "sources", "outlets", "mentions", "summary", "tags", "changed")
+STATEMENT_SHOWN = attrgetter("id", "article", "sentence", "expression", "value", "period_start", "period_end",
+                             "precision", "role", "start", "end", "rule", "mod", "note", "changed", "original_value")
+CLAIM_SHOWN = attrgetter(*CLAIM_FIELDS)
 
 
 def values_digest(value) -> str:
@@ -346,8 +346,8 @@ def event_fingerprints(timeline: Timeline, key_ids: set[str]) -> dict[str, str]:
     """event id -> a digest of all that its entry on a page and its line of timeline.json show,
     made without encoding the event: an unchanged event's page and line are not made again."""
     aliases = timeline.aliases
-    return {e.id: values_digest((EVENT_FIELDS(e), tuple(map(STATEMENT_FIELDS, e.statements)),
-                                 tuple((d.noun, tuple(map(CLAIM_FIELDS, d.claims))) for d in e.disagreements),
+    return {e.id: values_digest((EVENT_SHOWN(e), tuple(map(STATEMENT_SHOWN, e.statements)),
+                                 tuple((d.noun, tuple(map(CLAIM_SHOWN, d.claims))) for d in e.disagreements),
                                  e.id in key_ids, aliases.get(e.id),
                                  tuple(map(aliases.get, (s.id for s in e.statements))) if aliases else ()))
             for e in timeline.events}
