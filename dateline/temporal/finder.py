@@ -25,10 +25,6 @@ class Mention:
     groups: tuple[tuple[str, str], ...]   # named groups that matched, in pattern order
     direction: int = 0                     # tense of its clause: PAST, UNKNOWN, FUTURE or PRESENT
 
-    @property
-    def text_len(self) -> int:
-        return self.end - self.start
-
 
 def _context_ok(rule: Rule, text: str, start: int, end: int) -> bool:
     before = text[max(0, start - CONTEXT_CHARS):start]
@@ -257,11 +253,10 @@ def find(text: str, grammar: Grammar) -> list[Mention]:
         start, end = m.span()
         if start == end or not _context_ok(rule, text, start, end):
             continue
-        groups = tuple((k, v) for k, v in m.groupdict().items() if v is not None)
-        candidates.append((-(end - start), order, start, Mention(start, end, rule, groups)))
+        candidates.append((start - end, order, start, end, rule, m))
     # guards matter only where a rule matched: run them near the matches, not over the whole text
     blocked = bytearray(len(text) + 1)
-    spans = sorted((c[3].start, c[3].end) for c in candidates)
+    spans = sorted(c[2:4] for c in candidates)
     for reach, guards in grammar.guards:
         # a guard whose words are not in the text is not run (near a match its regex is about
         # as quick as looking for its words, so windows are not tested for them)
@@ -272,18 +267,20 @@ def find(text: str, grammar: Grammar) -> list[Mention]:
             for guard in guards:
                 for m in guard.finditer(text, lo, hi):
                     blocked[m.start():m.end()] = b"\x01" * (m.end() - m.start())
-    candidates = [c for c in candidates if blocked.find(1, c[3].start, c[3].end) == -1]
+    candidates = [c for c in candidates if blocked.find(1, c[2], c[3]) == -1]
     candidates.sort(key=lambda c: c[:3])
     taken: list[Mention] = []
     occupied = bytearray(len(text) + 1)
     reading = Reading(text, grammar) if candidates else None    # the text's tense cues, worked out once
-    for _, _, _, mention in candidates:
-        if occupied.find(1, mention.start, mention.end) != -1:
+    for _, _, start, end, rule, m in candidates:
+        if occupied.find(1, start, end) != -1:
             continue
-        tense = direction(reading, mention.start, mention.end)
-        if mention.rule.tense and tense not in TENSES[mention.rule.tense]:
+        tense = direction(reading, start, end)
+        if rule.tense and tense not in TENSES[rule.tense]:
             continue    # this reading holds in one tense only; a shorter one may take its place
-        occupied[mention.start:mention.end] = b"\x01" * mention.text_len
-        taken.append(Mention(mention.start, mention.end, mention.rule, mention.groups, tense))
+        occupied[start:end] = b"\x01" * (end - start)
+        # a match's groups are read only for what is taken: most patterns have dozens
+        groups = tuple((k, v) for k, v in m.groupdict().items() if v is not None)
+        taken.append(Mention(start, end, rule, groups, tense))
     taken.sort(key=lambda m: m.start)
     return taken
