@@ -102,6 +102,6 @@ def fill_marks(html: str, open_tag, count: int) -> str:
             stack.append(name)
             part = tag
         else:
-            part = _unescaped(part)
+            part = _unescaped(part) if ESCAPE in part else part
         out.append(part)
     return "".join(out)

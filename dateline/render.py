@@ -176,16 +176,22 @@ def highlighted_body(extraction: Extraction, event_links: dict, root: str, lang:
     def open_tag(i: int) -> tuple[str, str]:
         t = extraction.timexes[i]
         event = event_at.get(t.start)
-        period = period_of(canonical_value(t.value)) if t.type in ("DATE", "TIME") else None
-        label = date_label(canonical_value(t.value), period.precision, t.mod, lang) if period else t.value
-        kind = labels(lang)["timex_types"].get(t.type, t.type.lower())
-        tip = jinja2.utils.markupsafe.escape(f"{kind}: {label} ({t.value})")
         name = "a" if event else "span"
         href = f' href="{root}{event}"' if event else ""
-        return (f'<{name} class="timex timex-{t.type.lower()}" tabindex="0" data-value="{jinja2.utils.markupsafe.escape(t.value)}" '
-                f'data-label="{jinja2.utils.markupsafe.escape(label)}" title="{tip}"{href}>', name)
+        return f'<{name} {timex_attributes(t.type, t.value, t.mod, lang)}{href}>', name
 
     return fill_marks(extraction.body_html, open_tag, len(extraction.timexes))
+
+
+@functools.lru_cache(maxsize=1 << 14)    # a collection's articles name the same dates again and again
+def timex_attributes(kind: str, value: str, mod: str | None, lang: str) -> str:
+    """A marked expression's class, value and label (shown on hover and focus), as attributes."""
+    escape = jinja2.utils.markupsafe.escape
+    period = period_of(canonical_value(value)) if kind in ("DATE", "TIME") else None
+    label = date_label(canonical_value(value), period.precision, mod, lang) if period else value
+    tip = escape(f"{labels(lang)['timex_types'].get(kind, kind.lower())}: {label} ({value})")
+    return (f'class="timex timex-{kind.lower()}" tabindex="0" data-value="{escape(value)}" '
+            f'data-label="{escape(label)}" title="{tip}"')
 
 
 WEB_URL = re.compile(r"https?://[^\s<>\"']+$", re.IGNORECASE)
@@ -437,7 +443,8 @@ def page_text(value):
     """Every value a template writes, made fit for a page: what HTML forbids is dropped, and
     direction overrides and isolates (U+202E and the like, pasted or hostile) are closed at the
     value's end, so that they cannot turn the text of the page around them."""
-    if not isinstance(value, str) or not UNUSUAL.search(value):
+    # (all of UNUSUAL is unprintable: a printable value, most of them, needs no search)
+    if not isinstance(value, str) or value.isprintable() or not UNUSUAL.search(value):
         return value
     markup = isinstance(value, jinja2.utils.markupsafe.Markup)
     value = NOT_HTML.sub("", value)
