@@ -133,6 +133,11 @@ def _trigger_spans(text: str, grammar: Grammar) -> dict[str, list[tuple[int, int
         if index.literals:
             for m in index.literals.finditer(text):
                 found["=" + m.group().lower()].append(m.span())
+    for capitals in index.capitals:      # as written: "FY" and not the "fy" of "justify"
+        spans, at = found["~" + capitals], text.find(capitals)
+        while at != -1:
+            spans.append((at, at + len(capitals)))
+            at = text.find(capitals, at + 1)
     for name, literals in index.by_literals.items():
         found[name] = [span for literal in literals for span in found.get("=" + literal, ())]
     for name, pattern in index.patterns.items():

@@ -322,10 +322,11 @@ def _class_pieces(items) -> set[str] | None:
 
 def required_macros(regex: re.Pattern, priority: list[str], common: frozenset = frozenset()) -> tuple[str, ...]:
     """What every match of `regex` contains: one of a set of macros, or of literal words (written
-    "=word"; none of the `common` words, which are everywhere), the cheapest such set by
-    `priority`; () if none is found. Finding then runs a rule only near the occurrences of its
-    trigger."""
-    options = _required_options(regex, priority, common)
+    "=word"; none of the `common` words, which are everywhere), or, failing those, of short
+    words in capitals where case counts (written "~FY": "(?-i:FY)" is rare in text, where "fy"
+    is in "justify"), the cheapest such set by `priority`; () if none is found. Finding then
+    runs a rule only near the occurrences of its trigger."""
+    options = _required_options(regex, priority, common, capitals=True)
     return options[0] if options else ()
 
 
@@ -339,9 +340,10 @@ def required_parts(regex: re.Pattern, macros: list[str], common: frozenset = fro
 
 
 def _required_options(regex: re.Pattern, priority: list[str], common: frozenset,
-                      lookbehind: bool = True) -> list[tuple[str, ...]]:
+                      lookbehind: bool = True, capitals: bool = False) -> list[tuple[str, ...]]:
     """Every set of `required_macros` a match of `regex` must hold one of, cheapest first; with
-    `lookbehind` False, none from a lookbehind (whose words stand before the match)."""
+    `lookbehind` False, none from a lookbehind (whose words stand before the match); with
+    `capitals`, short words in capitals where case counts too."""
     parser = _parser()
     macro_of = {number: name.partition("__")[2] or name for name, number in regex.groupindex.items()}
     rank = {m: i for i, m in enumerate(priority)}
@@ -351,13 +353,14 @@ def _required_options(regex: re.Pattern, priority: list[str], common: frozenset,
         # a literal word ("=from", "=these") is used only where no word list will do, and the
         # longer the better: short literals are common words ("the"), and each occurrence opens
         # a window to scan
-        return max(len(rank) * 100 + 20 - min(len(m), 20) if m.startswith("=") else rank[m] * 100
+        # (a word in capitals, "~FY", costs more than any other literal: it is the last resort)
+        return max(len(rank) * 100 + 20 - min(len(m), 20) if m[0] in "=~" else rank[m] * 100
                    for m in option) + len(option)
 
     def triggerable(m):
-        return m.startswith("=") or m in rank
+        return m[0] in "=~" or m in rank
 
-    def required(items, options=None) -> frozenset | None:
+    def required(items, options=None, cased=False) -> frozenset | None:
         options, word = [] if options is None else options, ""
         for op, av in list(items) + [(None, None)]:
             if op is parser.LITERAL and chr(av).isalpha():
@@ -365,25 +368,28 @@ def _required_options(regex: re.Pattern, priority: list[str], common: frozenset,
                 continue
             if len(word) >= 3 and word.lower() not in common:
                 options.append(frozenset(["=" + word.lower()]))
+            elif capitals and cased and word.isupper():
+                options.append(frozenset(["~" + word]))
             word = ""
             found = None
             if op is parser.SUBPATTERN:
-                group, body = av[0], av[-1]
-                found = frozenset([macro_of[group]]) if group in macro_of else required(body)
+                group, add_flags, del_flags, body = av
+                inner = (cased or bool(del_flags & re.IGNORECASE)) and not add_flags & re.IGNORECASE
+                found = frozenset([macro_of[group]]) if group in macro_of else required(body, None, inner)
             elif op is parser.BRANCH:
-                branches = [required(b) for b in av[1]]
+                branches = [required(b, None, cased) for b in av[1]]
                 if all(branches):
                     found = frozenset().union(*branches)
             elif op in repeats and av[0] >= 1:
-                found = required(av[2])
+                found = required(av[2], None, cased)
             elif op is parser.ASSERT and (lookbehind or av[0] > 0):
-                found = required(av[1])     # a lookaround's words stand right by the match
+                found = required(av[1], None, cased)     # a lookaround's words stand right by the match
             if found and all(triggerable(m) for m in found):
                 options.append(found)
         return min(options, key=cost) if options else None
 
     options = []
-    top = required(_parsed(regex.pattern, regex.flags), options)
+    top = required(_parsed(regex.pattern, regex.flags), options, not regex.flags & re.IGNORECASE)
     return [tuple(sorted(option)) for option in sorted(options, key=cost)] if top else []
 
 
@@ -455,8 +461,8 @@ def trigger_reach(regex: re.Pattern, trigger: tuple[str, ...]) -> tuple[int, int
                 word_start = k if word_start is None else word_start
                 continue
             if word_start is not None:
-                word = "=" + "".join(chr(a) for _, a in items[word_start:k]).lower()
-                if word in wanted:
+                letters = "".join(chr(a) for _, a in items[word_start:k])
+                for word in {"=" + letters.lower(), "~" + letters} & wanted:
                     note(word, before + sum(widths[:word_start]), after + sum(widths[k:]))
                 word_start = None
             if op is None:
@@ -503,6 +509,7 @@ class TriggerIndex:
     literal_words: tuple  # the same literals, lower case
     patterns: dict       # macro name -> compiled pattern
     by_literals: dict    # macro name -> the literal words that find it (one is in every match)
+    capitals: tuple = ()  # short words in capitals, found as they are written ("FY")
 
 
 def _word_list(macro: str, vocab: dict) -> bool:
@@ -512,10 +519,12 @@ def _word_list(macro: str, vocab: dict) -> bool:
 
 def _trigger_index(used: set[str], vocab: dict, compiler: "_Compiler", common: frozenset) -> TriggerIndex:
     words: dict[str, set[str]] = {}
-    literals, patterns, by_literals = [], {}, {}
+    literals, patterns, by_literals, capitals = [], {}, {}, []
     for name in sorted(used):
         if name.startswith("="):
             literals.append(name[1:])
+        elif name.startswith("~"):
+            capitals.append(name[1:])
         elif _word_list(name, vocab):
             forms = list(vocab["holidays"]) if name == "holiday" else \
                 [str(f) for fs in vocab["words"][name]["forms"].values() for f in fs]
@@ -533,7 +542,7 @@ def _trigger_index(used: set[str], vocab: dict, compiler: "_Compiler", common: f
     literal_re = re.compile("|".join(map(re.escape, sorted(set(literals), key=len, reverse=True))),
                             re.IGNORECASE) if literals else None
     return TriggerIndex({w: tuple(sorted(n)) for w, n in words.items()}, literal_re,
-                        tuple(sorted({w.lower() for w in literals})), patterns, by_literals)
+                        tuple(sorted({w.lower() for w in literals})), patterns, by_literals, tuple(capitals))
 
 
 RULE_KEYS = {"name", "kind", "type", "pattern", "patterns", "params", "require_before",
