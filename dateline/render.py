@@ -331,8 +331,9 @@ def timeline_json(timeline: Timeline, key_ids: set[str], fingerprints: dict,
     return out.result()
 
 
-# What of an article its line of timeline.json is made of (article_data), and of an event its
-# page and its line (event_data, the templates): a claim shows all it holds
+# What of an article its line of timeline.json is made of (article_data), and with its date and
+# republishing mode all that a citation of it shows; of an event, its page and its line
+# (event_data, the templates): a claim shows all it holds
 ARTICLE_SHOWN = attrgetter("id", "title", "source", "url", "author", "tags", "image")
 EVENT_SHOWN = attrgetter("id", "value", "start", "end", "precision", "title", "headline", "role", "salience",
                          "sources", "outlets", "mentions", "summary", "tags", "changed")
@@ -526,7 +527,9 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
     fingerprints = event_fingerprints(timeline, key_ids)
     method = methodology(timeline)
-    export_keys = entry_keys(timeline, fingerprints, home, common) if cache and cache.folder else {}
+    # what a page or an export entry may show of each article it cites
+    cited = {a.id: ARTICLE_SHOWN(a) + (a.published.toordinal(), modes[a.id]) for a in timeline.articles}
+    export_keys = entry_keys(timeline, fingerprints, home, common, cited) if cache and cache.folder else {}
     if cache and cache.folder and env.bytecode_cache is None:
         env.bytecode_cache = SealedBytecode(cache)
     try:
@@ -591,7 +594,6 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     plan = [(name, None, ("export", name)) for name in EXPORTS]
     if timeline.site.base_url:          # a sitemap needs full addresses
         plan.append(("sitemap.xml", None, ("sitemap", None)))
-    cited = {a.id: (a.id, a.title, a.source, a.url, a.published.isoformat(), modes[a.id]) for a in timeline.articles}
     for i, page in enumerate(pages):
         inputs = values_digest([common, nav if i == 0 else links_only, [fingerprints[e.id] for e in page.events],
                                 [cited[s] for e in page.events for s in e.sources if s in cited],
@@ -668,12 +670,11 @@ def code_fingerprint() -> str:
     return package_digest(("exports.py", "markup.py", "render.py"))
 
 
-def entry_keys(timeline: Timeline, fingerprints: dict, home: dict, common: str) -> dict:
+def entry_keys(timeline: Timeline, fingerprints: dict, home: dict, common: str, cited: dict) -> dict:
     """event id -> a digest of all that an export's entry for it is made of: the event, the
-    articles it cites, its page, and what is common to all (settings, labels, code, the newest
-    article's date, which the feed and the calendar stamp). timeline.json's lines go by the
-    events' fingerprints alone."""
-    cited = {a.id: (a.title, a.source, a.url, a.image, a.published.isoformat()) for a in timeline.articles}
+    articles it cites (`cited`: what of each may show), its page, and what is common to all
+    (settings, labels, code, the newest article's date, which the feed and the calendar stamp).
+    timeline.json's lines go by the events' fingerprints alone."""
     newest = exports.newest(timeline).isoformat()
     return {e.id: values_digest((common, newest, fingerprints[e.id], home.get(e.id, ""),
                                  tuple(map(cited.get, e.sources))))
