@@ -106,6 +106,16 @@ def _windows(text: str, spans: list[tuple[int, int]], reach: tuple[int, int], sp
     return out
 
 
+def _places(text: str, part: str) -> list[tuple[int, int]]:
+    """Every occurrence of `part` in `text`, overlapping ones too: str.find is several times
+    quicker than a regex."""
+    spans, at = [], text.find(part)
+    while at != -1:
+        spans.append((at, at + len(part)))
+        at = text.find(part, at + 1)
+    return spans
+
+
 def _trigger_spans(text: str, grammar: Grammar) -> dict[str, list[tuple[int, int]]]:
     index = grammar.triggers
     found: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -121,11 +131,8 @@ def _trigger_spans(text: str, grammar: Grammar) -> dict[str, list[tuple[int, int
                     for name in words[word]:
                         found[name].append((at, end))
                 at = lower.find(word, end)
-        for literal in index.literal_words:    # str.find is several times quicker than a regex
-            spans, at = found["=" + literal], lower.find(literal)
-            while at != -1:
-                spans.append((at, at + len(literal)))
-                at = lower.find(literal, at + 1)
+        for literal in index.literal_words:
+            found["=" + literal] = _places(lower, literal)
     else:   # lower-casing changed the length (rare letters): word by word, slower
         for m in WORD.finditer(text):
             for name in words.get(m.group().lower(), ()):
@@ -134,10 +141,7 @@ def _trigger_spans(text: str, grammar: Grammar) -> dict[str, list[tuple[int, int
             for m in index.literals.finditer(text):
                 found["=" + m.group().lower()].append(m.span())
     for capitals in index.capitals:      # as written: "FY" and not the "fy" of "justify"
-        spans, at = found["~" + capitals], text.find(capitals)
-        while at != -1:
-            spans.append((at, at + len(capitals)))
-            at = text.find(capitals, at + 1)
+        found["~" + capitals] = _places(text, capitals)
     for name, literals in index.by_literals.items():
         found[name] = [span for literal in literals for span in found.get("=" + literal, ())]
     for name, pattern in index.patterns.items():
