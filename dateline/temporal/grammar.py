@@ -353,7 +353,7 @@ def _required_options(regex: re.Pattern, priority: list[str], common: frozenset,
         # a literal word ("=from", "=these") is used only where no word list will do, and the
         # longer the better: short literals are common words ("the"), and each occurrence opens
         # a window to scan
-        # (a word in capitals, "~FY", costs more than any other literal: it is the last resort)
+        # (by the same measure a short word in capitals, "~FY", costs more than a longer literal)
         return max(len(rank) * 100 + 20 - min(len(m), 20) if m[0] in "=~" else rank[m] * 100
                    for m in option) + len(option)
 
