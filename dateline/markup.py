@@ -36,13 +36,14 @@ def _converter() -> markdown.Markdown:
 # What makes text more than plain paragraphs to Markdown: its special characters, and lines that
 # start a list ("11. " but not "11.00am"), a heading ("#" elsewhere is text) or its underline,
 # a code block or end in a hard break. "!" only opens an image before "[", which is listed; a
-# backslash escapes only Markdown's own characters ("24\/7" keeps it). Most clipped articles
-# have none of it, and for them the HTML is simply their paragraphs with "&" escaped where it
-# starts no character reference (Markdown completes "&#1990" to "&#1990;", so "&#" is not
-# plain; a test holds this to Markdown's own output), several times quicker than running
-# Markdown.
-NOT_PLAIN = re.compile(r"[<>*_`\[\]|~\t\r]|&#|\\(?=[\\`*_{}\[\]()>#+\-.!])|^ {0,3}(?:[-+=]|\d+[.)](?= |$))|^ *#"
-                       r"|^ {4}| {2}$", re.MULTILINE)
+# backslash escapes only Markdown's own characters ("24\/7" keeps it); "_" between letters or
+# digits ("BBC_News") neither opens nor closes emphasis; "|" and "~" mean nothing without the
+# tables and strikethrough extensions, which are not used. Most clipped articles have none of
+# it, and for them the HTML is simply their paragraphs with "&" escaped where it starts no
+# character reference (Markdown completes "&#1990" to "&#1990;", so "&#" is not plain; a test
+# holds this to Markdown's own output), several times quicker than running Markdown.
+NOT_PLAIN = re.compile(r"[<>*`\[\]\t\r]|(?<![^\W_])_|_(?![^\W_])|&#|\\(?=[\\`*_{}\[\]()>#+\-.!])"
+                       r"|^ {0,3}(?:[-+=]|\d+[.)](?= |$))|^ *#|^ {4}| {2}$", re.MULTILINE)
 BARE_AMPERSAND = re.compile(r"&(?![\da-z]+;)", re.IGNORECASE)   # "&#" never comes here
 SPACES_ONLY_LINE = re.compile(r"^ +$", re.MULTILINE)
 BLANK_LINES = re.compile(r"\n{2,}")

@@ -9,12 +9,13 @@ PIECES = st.sampled_from(["Officials", "said", "on", "Monday", "1990", "3.", "12
                           "*", "_", "#", ">", "&", "&amp;", "&#169;", "&#x41;", "&copy;", "&A", ";", "<b>",
                           "[a](b)", "`x`", "!", "!”", "\\", "/", "(", "{", "'", '"', ",", ".", "  ", " ",
                           "\n", "\n\n", "\n \n", " \n", "\n ", "    ", "\t", "Oct. 10", "e-mail", "U.S.", "é",
-                          "\u00a0"])
+                          "\u00a0", "|", "~", "BBC"])
 
 
 @settings(max_examples=1000, deadline=None)
 @given(pieces=st.lists(PIECES, max_size=30))
 @example(pieces=["&", "#", "1990"])    # Markdown writes "&#1990;"
+@example(pieces=["BBC", "_", "said", " ", "é", "_", "1990", "|", "~"])      # plain: see markup.NOT_PLAIN
 def test_plain_paragraphs_are_what_markdown_makes_of_them(pieces):
     text = "".join(pieces)
     quick = plain_paragraphs_html(text)
@@ -33,4 +34,9 @@ def test_plain_text_takes_the_quick_path_and_markup_does_not():
         "<p>11.00am: # 100,000 pledged</p>" \
         == _converter().reset().convert(text)
     assert plain_paragraphs_html("Not \\*bold\\*") is None
+    # "_" between letters is text, at a word's edge it may be emphasis
+    text = "Write to BBC_WHYS | 22:29"
+    assert plain_paragraphs_html(text) == "<p>Write to BBC_WHYS | 22:29</p>" == _converter().reset().convert(text)
+    assert plain_paragraphs_html("An _emphatic_ word") is None
+    assert plain_paragraphs_html("snake__case") is None
     assert plain_paragraphs_html("Markdown completes &#1990 with a semicolon") is None
