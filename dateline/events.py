@@ -443,23 +443,29 @@ def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article]
         progress.step(len(groups[value]))
     by_id = {s.id: s for group in groups.values() for s in group}
     clustered = [[value, [by_id[i] for i in ids]] for value in groups for ids in dates[value][1]]
-    kept_events, events, plan = saved.get("events", {}), {}, []
     folds = FoldMemo(saved.get("folds", {}), parts, unmoved)
-    # counted in statements: folding merges events as it goes
-    progress = Progress("titling", sum(len(members) for _, members in clustered))
-    for value, members in join_coarse_references(clustered, vectors, threshold, folds):
-        key = group_key(value, members, parts, stats[value])
-        entry = kept_events.get(key)
-        if entry is None or not unmoved(members, headlines_too=True):
-            for s in members:
-                vectors.of(s)
-            e = make_event(value, members, vectors, articles, stats[value], start)
-            entry = [value, [m.id for m in e.statements], e.headline, e.title, list(e.summary_from)]
-            vectors.forget()
-        events[key] = entry
-        plan.append(entry)
-        progress.step(len(members))
+    joined = join_coarse_references(clustered, vectors, threshold, folds)
+    event_keys = [group_key(value, members, parts, stats[value]) for value, members in joined]
+    kept_events = saved.get("events", {})
+    plan = [kept_events.get(key) for key in event_keys]
+    todo = [i for i, (entry, (_, members)) in enumerate(zip(plan, joined))
+            if entry is None or not unmoved(members, headlines_too=True)]
+
+    def title_event(i: int) -> list:
+        value, members = joined[i]
+        for s in members:
+            vectors.of(s)
+        e = make_event(value, members, vectors, articles, stats[value], start)
+        vectors.forget()
+        return [value, [m.id for m in e.statements], e.headline, e.title, list(e.summary_from)]
+
+    size = sum(len(joined[i][1]) for i in todo)
+    progress = Progress("titling", size)
+    for i, entry in zip(todo, fork_map(title_event, todo, jobs if size >= PARALLEL_FROM else 1, chunksize=16)):
+        plan[i] = entry
+        progress.step(len(joined[i][1]))
     progress.finish()
+    events = dict(zip(event_keys, plan))
     if cache:
         cache.put_blob("events", code, {"n_level": vectors.n_level, "df_levels": vectors.df_levels,
                                         "dates": dates, "events": events, "plan": plan, "folds": folds.saved()})
