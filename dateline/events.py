@@ -32,6 +32,7 @@ from .words import DATA as DATA_FILE, WEIGHT_SCALE, content_words, event_data, w
 LARGE_GROUP = 40
 LEADER_WINDOW = 48
 PARALLEL_FROM = 5000     # statements; fewer are clustered quicker in one process
+STATEMENT_ID = attrgetter("id")
 IDF_STEP = 1 / 32        # idf precision (see Vectors)
 
 
@@ -400,15 +401,18 @@ def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article]
                                                                   for v, k in keys.items()):
         # the same statements on the same dates, of the same articles: the same plan
         return saved["plan"]
-    vectors = Vectors([s for group in groups.values() for s in group])
+    dated = [s for group in groups.values() for s in group]
+    vectors = Vectors(dated)
     previous_levels = saved.get("df_levels", {}) if saved.get("n_level") == vectors.n_level else {}
     moved = {w for w, level in vectors.df_levels.items() if previous_levels.get(w) != level}
+    # found once: testing every date's and event's statements for moved words took a second
+    touched = {s.id for s in dated if not moved.isdisjoint(s.words)} if moved else set()
     headline_words: dict[str, frozenset] = {}
 
     def unmoved(statements: list[Statement], headlines_too: bool = False) -> bool:
         if not moved:
             return True
-        if not all(moved.isdisjoint(s.words) for s in statements):
+        if not touched.isdisjoint(map(STATEMENT_ID, statements)):
             return False
         for a in {s.article for s in statements} if headlines_too else ():
             if a not in headline_words:
