@@ -11,9 +11,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from .words import event_data
+from .yamlio import own_data
 
 DATA = Path(__file__).parent / "data" / "headlines.yaml"
 MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
@@ -23,7 +22,7 @@ ELLIPSIS = "…"
 
 @lru_cache(maxsize=1)
 def headline_data() -> dict:
-    data = yaml.safe_load(DATA.read_text(encoding="utf-8"))
+    data = own_data(DATA)
     # datelines are told apart from prose by their capitals: these patterns are case-sensitive
     data["leading_furniture_re"] = re.compile("|".join(f"(?:{p})" for p in data["leading_furniture"]))
     for key in ("leading_connectives", "leading_subordinate", "attribution_tail", "pronoun_openings",

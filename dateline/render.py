@@ -23,7 +23,6 @@ from operator import attrgetter
 from pathlib import Path
 
 import jinja2
-import yaml
 
 from . import exports
 from .articles import display_path
@@ -39,6 +38,7 @@ from .roles import BACKGROUND, PLAN, REFERENCE, REPORT
 from .statements import Extraction, canonical_value
 from .temporal import PRECISIONS, period_of
 from .temporal.grammar import base_language
+from .yamlio import language_data
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MARKER = ".dateline-site"       # marks a folder as dateline's own output, safe to replace
@@ -54,11 +54,7 @@ LABELS = Path(__file__).parent / "data" / "labels.yaml"   # English; data/<lang>
 @functools.lru_cache(maxsize=None)
 def labels(lang: str = "en") -> dict:
     """The page's own words in a language (English where it has none of its own)."""
-    data = yaml.safe_load(LABELS.read_text(encoding="utf-8"))
-    own = LABELS.parent / base_language(lang) / LABELS.name
-    if "/" not in lang and own.is_file():
-        data.update(yaml.safe_load(own.read_text(encoding="utf-8")))
-    return data
+    return language_data(LABELS, base_language(lang))
 
 
 def roman(n: int) -> str:
