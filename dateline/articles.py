@@ -260,6 +260,8 @@ def parse_article(path: Path, article_id: str, shown_path: str, warnings: list |
 def over_budget(body: str, first_line: int, shown_path: str) -> list[Problem]:
     """Runs of input that the Markdown reader takes quadratic time over, reported where they are
     rather than left to stall the build."""
+    if body.count("[") <= MAX_BRACKETS_PER_PARAGRAPH:
+        return []       # no paragraph can have more: the usual case, not worth splitting for
     problems, line = [], first_line
     for paragraph in re.split(r"(\n[ \t]*\n)", body):
         count = paragraph.count("[")
