@@ -449,9 +449,9 @@ def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article]
     clustered = [[value, [by_id[i] for i in ids]] for value in groups for ids in dates[value][1]]
     folds = FoldMemo(saved.get("folds", {}), parts, unmoved)
     joined = join_coarse_references(clustered, vectors, threshold, folds)
-    event_keys = [group_key(value, members, parts, stats[value]) for value, members in joined]
+    joined_keys = [group_key(value, members, parts, stats[value]) for value, members in joined]
     kept_events = saved.get("events", {})
-    plan = [kept_events.get(key) for key in event_keys]
+    plan = [kept_events.get(key) for key in joined_keys]
     todo = [i for i, (entry, (_, members)) in enumerate(zip(plan, joined))
             if entry is None or not unmoved(members, headlines_too=True)]
 
@@ -469,7 +469,7 @@ def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article]
         plan[i] = entry
         progress.step(len(joined[i][1]))
     progress.finish()
-    events = dict(zip(event_keys, plan))
+    events = dict(zip(joined_keys, plan))
     if cache:
         cache.put_blob("events", code, {"n_level": vectors.n_level, "df_levels": vectors.df_levels,
                                         "dates": dates, "events": events, "plan": plan, "folds": folds.saved()})
