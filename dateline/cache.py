@@ -153,12 +153,15 @@ class Cache:
         self.hits += 1
         return extraction
 
+    def blob_path(self, kind: str, key: str) -> Path:
+        return self.folder / kind / f"{key}.entry"
+
     def get_blob(self, kind: str, key: str):
         """A value of plain types stored under (kind, key), checked like an extraction, or None."""
         if self.folder is None:
             return None
         try:
-            return marshal.loads(self._read(self.folder / kind / f"{key}.entry", key))
+            return marshal.loads(self._read(self.blob_path(kind, key), key))
         except (OSError, ValueError, KeyError, TypeError, EOFError):
             return None
 
@@ -175,7 +178,7 @@ class Cache:
 
     def put_blob(self, kind: str, key: str, value) -> None:
         if self.folder is not None:
-            self._write(self.folder / kind / f"{key}.entry", key, marshal.dumps(value))
+            self._write(self.blob_path(kind, key), key, marshal.dumps(value))
 
     def drop_blobs(self, kind: str, keep: str, prefix: str = "") -> None:
         """Remove the values of `kind` whose key starts with `prefix` but not with `keep`: those
