@@ -143,20 +143,49 @@ class StoredExtraction(Extraction):
 
 
 class StatementPack:
-    """Every article's statements by cache key, in one file (see the module's note)."""
+    """Every article's statements by cache key, in one file (see the module's note).
 
-    def __init__(self, cache: Cache):
+    `last` is what a long-running process (`serve`) kept of its last build: (statements by key,
+    the pack's stamps then). While the pack's files are as that build left them, its statements
+    are taken as they are, and the pack is read only if an article is not among them."""
+    KIND, KEY = "statements", "pack"
+
+    def __init__(self, cache: Cache, last: tuple[dict, tuple] | None = None):
         self.cache = cache
-        self.shelf = Shelf(cache, "statements", "pack")
+        self._shelf: Shelf | None = None
+        self.statements: dict[str, tuple] = {}      # this build's, by key: what the next may keep
+        self.last = last[0] if last and cache.folder and last[1] == self.stamps() else {}
+
+    @property
+    def shelf(self) -> Shelf:
+        if self._shelf is None:
+            self._shelf = Shelf(self.cache, self.KIND, self.KEY)
+        return self._shelf
+
+    def stamps(self) -> tuple:
+        """Each of the pack's files' stat signature, None where there is none."""
+        found = []
+        for shard in range(Shelf.SHARDS if self.cache.folder else 0):
+            try:
+                found.append(signature(os.stat(self.cache.blob_path(self.KIND, f"{self.KEY}-{shard:x}"))))
+            except OSError:
+                found.append(None)
+        return tuple(found)
 
     def get(self, article: Article) -> Extraction | None:
         key = article_key(article)
+        statements = self.last.get(key)
+        if statements is not None:
+            self.cache.hits += 1
+            self.statements[key] = statements
+            return StoredExtraction(article, statements, self.cache)
         rows = self.shelf.get(key)
         if isinstance(rows, tuple) and all(len(row) == len(STATEMENT_FIELDS) for row in rows):
             statements = tuple(map(make_statement, rows))
             if all(s.article == article.id for s in statements):
                 self.shelf.keep(key, rows)
                 self.cache.hits += 1
+                self.statements[key] = statements
                 return StoredExtraction(article, statements, self.cache)
         extraction = self.cache.get(article)
         if extraction is not None:
@@ -164,9 +193,17 @@ class StatementPack:
         return extraction
 
     def put(self, article: Article, extraction: Extraction) -> None:
-        self.shelf.keep(article_key(article), tuple(map(_statement_row, extraction.statements)))
+        key = article_key(article)
+        self.statements[key] = extraction.statements
+        self.shelf.keep(key, tuple(map(_statement_row, extraction.statements)))
 
     def save(self) -> None:
+        if self._shelf is None and self.statements.keys() == self.last.keys():
+            return      # all the last build's statements and no others: the pack holds just these
+        for key, statements in self.statements.items():
+            if key in self.last:        # taken from `last`, not read: kept as the pack has them
+                rows = self.shelf.get(key)
+                self.shelf.keep(key, rows if isinstance(rows, tuple) else tuple(map(_statement_row, statements)))
         self.shelf.save()
 
 

@@ -238,11 +238,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "serve":
         from .serve import serve
-        return serve(args, lambda errors: run(args, "build", errors))
+        warm = pipeline.Warm()      # serve's builds take again what the last one made (pipeline.Warm)
+        return serve(args, lambda errors: run(args, "build", errors, warm))
     return run(args, args.command)
 
 
-def run(args, command: str, errors: list[str] | None = None) -> int:
+def run(args, command: str, errors: list[str] | None = None, warm: pipeline.Warm | None = None) -> int:
     """One command, with every error turned into `path:line: message` lines and an exit code.
     The error lines are also added to `errors` when it is given (`serve` shows them in the page)."""
     def fail(lines, status: int = 1) -> int:
@@ -254,7 +255,7 @@ def run(args, command: str, errors: list[str] | None = None) -> int:
         return status
 
     try:
-        return _run(args, command)
+        return _run(args, command, warm)
     except ContentError as e:
         return fail(e.problems)
     except BrokenPipeError:          # output piped into `head` and the like
@@ -273,7 +274,7 @@ def run(args, command: str, errors: list[str] | None = None) -> int:
         unsettle()
 
 
-def _run(args, command: str) -> int:
+def _run(args, command: str, warm: pipeline.Warm | None = None) -> int:
     if command != "build":
         return _make(args, command)
     render.check_output_folder(args.out, args.content)
@@ -281,10 +282,10 @@ def _run(args, command: str) -> int:
                                                             file=sys.stderr, flush=True)):
         render.recover(args.out)
         render.check_output_folder(args.out, args.content)
-        return _make(args, command)
+        return _make(args, command, warm)
 
 
-def _make(args, command: str) -> int:
+def _make(args, command: str, warm: pipeline.Warm | None = None) -> int:
     inputs = ""
     env = render.environment(args.templates) if command in ("build", "check") else None   # before the work
     if command == "build":
@@ -301,7 +302,7 @@ def _make(args, command: str) -> int:
     cache = Cache(None if args.no_cache else args.cache)
     timeline = pipeline.run(args.content, keep_going=args.keep_going, previous=lambda: read_previous(args.out / "timeline.json"),
                             today=dt.date.today(), cache=cache, jobs=max(1, args.jobs),
-                            dask=dask_scheduler(args))
+                            dask=dask_scheduler(args), warm=warm)
     report(timeline.problems)
     warnings = [p for p in timeline.problems if p.warning]
     if args.strict and warnings:
@@ -313,7 +314,8 @@ def _make(args, command: str) -> int:
         return print_review(timeline)
     previous = render.trusted_files(args.out) if command == "build" else {}
     files = render.render_pages(timeline, env, review=args.review, previous=previous,
-                                jobs=max(1, args.jobs), cache=cache if command == "build" else None, out=args.out)
+                                jobs=max(1, args.jobs), cache=cache if command == "build" else None, out=args.out,
+                                kept_fingerprints=warm.fingerprints if warm else None)
     if command == "check":
         for _ in files:     # render everything, so template errors show, but write nothing
             pass

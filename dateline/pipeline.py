@@ -46,6 +46,19 @@ class Timeline:
         return {a.id: a for a in self.articles}
 
 
+@dataclass
+class Warm:
+    """What a long-running process (`serve`) keeps of its last build for the next one, never on
+    disk: the statements by article key with the statement pack's stamps (StatementPack), the
+    events made from those statements and articles, and the events' fingerprints (render.py).
+    Each is taken again only where its inputs are the very same objects or equal values, so a
+    build with it gives the site a build without it gives."""
+    statements: tuple[dict, tuple] | None = None
+    events_from: tuple[list, list] | None = None
+    events: list | None = None
+    fingerprints: dict = field(default_factory=dict)
+
+
 _worker_cache = Cache(None)
 
 
@@ -66,16 +79,16 @@ def _extract_and_store(article: Article) -> Extraction | Problem:
     return extraction
 
 
-def extract_all(articles: list[Article], cache: Cache, jobs: int,
-                dask: str | None = None) -> tuple[dict[str, Extraction], list[Problem]]:
-    """Every article's extraction: from the cache where it checks out, else computed, in
-    parallel processes when there are many, or on Dask when `dask` names a scheduler (see
-    dask_executor.py); and the articles that ran over their time budget."""
+def extract_all(articles: list[Article], cache: Cache, jobs: int, dask: str | None = None,
+                warm: Warm | None = None) -> tuple[dict[str, Extraction], list[Problem]]:
+    """Every article's extraction: from the cache where it checks out (or from `warm`), else
+    computed, in parallel processes when there are many, or on Dask when `dask` names a
+    scheduler (see dask_executor.py); and the articles that ran over their time budget."""
     out: dict[str, Extraction] = {}
     missing = []
     gc.disable()    # decoding makes millions of objects and no cycles: nothing for the collector
     try:
-        pack = StatementPack(cache)
+        pack = StatementPack(cache, warm.statements if warm else None)
         for a in articles:
             cached = pack.get(a)
             if cached is None:
@@ -111,14 +124,34 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int,
                 pack.put(a, x)
             progress.step()
     pack.save()
+    if warm is not None:
+        warm.statements = (pack.statements, pack.stamps())
     slow = [x for x in out.values() if isinstance(x, Problem)]
     return {k: x for k, x in out.items() if isinstance(x, Extraction)}, slow
 
 
+def events_of(statements: list, articles: dict[str, Article], cache: Cache, jobs: int,
+              warm: Warm | None = None) -> list[Event]:
+    """build_events, or the events `warm` kept when they were made from equal statements and
+    articles (build_events reads nothing else). The statements are mostly the very objects
+    StatementPack handed out last time, and only those an override made again are compared."""
+    if warm is not None and warm.events_from is not None:
+        last_statements, last_articles = warm.events_from
+        if len(last_statements) == len(statements) and \
+                all(s is last or s == last for s, last in zip(statements, last_statements)) and \
+                last_articles == list(articles.values()):
+            return warm.events
+    events = build_events(statements, articles, cache, jobs)
+    if warm is not None:
+        warm.events_from, warm.events = (statements, list(articles.values())), events
+    return events
+
+
 def run(content: Path, *, keep_going: bool = False, previous: Callable[[], Previous] = Previous,
         today: dt.date | None = None, cache: Cache | None = None, jobs: int = 1,
-        dask: str | None = None) -> Timeline:
-    """The timeline, or a ContentError with every problem found, in file and line order."""
+        dask: str | None = None, warm: Warm | None = None) -> Timeline:
+    """The timeline, or a ContentError with every problem found, in file and line order. With
+    `warm`, what the last build of this process made is taken again where it is the same."""
     problems = []
     try:
         site = load_site(content)
@@ -138,14 +171,14 @@ def run(content: Path, *, keep_going: bool = False, previous: Callable[[], Previ
         raise ContentError(in_order(problems))
     report = Report(overrides, previous)
     articles = apply_to_articles(articles, overrides, report)
-    extractions, slow = extract_all(articles, cache, jobs, dask)
+    extractions, slow = extract_all(articles, cache, jobs, dask, warm)
     if slow and not keep_going:
         raise ContentError(in_order(problems + slow))
     articles, skipped = [a for a in articles if a.id in extractions], skipped + slow
     settle()
     by_id = {a.id: a for a in articles}
     statements = apply_to_statements([s for a in articles for s in extractions[a.id].statements], overrides, report)
-    events = apply_to_events(build_events(statements, by_id, cache, jobs), overrides, report, by_id)
+    events = apply_to_events(events_of(statements, by_id, cache, jobs, warm), overrides, report, by_id)
     settle()
     errors = problems + [p for p in report.problems if not p.warning]
     if errors:

@@ -345,15 +345,28 @@ def values_digest(value) -> str:
     return hashlib.blake2b(marshal.dumps(value, 2), digest_size=16).hexdigest()
 
 
-def event_fingerprints(timeline: Timeline, key_ids: set[str]) -> dict[str, str]:
+def event_fingerprints(timeline: Timeline, key_ids: set[str], kept: dict | None = None) -> dict[str, str]:
     """event id -> a digest of all that its entry on a page and its line of timeline.json show,
-    made without encoding the event: an unchanged event's page and line are not made again."""
-    aliases = timeline.aliases
-    return {e.id: values_digest((EVENT_SHOWN(e), tuple(map(STATEMENT_SHOWN, e.statements)),
-                                 tuple((d.noun, tuple(map(CLAIM_SHOWN, d.claims))) for d in e.disagreements),
-                                 e.id in key_ids, aliases.get(e.id),
-                                 tuple(map(aliases.get, (s.id for s in e.statements))) if aliases else ()))
-            for e in timeline.events}
+    made without encoding the event: an unchanged event's page and line are not made again.
+    `kept` (pipeline.Warm's, refilled here) holds the last build's by event id with the event
+    and the rest of the digest's inputs: the same event object with them has the same digest."""
+    aliases, last, now = timeline.aliases, kept or {}, {}
+
+    def fingerprint(e) -> str:
+        more = (e.id in key_ids, aliases.get(e.id), tuple(map(aliases.get, (s.id for s in e.statements))) if aliases else ())
+        found = last.get(e.id)
+        digest = found[2] if found and found[0] is e and found[1] == more else values_digest(
+            (EVENT_SHOWN(e), tuple(map(STATEMENT_SHOWN, e.statements)),
+             tuple((d.noun, tuple(map(CLAIM_SHOWN, d.claims))) for d in e.disagreements), *more))
+        if kept is not None:
+            now[e.id] = (e, more, digest)
+        return digest
+
+    digests = {e.id: fingerprint(e) for e in timeline.events}
+    if kept is not None:
+        kept.clear()
+        kept.update(now)
+    return digests
 
 
 def event_data(e: Event, articles: dict, key: bool = False) -> dict:
@@ -489,13 +502,14 @@ def template_fingerprint(env: jinja2.Environment) -> str:
 
 def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = False,
                  previous: dict | None = None, jobs: int = 1, cache: Cache | None = None,
-                 out: Path | None = None) -> Iterator[tuple]:
+                 out: Path | None = None, kept_fingerprints: dict | None = None) -> Iterator[tuple]:
     """Every file of the site as (path, content[, inputs]), one at a time so that a large site is
     never held in memory whole. A page whose inputs (events, articles, links, templates,
     settings) are those the previous build recorded (`previous`: trusted_files(out)) is not
     rendered again: its content is REUSE. An export's entry whose inputs are those of the last
     build is copied from the last build's file in `out`, found by the index kept in `cache`.
-    With `review`, pages show ids to copy. A large site is rendered in `jobs` processes."""
+    With `review`, pages show ids to copy. A large site is rendered in `jobs` processes.
+    `kept_fingerprints`: see event_fingerprints."""
     env.globals["review"] = review
     previous = previous or {}
     words = labels(timeline.site.language)
@@ -521,7 +535,7 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     # or removed changes its own page and the front page, not every page
     links_only = [(century, None, tuple((label, path, None) for label, path, _ in links)) for century, _, links in nav]
     event_links = {sid: f"{home[eid]}#{eid}" for sid, eid in statement_events.items() if eid in home}
-    fingerprints = event_fingerprints(timeline, key_ids)
+    fingerprints = event_fingerprints(timeline, key_ids, kept_fingerprints)
     method = methodology(timeline)
     # what a page or an export entry may show of each article it cites
     cited = {a.id: ARTICLE_SHOWN(a) + (a.published.toordinal(), modes[a.id]) for a in timeline.articles}

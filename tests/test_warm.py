@@ -1,0 +1,64 @@
+"""What `serve` keeps between its builds (pipeline.Warm) changes nothing in the site, from
+tests/cases/warm_rebuilds.yaml."""
+import json
+import re
+import shutil
+
+import yaml
+
+from conftest import cases, tree_digest
+from dateline import cli, pipeline
+from dateline.buildstate import StatementPack
+from dateline.cache import Cache
+
+STEPS = cases("warm_rebuilds.yaml")
+
+
+def change(content, kind: str, fixes: dict, n: int, site, cache) -> None:
+    """Make the change `kind` names, the overrides in `fixes` kept from step to step; ids come
+    from the last build's timeline.json."""
+    events = json.loads((site / "timeline.json").read_text(encoding="utf-8"))["events"]
+    middle = events[len(events) // 2]
+    articles = sorted((content / "articles").glob("*.md"))
+    if kind == "event title":
+        fixes["events"].setdefault(middle["id"], {})["title"] = f"Retitled in step {n}"
+    elif kind == "event hidden":
+        fixes["events"][events[0]["id"] if events[0] is not middle else events[1]["id"]] = {"hide": True}
+    elif kind == "statement note":
+        fixes["statements"][middle["statements"][0]["id"]] = {"note": "Checked by hand"}
+    elif kind == "article text":
+        articles[2].write_text(articles[2].read_text(encoding="utf-8") + "\nMore talks would follow on Friday.\n",
+                               encoding="utf-8")
+    elif kind == "article title":
+        text = articles[3].read_text(encoding="utf-8")
+        articles[3].write_text(re.sub(r"^title: .*$", "title: A headline an editor wrote", text, count=1, flags=re.M),
+                               encoding="utf-8")
+    elif kind == "article removed":     # one that no override is about
+        cited = {s["article"] for e in events if e["id"] in fixes["events"] for s in e["statements"]}
+        next(a for a in reversed(articles) if a.stem not in cited).unlink()
+    elif kind == "cache removed":
+        shutil.rmtree(cache)
+        fixes["events"].setdefault(middle["id"], {})["title"] = f"Retitled in step {n}"
+    else:
+        assert kind == "none"
+    (content / "overrides.yaml").write_text(yaml.safe_dump(fixes), encoding="utf-8")
+
+
+def test_builds_that_keep_the_last_one_give_the_site_a_build_from_scratch_gives(demo_content, tmp_path, monkeypatch):
+    made = []
+    build_events = pipeline.build_events
+    monkeypatch.setattr(pipeline, "build_events", lambda *a, **k: made.append(1) or build_events(*a, **k))
+    warm_site = tmp_path / "warm"
+    args = cli.parser().parse_args(["build", "--content", str(demo_content), "--out", str(warm_site),
+                                    "--cache", str(tmp_path / "cache"), "--jobs", "1"])
+    warm, fixes = pipeline.Warm(), {"events": {}, "statements": {}}
+    for n, step in enumerate(STEPS):
+        if n:
+            change(demo_content, step["change"], fixes, n, warm_site, tmp_path / "cache")
+        made.clear()
+        assert cli.run(args, "build", None, warm) == 0, step["step"]
+        assert bool(made) == (step["events"] == "made"), step["step"]
+        assert any(StatementPack(Cache(tmp_path / "cache")).stamps()), step["step"]
+        scratch = tmp_path / f"scratch-{n}"
+        assert cli.main(["build", "--content", str(demo_content), "--out", str(scratch), "--no-cache", "--jobs", "1"]) == 0
+        assert tree_digest(warm_site) == tree_digest(scratch), step["step"]
