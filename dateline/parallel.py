@@ -41,6 +41,14 @@ def unsettle() -> None:
     gc.unfreeze()
 
 
+def rest() -> None:
+    """Between `serve`'s builds, once the site is out: collect the last build's cyclic garbage,
+    then settle what the process keeps for the next build (pipeline.Warm). Otherwise the next
+    build's first full collection walks all of it (0.3-0.4 s of a correction at 10,000 articles)."""
+    gc.collect()
+    gc.freeze()
+
+
 def _run(item):
     return _task(item)
 

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from .errors import ContentError, escaped
+from .parallel import rest
 from .render import check_output_folder
 
 RELOAD = b"""<script>
@@ -177,6 +178,7 @@ def serve(args, build) -> int:
     seen = snapshot(watched)
     status, errors = guarded(build)
     state.errors = errors if status else []
+    rest()
     try:
         server = Server(("127.0.0.1", args.port), handler_for(args.out.resolve(), state))
     except OSError as e:
@@ -194,6 +196,7 @@ def serve(args, build) -> int:
                 status, errors = guarded(build)
                 state.built(errors if status else [])
                 sys.stdout.flush()
+                rest()
     except KeyboardInterrupt:
         server.shutdown()
         return 0
