@@ -49,16 +49,33 @@ def _article(row) -> Article:
 
 class Shelf:
     """A dict of plain values kept in the cache as SHARDS sealed files, by a checksum of each
-    key: a build that changes one entry writes one sixteenth of it again."""
+    key: a build that changes one entry writes one sixteenth of it again.
+
+    `last` is the same shelf of this process's last build (`serve`, pipeline.Warm): while its
+    files are as that build left them, what it kept is taken from memory instead of read back
+    (`warm`), the very same values."""
     SHARDS = 16
 
-    def __init__(self, cache: Cache, kind: str, key: str):
+    def __init__(self, cache: Cache, kind: str, key: str, last: Shelf | None = None):
         self.cache, self.kind, self.key = cache, kind, key
-        self.saved: list[dict] = []
-        for shard in range(self.SHARDS if cache.folder else 0):
+        self.warm = bool(cache.folder) and last is not None and last.written is not None and \
+            (last.cache.folder, last.kind, last.key) == (cache.folder, kind, key) and last.written == self.stamps()
+        self.saved: list[dict] = last.kept if self.warm else []
+        for shard in range(self.SHARDS if cache.folder and not self.warm else 0):
             found = cache.get_blob(kind, f"{key}-{shard:x}")
             self.saved.append(found if isinstance(found, dict) else {})
         self.kept: list[dict] = [{} for _ in range(self.SHARDS)]
+        self.written: tuple | None = None       # the files' stamps once saved
+
+    def stamps(self) -> tuple:
+        """Each shard file's stat signature, None where there is none."""
+        found = []
+        for shard in range(self.SHARDS if self.cache.folder else 0):
+            try:
+                found.append(signature(os.stat(self.cache.blob_path(self.kind, f"{self.key}-{shard:x}"))))
+            except OSError:
+                found.append(None)
+        return tuple(found)
 
     @staticmethod
     def shard(name: str) -> int:
@@ -75,17 +92,23 @@ class Shelf:
         for shard, (saved, kept) in enumerate(zip(self.saved, self.kept)):
             if kept != saved:
                 self.cache.put_blob(self.kind, f"{self.key}-{shard:x}", kept)
+        self.written = self.stamps()
 
 
 class ArticleIndex:
     """The Articles read from unchanged files by the last build (see the module's note)."""
 
-    def __init__(self, cache: Cache, content: Path, language: str):
+    def __init__(self, cache: Cache, content: Path, language: str, last: ArticleIndex | None = None):
+        """`last`: this process's last index (`serve`): its Articles are handed out again while
+        their rows are the same (Shelf's `warm`)."""
         self.cache = cache
         parts = [engine_fingerprint(), str(content.resolve()), os.getcwd(), language,
                  package_digest(("articles.py", "yamlio.py", "errors.py", "buildstate.py"))]
-        self.shelf = Shelf(cache, "index", hashlib.sha256("\x1f".join(parts).encode()).hexdigest())
+        self.shelf = Shelf(cache, "index", hashlib.sha256("\x1f".join(parts).encode()).hexdigest(),
+                           last.shelf if last else None)
         self.signatures: dict[str, tuple] = {}
+        self.last = last.found if last and self.shelf.warm else {}
+        self.found: dict[str, tuple] = {}       # file -> (row, article, warnings), for the next build
 
     def lookup(self, path: Path) -> tuple[Article, list[Problem]] | None:
         """The article and its warnings if the file is as it was when they were read."""
@@ -102,18 +125,25 @@ class ArticleIndex:
         row = self.shelf.get(name)
         if not row or tuple(row[0]) != self.signatures[name]:
             return None
-        try:
-            found = _article(row[1]), [Problem(*p) for p in row[2]]
-        except (TypeError, ValueError):
-            return None
+        known = self.last.get(name)
+        if known and known[0] is row:
+            found = known[1:]
+        else:
+            try:
+                found = _article(row[1]), [Problem(*p) for p in row[2]]
+            except (TypeError, ValueError):
+                return None
         self.shelf.keep(name, row)
+        self.found[name] = (row, *found)
         return found
 
     def remember(self, path: Path, article: Article, warnings: list[Problem]) -> None:
         name = str(path)
         if name in self.signatures:
-            self.shelf.keep(name, (self.signatures[name], _article_row(article),
-                                   [tuple(getattr(p, f) for f in PROBLEM_FIELDS) for p in warnings]))
+            row = (self.signatures[name], _article_row(article),
+                   [tuple(getattr(p, f) for f in PROBLEM_FIELDS) for p in warnings])
+            self.shelf.keep(name, row)
+            self.found[name] = (row, article, warnings)
 
     def save(self) -> None:
         self.shelf.save()
@@ -145,48 +175,26 @@ class StoredExtraction(Extraction):
 class StatementPack:
     """Every article's statements by cache key, in one file (see the module's note).
 
-    `last` is what a long-running process (`serve`) kept of its last build: (statements by key,
-    the pack's stamps then). While the pack's files are as that build left them, its statements
-    are taken as they are, and the pack is read only if an article is not among them."""
-    KIND, KEY = "statements", "pack"
+    `last` is this process's last pack (`serve`): while its rows are the ones it kept (Shelf's
+    `warm`), the statements made of them are handed out again, not made anew."""
 
-    def __init__(self, cache: Cache, last: tuple[dict, tuple] | None = None):
+    def __init__(self, cache: Cache, last: StatementPack | None = None):
         self.cache = cache
-        self._shelf: Shelf | None = None
-        self.statements: dict[str, tuple] = {}      # this build's, by key: what the next may keep
-        self.last = last[0] if last and cache.folder and last[1] == self.stamps() else {}
-
-    @property
-    def shelf(self) -> Shelf:
-        if self._shelf is None:
-            self._shelf = Shelf(self.cache, self.KIND, self.KEY)
-        return self._shelf
-
-    def stamps(self) -> tuple:
-        """Each of the pack's files' stat signature, None where there is none."""
-        found = []
-        for shard in range(Shelf.SHARDS if self.cache.folder else 0):
-            try:
-                found.append(signature(os.stat(self.cache.blob_path(self.KIND, f"{self.KEY}-{shard:x}"))))
-            except OSError:
-                found.append(None)
-        return tuple(found)
+        self.shelf = Shelf(cache, "statements", "pack", last.shelf if last else None)
+        self.last = last.statements if last and self.shelf.warm else {}
+        self.statements: dict[str, tuple] = {}      # by key, for the next build
 
     def get(self, article: Article) -> Extraction | None:
         key = article_key(article)
+        rows = self.shelf.get(key)
         statements = self.last.get(key)
-        if statements is not None:
+        if statements is None and isinstance(rows, tuple) and all(len(row) == len(STATEMENT_FIELDS) for row in rows):
+            statements = tuple(map(make_statement, rows))
+        if statements is not None and all(s.article == article.id for s in statements):
+            self.shelf.keep(key, rows)
             self.cache.hits += 1
             self.statements[key] = statements
             return StoredExtraction(article, statements, self.cache)
-        rows = self.shelf.get(key)
-        if isinstance(rows, tuple) and all(len(row) == len(STATEMENT_FIELDS) for row in rows):
-            statements = tuple(map(make_statement, rows))
-            if all(s.article == article.id for s in statements):
-                self.shelf.keep(key, rows)
-                self.cache.hits += 1
-                self.statements[key] = statements
-                return StoredExtraction(article, statements, self.cache)
         extraction = self.cache.get(article)
         if extraction is not None:
             self.put(article, extraction)
@@ -194,16 +202,10 @@ class StatementPack:
 
     def put(self, article: Article, extraction: Extraction) -> None:
         key = article_key(article)
-        self.statements[key] = extraction.statements
         self.shelf.keep(key, tuple(map(_statement_row, extraction.statements)))
+        self.statements[key] = extraction.statements
 
     def save(self) -> None:
-        if self._shelf is None and self.statements.keys() == self.last.keys():
-            return      # all the last build's statements and no others: the pack holds just these
-        for key, statements in self.statements.items():
-            if key in self.last:        # taken from `last`, not read: kept as the pack has them
-                rows = self.shelf.get(key)
-                self.shelf.keep(key, rows if isinstance(rows, tuple) else tuple(map(_statement_row, statements)))
         self.shelf.save()
 
 

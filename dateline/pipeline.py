@@ -49,11 +49,13 @@ class Timeline:
 @dataclass
 class Warm:
     """What a long-running process (`serve`) keeps of its last build for the next one, never on
-    disk: the statements by article key with the statement pack's stamps (StatementPack), the
-    events made from those statements and articles, and the events' fingerprints (render.py).
-    Each is taken again only where its inputs are the very same objects or equal values, so a
-    build with it gives the site a build without it gives."""
-    statements: tuple[dict, tuple] | None = None
+    disk: the article index and the statement pack with the Articles and statements made of
+    them (buildstate.py: taken again while their files are as that build left them), the events
+    made from those statements and articles, and the events' fingerprints (render.py). Each is
+    taken again only where its inputs are the very same objects or equal values, so a build
+    with it gives the site a build without it gives."""
+    index: ArticleIndex | None = None
+    pack: StatementPack | None = None
     events_from: tuple[list, list] | None = None
     events: list | None = None
     fingerprints: dict = field(default_factory=dict)
@@ -88,7 +90,7 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int, dask: str | No
     missing = []
     gc.disable()    # decoding makes millions of objects and no cycles: nothing for the collector
     try:
-        pack = StatementPack(cache, warm.statements if warm else None)
+        pack = StatementPack(cache, warm.pack if warm else None)
         for a in articles:
             cached = pack.get(a)
             if cached is None:
@@ -125,7 +127,7 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int, dask: str | No
             progress.step()
     pack.save()
     if warm is not None:
-        warm.statements = (pack.statements, pack.stamps())
+        warm.pack = pack
     slow = [x for x in out.values() if isinstance(x, Problem)]
     return {k: x for k, x in out.items() if isinstance(x, Extraction)}, slow
 
@@ -133,8 +135,8 @@ def extract_all(articles: list[Article], cache: Cache, jobs: int, dask: str | No
 def events_of(statements: list, articles: dict[str, Article], cache: Cache, jobs: int,
               warm: Warm | None = None) -> list[Event]:
     """build_events, or the events `warm` kept when they were made from equal statements and
-    articles (build_events reads nothing else). The statements are mostly the very objects
-    StatementPack handed out last time, and only those an override made again are compared."""
+    articles (build_events reads nothing else). Both are mostly the very objects the article
+    index and the statement pack handed out last time: only those made anew are compared."""
     if warm is not None and warm.events_from is not None:
         last_statements, last_articles = warm.events_from
         if len(last_statements) == len(statements) and \
@@ -158,11 +160,13 @@ def run(content: Path, *, keep_going: bool = False, previous: Callable[[], Previ
     except ContentError as e:
         site, problems = None, e.problems
     cache = cache or Cache(None)
-    index = ArticleIndex(cache, content, site.language if site else "en")
+    index = ArticleIndex(cache, content, site.language if site else "en", warm.index if warm else None)
     try:
         articles, skipped = load_articles(content, keep_going=keep_going,
                                           language=site.language if site else "en", index=index)
         index.save()
+        if warm is not None:
+            warm.index = index
     except ContentError as e:
         articles, skipped, problems = None, [], problems + e.problems
     overrides = load_overrides(content)

@@ -58,7 +58,7 @@ def test_builds_that_keep_the_last_one_give_the_site_a_build_from_scratch_gives(
         made.clear()
         assert cli.run(args, "build", None, warm) == 0, step["step"]
         assert bool(made) == (step["events"] == "made"), step["step"]
-        assert any(StatementPack(Cache(tmp_path / "cache")).stamps()), step["step"]
+        assert any(StatementPack(Cache(tmp_path / "cache")).shelf.stamps()), step["step"]
         scratch = tmp_path / f"scratch-{n}"
         assert cli.main(["build", "--content", str(demo_content), "--out", str(scratch), "--no-cache", "--jobs", "1"]) == 0
         assert tree_digest(warm_site) == tree_digest(scratch), step["step"]
