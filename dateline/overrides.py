@@ -514,9 +514,11 @@ def apply_to_articles(articles: list[Article], ov: Overrides, report: Report) ->
 
 def apply_to_statements(statements: list[Statement], ov: Overrides, report: Report) -> list[Statement]:
     report.know(statements)
-    by_id = {s.id: s for s in statements}
     found = [(fix, report.locate_statement(fix)) for fix in ov.section("statements")]
     report.found = _assign([(fix, sid, sid == fix.target) for fix, sid in found if sid], "statement", report)
+    if not report.found:
+        return list(statements)     # nothing to change: no copy of 100,000 statements by id
+    by_id = {s.id: s for s in statements}
     for fix, sid in report.found.items():
         if fix.changes() & {"date", "event"}:
             report.moved.add(sid)
