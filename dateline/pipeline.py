@@ -56,8 +56,7 @@ class Warm:
     with it gives the site a build without it gives."""
     index: ArticleIndex | None = None
     pack: StatementPack | None = None
-    events_from: tuple[list, list] | None = None
-    events: list | None = None
+    events: tuple[list, list, list] | None = None      # (statements, articles, the events made of them)
     fingerprints: dict = field(default_factory=dict)
 
 
@@ -137,15 +136,16 @@ def events_of(statements: list, articles: dict[str, Article], cache: Cache, jobs
     """build_events, or the events `warm` kept when they were made from equal statements and
     articles (build_events reads nothing else). Both are mostly the very objects the article
     index and the statement pack handed out last time: only those made anew are compared."""
-    if warm is not None and warm.events_from is not None:
-        last_statements, last_articles = warm.events_from
+    kept_articles = list(articles.values())
+    if warm is not None and warm.events is not None:
+        last_statements, last_articles, events = warm.events
         if len(last_statements) == len(statements) and \
                 all(s is last or s == last for s, last in zip(statements, last_statements)) and \
-                last_articles == list(articles.values()):
-            return warm.events
+                last_articles == kept_articles:
+            return events
     events = build_events(statements, articles, cache, jobs)
     if warm is not None:
-        warm.events_from, warm.events = (statements, list(articles.values())), events
+        warm.events = (statements, kept_articles, events)
     return events
 
 

@@ -20,7 +20,9 @@ def change(content, kind: str, fixes: dict, n: int, site, cache) -> None:
     events = json.loads((site / "timeline.json").read_text(encoding="utf-8"))["events"]
     middle = events[len(events) // 2]
     articles = sorted((content / "articles").glob("*.md"))
-    if kind == "event title":
+    if kind == "cache removed":
+        shutil.rmtree(cache)
+    if kind in ("event title", "cache removed"):
         fixes["events"].setdefault(middle["id"], {})["title"] = f"Retitled in step {n}"
     elif kind == "event hidden":
         fixes["events"][events[0]["id"] if events[0] is not middle else events[1]["id"]] = {"hide": True}
@@ -36,9 +38,6 @@ def change(content, kind: str, fixes: dict, n: int, site, cache) -> None:
     elif kind == "article removed":     # one that no override is about
         cited = {s["article"] for e in events if e["id"] in fixes["events"] for s in e["statements"]}
         next(a for a in reversed(articles) if a.stem not in cited).unlink()
-    elif kind == "cache removed":
-        shutil.rmtree(cache)
-        fixes["events"].setdefault(middle["id"], {})["title"] = f"Retitled in step {n}"
     else:
         assert kind == "none"
     (content / "overrides.yaml").write_text(yaml.safe_dump(fixes), encoding="utf-8")
