@@ -220,7 +220,9 @@ def counted(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, held: pipeline.Warm | None = None) -> int:
+    """`held`: filled by a build with what it made (pipeline.Warm), for a caller that ends the
+    process right after it (build.py) and so never frees those objects one by one."""
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["import"]:          # its own options: several sources, no build
         from .importer import main as import_main
@@ -240,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
         from .serve import serve
         warm = pipeline.Warm()      # serve's builds take again what the last one made (pipeline.Warm)
         return serve(args, lambda errors: run(args, "build", errors, warm))
-    return run(args, args.command)
+    return run(args, args.command, warm=held)
 
 
 def run(args, command: str, errors: list[str] | None = None, warm: pipeline.Warm | None = None) -> int:
