@@ -220,9 +220,9 @@ def counted(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def main(argv: list[str] | None = None, held: pipeline.Warm | None = None) -> int:
-    """`held`: filled by a build with what it made (pipeline.Warm), for a caller that ends the
-    process right after it (build.py) and so never frees those objects one by one."""
+def main(argv: list[str] | None = None, held: list | None = None) -> int:
+    """`held`: a list each build's timeline is added to, for a caller that ends the process right
+    after it (build.py): the system frees its millions of objects at once, not one by one."""
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["import"]:          # its own options: several sources, no build
         from .importer import main as import_main
@@ -242,10 +242,11 @@ def main(argv: list[str] | None = None, held: pipeline.Warm | None = None) -> in
         from .serve import serve
         warm = pipeline.Warm()      # serve's builds take again what the last one made (pipeline.Warm)
         return serve(args, lambda errors: run(args, "build", errors, warm))
-    return run(args, args.command, warm=held)
+    return run(args, args.command, held=held)
 
 
-def run(args, command: str, errors: list[str] | None = None, warm: pipeline.Warm | None = None) -> int:
+def run(args, command: str, errors: list[str] | None = None, warm: pipeline.Warm | None = None,
+        held: list | None = None) -> int:
     """One command, with every error turned into `path:line: message` lines and an exit code.
     The error lines are also added to `errors` when it is given (`serve` shows them in the page)."""
     def fail(lines, status: int = 1) -> int:
@@ -257,7 +258,7 @@ def run(args, command: str, errors: list[str] | None = None, warm: pipeline.Warm
         return status
 
     try:
-        return _run(args, command, warm)
+        return _run(args, command, warm, held)
     except ContentError as e:
         return fail(e.problems)
     except BrokenPipeError:          # output piped into `head` and the like
@@ -276,18 +277,18 @@ def run(args, command: str, errors: list[str] | None = None, warm: pipeline.Warm
         unsettle()
 
 
-def _run(args, command: str, warm: pipeline.Warm | None = None) -> int:
+def _run(args, command: str, warm: pipeline.Warm | None = None, held: list | None = None) -> int:
     if command != "build":
-        return _make(args, command)
+        return _make(args, command, held=held)
     render.check_output_folder(args.out, args.content)
     with render.output_lock(args.out, waiting=lambda: print(f"waiting for another build into {args.out}/ to finish",
                                                             file=sys.stderr, flush=True)):
         render.recover(args.out)
         render.check_output_folder(args.out, args.content)
-        return _make(args, command, warm)
+        return _make(args, command, warm, held)
 
 
-def _make(args, command: str, warm: pipeline.Warm | None = None) -> int:
+def _make(args, command: str, warm: pipeline.Warm | None = None, held: list | None = None) -> int:
     inputs = ""
     env = render.environment(args.templates) if command in ("build", "check") else None   # before the work
     if command == "build":
@@ -305,6 +306,8 @@ def _make(args, command: str, warm: pipeline.Warm | None = None) -> int:
     timeline = pipeline.run(args.content, keep_going=args.keep_going, previous=lambda: read_previous(args.out / "timeline.json"),
                             today=dt.date.today(), cache=cache, jobs=max(1, args.jobs),
                             dask=dask_scheduler(args), warm=warm)
+    if held is not None:
+        held.append(timeline)
     report(timeline.problems)
     warnings = [p for p in timeline.problems if p.warning]
     if args.strict and warnings:

@@ -53,8 +53,7 @@ class Warm:
     them (buildstate.py: taken again while their files are as that build left them), the events
     made from those statements and articles, and the events' fingerprints (render.py). Each is
     taken again only where its inputs are the very same objects or equal values, so a build
-    with it gives the site a build without it gives. build.py hands in an empty one only to
-    hold what its one build made until the process ends."""
+    with it gives the site a build without it gives."""
     index: ArticleIndex | None = None
     pack: StatementPack | None = None
     events: tuple[list, list, list] | None = None      # (statements, articles, the events made of them)
