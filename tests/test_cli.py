@@ -44,6 +44,17 @@ def test_check_writes_nothing(tmp_path):
     assert not out.exists()
 
 
+def test_a_build_hands_its_timeline_to_the_caller_that_holds_it(tmp_path):
+    # build.py holds it so that the process ends without freeing it object by object
+    from dateline import cli
+    held: list = []
+    assert cli.main(["build", "--content", str(ROOT / "content"), "--out", str(tmp_path / "site"), "--no-cache"],
+                    held=held) == 0
+    assert len(held) == 1
+    built = json.loads((tmp_path / "site" / "timeline.json").read_text(encoding="utf-8"))
+    assert [e.id for e in held[0].events] == [e["id"] for e in built["events"]]
+
+
 def test_same_input_same_bytes(tmp_path, demo_site):
     out = tmp_path / "again"
     assert run_build("--content", ROOT / "content", "--out", out).returncode == 0
