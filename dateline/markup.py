@@ -38,12 +38,15 @@ def _converter() -> markdown.Markdown:
 # a code block or end in a hard break. "!" only opens an image before "[", which is listed; a
 # backslash escapes only Markdown's own characters ("24\/7" keeps it); "_" between letters or
 # digits ("BBC_News") neither opens nor closes emphasis; "|" and "~" mean nothing without the
-# tables and strikethrough extensions, which are not used. Most clipped articles have none of
+# tables and strikethrough extensions, which are not used; "\*" and "\_", which converters from
+# HTML write for a literal "*" or "_", are those characters. Most clipped articles have none of
 # it, and for them the HTML is simply their paragraphs with "&" escaped where it starts no
 # character reference (Markdown completes "&#1990" to "&#1990;", so "&#" is not plain; a test
 # holds this to Markdown's own output), several times quicker than running Markdown.
-NOT_PLAIN = re.compile(r"[<>*`\[\]\t\r]|(?<![^\W_])_|_(?![^\W_])|&#|\\(?=[\\`*_{}\[\]()>#+\-.!])"
-                       r"|^ {0,3}(?:[-+=]|\d+[.)](?= |$))|^ *#|^ {4}| {2}$", re.MULTILINE)
+NOT_PLAIN = re.compile(r"[<>`\[\]\t\r]|(?<!\\)\*|(?<![^\W_])(?<!\\)_|(?<!\\)_(?![^\W_])|&#"
+                       r"|\\(?=[\\`{}\[\]()>#+\-.!])|^ {0,3}(?:[-+=]|\d+[.)](?= |$))|^ *#|^ {4}| {2}$",
+                       re.MULTILINE)
+ESCAPED_LITERAL = re.compile(r"\\([*_])")     # in plain text, where nothing escapes the backslash
 BARE_AMPERSAND = re.compile(r"&(?![\da-z]+;)", re.IGNORECASE)   # "&#" never comes here
 SPACES_ONLY_LINE = re.compile(r"^ +$", re.MULTILINE)
 BLANK_LINES = re.compile(r"\n{2,}")
@@ -54,7 +57,7 @@ def plain_paragraphs_html(text: str) -> str | None:
     it drops a paragraph's leading white space and keeps its trailing spaces."""
     if NOT_PLAIN.search(text):
         return None
-    text = BARE_AMPERSAND.sub("&amp;", SPACES_ONLY_LINE.sub("", text))
+    text = ESCAPED_LITERAL.sub(r"\1", BARE_AMPERSAND.sub("&amp;", SPACES_ONLY_LINE.sub("", text)))
     blocks = (block.lstrip().rstrip("\n") for block in BLANK_LINES.split(text))
     return "\n".join(f"<p>{block}</p>" for block in blocks if block)
 
