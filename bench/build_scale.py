@@ -7,8 +7,9 @@ Makes a corpus of --articles articles from the development corpora (Timeline17 t
 demo), each copy with shifted publication dates and a new id. On it, and on each t17-dev topic,
 it times: a cold build (empty cache), a rebuild with nothing changed, a rebuild after one
 override is changed, and a rebuild after one article is edited; and the peak memory (RSS) of
-any process of those builds. Then three overrides changed one after another in one process
-that keeps its last build, as `serve` does (the median). Prints one table; asserts nothing.
+any process of those builds. Then, in one process that keeps its last build as `serve` does,
+three overrides changed one after another and three edits of one article (the median of
+each). Prints one table; asserts nothing.
 """
 import argparse
 import datetime as dt
@@ -81,23 +82,35 @@ sys.path.insert(0, sys.argv[1])
 from pathlib import Path
 from dateline import cli, pipeline
 from dateline.parallel import rest
-content, out, cache, jobs, target = sys.argv[2:7]
+content, out, cache, jobs, target, article = sys.argv[2:8]
 args = cli.parser().parse_args(["build", "--content", content, "--out", out, "--cache", cache, "--jobs", jobs])
-warm, seconds = pipeline.Warm(), []
-for n in range(4):
-    (Path(content) / "overrides.yaml").write_text(f"events:\\n  {target}:\\n    title: Edited in serve {n}\\n")
+warm, seconds = pipeline.Warm(), {"override": [], "article": []}
+
+
+def timed(kind):
     start = time.perf_counter()
     assert cli.run(args, "build", None, warm) == 0
-    seconds.append(time.perf_counter() - start)
+    seconds[kind].append(time.perf_counter() - start)
     rest()      # as serve does once the site is out
-print(json.dumps(seconds[1:]))     # the first keeps the build that the others start from
+
+
+for n in range(4):
+    (Path(content) / "overrides.yaml").write_text(f"events:\\n  {target}:\\n    title: Edited in serve {n}\\n")
+    timed("override")
+for n in range(3):
+    with open(article, "a", encoding="utf-8") as f:
+        f.write(f"\\nOfficials said talks round {n} would follow on Friday.\\n")
+    timed("article")
+seconds["override"].pop(0)      # the first keeps the build that the others start from
+print(json.dumps(seconds))
 """
 
 
-def served_overrides(content: Path, out: Path, cache: Path, jobs: int, target: str) -> list[float]:
-    """Seconds of three override rebuilds in one process that keeps its last build (serve's)."""
+def served(content: Path, out: Path, cache: Path, jobs: int, target: str, article: Path) -> dict:
+    """Seconds of three override rebuilds, then three article edits, in one process that keeps
+    its last build (serve's)."""
     done = subprocess.run([sys.executable, "-c", SERVED, str(ROOT), str(content), str(out), str(cache), str(jobs),
-                           target], capture_output=True, text=True)
+                           target, str(article)], capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"the serve-like rebuilds failed on {content}:\n{done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -127,10 +140,10 @@ def measure(name: str, content: Path, work: Path, jobs: int, executor: str) -> t
     article.write_text(article.read_text(encoding="utf-8") + "\nOfficials said more talks would follow on Friday.\n",
                        encoding="utf-8")
     edited = build(content, out, cache, jobs, executor)
-    served = served_overrides(content, out, cache, jobs, target) if executor == "processes" else []
+    kept = served(content, out, cache, jobs, target, article) if executor == "processes" else {}
     runs = (cold, same, override, edited)
     return (name, articles, [seconds for seconds, _, _ in runs], [cpu for _, cpu, _ in runs],
-            max(peak for *_, peak in runs), served)
+            max(peak for *_, peak in runs), kept)
 
 
 def main() -> None:
@@ -148,12 +161,14 @@ def main() -> None:
                             args.work, args.jobs, args.executor))
     print(f"jobs={args.jobs}, executor={args.executor}; peak: the largest RSS of any process of the four builds;")
     print("CPU: user and system seconds of all the build's processes (steadier than wall time on a busy machine)")
-    print("serve: the median of three override rebuilds in one process that keeps its last build")
+    print("serve: the median of three override rebuilds, then of three article edits, in one process that keeps")
+    print("its last build")
     print(f"{'corpus':<14}{'articles':>9}{'cold s':>9}{'no change s':>13}{'1 override s':>14}{'1 article s':>13}"
-          f"{'peak MB':>9}{'serve s':>9}")
-    for name, n, wall, cpu, peak, served in rows:
+          f"{'peak MB':>9}{'serve override s':>18}{'serve article s':>17}")
+    for name, n, wall, cpu, peak, kept in rows:
         print(f"{name:<14}{n:>9}" + "".join(f"{t:>{w}.2f}" for t, w in zip(wall, (9, 13, 14, 13))) + f"{peak:>9.0f}"
-              + (f"{statistics.median(served):>9.2f}" if served else f"{'-':>9}"))
+              + "".join(f"{statistics.median(kept[kind]):>{w}.2f}" if kept else f"{'-':>{w}}"
+                        for kind, w in (("override", 18), ("article", 17))))
         print(f"{'  CPU s':<23}" + "".join(f"{t:>{w}.2f}" for t, w in zip(cpu, (9, 13, 14, 13))))
 
 
