@@ -349,13 +349,14 @@ def event_fingerprints(timeline: Timeline, key_ids: set[str], kept: dict | None 
     """event id -> a digest of all that its entry on a page and its line of timeline.json show,
     made without encoding the event: an unchanged event's page and line are not made again.
     `kept` (pipeline.Warm's, refilled here) holds the last build's by event id with the event
-    and the rest of the digest's inputs: the same event object with them has the same digest."""
+    and the rest of the digest's inputs: an event that shows the same (shows_the_same) with
+    them has the same digest."""
     aliases, last, now = timeline.aliases, kept or {}, {}
 
     def fingerprint(e) -> str:
         more = (e.id in key_ids, aliases.get(e.id), tuple(map(aliases.get, (s.id for s in e.statements))) if aliases else ())
         found = last.get(e.id)
-        digest = found[2] if found and found[0] is e and found[1] == more else values_digest(
+        digest = found[2] if found and found[1] == more and shows_the_same(found[0], e) else values_digest(
             (EVENT_SHOWN(e), tuple(map(STATEMENT_SHOWN, e.statements)),
              tuple((d.noun, tuple(map(CLAIM_SHOWN, d.claims))) for d in e.disagreements), *more))
         if kept is not None:
@@ -367,6 +368,14 @@ def event_fingerprints(timeline: Timeline, key_ids: set[str], kept: dict | None 
         kept.clear()
         kept.update(now)
     return digests
+
+
+def shows_the_same(a: Event, b: Event) -> bool:
+    """Whether every field of the two events that a page or timeline.json shows is equal (the
+    statements and disagreements whole). After an edit `serve` makes every event again, but
+    from the statements it kept: mostly the very same objects, which compare by reference."""
+    return a is b or (EVENT_SHOWN(a) == EVENT_SHOWN(b) and a.statements == b.statements
+                      and a.disagreements == b.disagreements)
 
 
 def event_data(e: Event, articles: dict, key: bool = False) -> dict:

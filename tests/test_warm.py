@@ -61,3 +61,24 @@ def test_builds_that_keep_the_last_one_give_the_site_a_build_from_scratch_gives(
         scratch = tmp_path / f"scratch-{n}"
         assert cli.main(["build", "--content", str(demo_content), "--out", str(scratch), "--no-cache", "--jobs", "1"]) == 0
         assert tree_digest(warm_site) == tree_digest(scratch), step["step"]
+
+
+def test_an_event_made_again_that_shows_the_same_keeps_its_digest(demo_content, monkeypatch):
+    # after an article edit serve makes every event again: those that show the same are not
+    # encoded again, and one that shows anything new is
+    from dataclasses import replace
+
+    from dateline import render
+    first, again = pipeline.run(demo_content), pipeline.run(demo_content)
+    assert all(a is not b for a, b in zip(first.events, again.events))
+    kept = {}
+    digests = render.event_fingerprints(first, set(), kept)
+    encoded = []
+    digest = render.values_digest
+    monkeypatch.setattr(render, "values_digest", lambda value: encoded.append(value) or digest(value))
+    assert render.event_fingerprints(again, set(), kept) == digests and not encoded
+    retitled = replace(again, events=(replace(again.events[0], title="Retitled"), *again.events[1:]))
+    changed = render.event_fingerprints(retitled, set(), kept)
+    assert len(encoded) == 1 and changed[again.events[0].id] != digests[again.events[0].id]
+    assert {k: v for k, v in changed.items() if k != again.events[0].id} == \
+        {k: v for k, v in digests.items() if k != again.events[0].id}
