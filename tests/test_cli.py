@@ -3,6 +3,7 @@ import json
 import re
 
 from conftest import ROOT, run_build, tree_digest
+from dateline import cli
 
 
 def test_build_writes_the_site(demo_site):
@@ -46,7 +47,6 @@ def test_check_writes_nothing(tmp_path):
 
 def test_a_build_hands_its_timeline_to_the_caller_that_holds_it(tmp_path):
     # build.py holds it so that the process ends without freeing it object by object
-    from dateline import cli
     held: list = []
     assert cli.main(["build", "--content", str(ROOT / "content"), "--out", str(tmp_path / "site"), "--no-cache"],
                     held=held) == 0

@@ -3,11 +3,12 @@ tests/cases/warm_rebuilds.yaml."""
 import json
 import re
 import shutil
+from dataclasses import replace
 
 import yaml
 
 from conftest import cases, tree_digest
-from dateline import cli, pipeline
+from dateline import cli, pipeline, render
 from dateline.buildstate import StatementPack
 from dateline.cache import Cache
 
@@ -66,9 +67,6 @@ def test_builds_that_keep_the_last_one_give_the_site_a_build_from_scratch_gives(
 def test_an_event_made_again_that_shows_the_same_keeps_its_digest(demo_content, monkeypatch):
     # after an article edit serve makes every event again: those that show the same are not
     # encoded again, and one that shows anything new is
-    from dataclasses import replace
-
-    from dateline import render
     first, again = pipeline.run(demo_content), pipeline.run(demo_content)
     assert all(a is not b for a, b in zip(first.events, again.events))
     kept = {}
