@@ -117,6 +117,10 @@ def parse_published(raw: str) -> dt.date:
     return day
 
 
+def _unreadable(shown_path: str, e: OSError) -> Problem:
+    return Problem(shown_path, 1, f"cannot read the file: {e.strerror}")
+
+
 def _open_inside(path: Path, content: Path, shown_path: str) -> int:
     """The file `path` leads to, opened, if that is inside the content folder."""
     loop = ContentError(Problem(shown_path, 1, "a symlink loop: remove the link or point it at a file"))
@@ -128,13 +132,13 @@ def _open_inside(path: Path, content: Path, shown_path: str) -> int:
         raise ContentError(Problem(shown_path, 1, "a symlink to nothing: remove it or point it at a file")) from None
     except OSError as e:
         raise (loop if e.errno == errno.ELOOP else
-               ContentError(Problem(shown_path, 1, f"cannot read the file: {e.strerror}"))) from None
+               ContentError(_unreadable(shown_path, e))) from None
     if not target.is_relative_to(content.resolve()):
         raise ContentError(Problem(shown_path, 1, "a symlink to a file outside the content folder: copy the file in instead"))
     try:
         return os.open(target, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as e:
-        raise ContentError(Problem(shown_path, 1, f"cannot read the file: {e.strerror}")) from None
+        raise ContentError(_unreadable(shown_path, e)) from None
 
 
 def read_content_file(path: Path, content: Path, shown_path: str, limit: int = MAX_ARTICLE_BYTES,
@@ -151,7 +155,7 @@ def read_content_file(path: Path, content: Path, shown_path: str, limit: int = M
             fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
         except OSError as e:
             if e.errno != errno.ELOOP:      # ELOOP: the file is a link, checked below
-                raise ContentError(Problem(shown_path, 1, f"cannot read the file: {e.strerror}")) from None
+                raise ContentError(_unreadable(shown_path, e)) from None
     if fd is None:
         fd = _open_inside(path, content, shown_path)
     with os.fdopen(fd, "rb") as fh:
@@ -392,7 +396,7 @@ def load_articles(content: Path, keep_going: bool = False, language: str = "en",
         except ContentError as e:
             problems.extend(e.problems)
         except OSError as e:
-            problems.append(Problem(shown, 1, f"cannot read the file: {e.strerror}"))
+            problems.append(_unreadable(shown, e))
         finally:
             progress.step()
     errors = settings_problems(content)
