@@ -136,16 +136,17 @@ def events_of(statements: list, articles: dict[str, Article], cache: Cache, jobs
     """build_events, or the events `warm` kept when they were made from equal statements and
     articles (build_events reads nothing else). Both are mostly the very objects the article
     index and the statement pack handed out last time: only those made anew are compared."""
+    if warm is None:
+        return build_events(statements, articles, cache, jobs)
     kept_articles = list(articles.values())
-    if warm is not None and warm.events is not None:
+    if warm.events is not None:
         last_statements, last_articles, events = warm.events
         if len(last_statements) == len(statements) and \
                 all(s is last or s == last for s, last in zip(statements, last_statements)) and \
                 last_articles == kept_articles:
             return events
     events = build_events(statements, articles, cache, jobs)
-    if warm is not None:
-        warm.events = (statements, kept_articles, events)
+    warm.events = (statements, kept_articles, events)
     return events
 
 
