@@ -183,6 +183,13 @@ class Cache:
     def drop_blobs(self, kind: str, keep: str, prefix: str = "") -> None:
         """Remove the values of `kind` whose key starts with `prefix` but not with `keep`: those
         another version of dateline made, which this one never reads."""
+        self._drop(kind, lambda key: key.startswith(prefix) and not key.startswith(keep))
+
+    def drop_blobs_except(self, kind: str, keys: set[str]) -> None:
+        """Remove the values of `kind` not stored under one of `keys`."""
+        self._drop(kind, lambda key: key not in keys)
+
+    def _drop(self, kind: str, doomed) -> None:
         if self.folder is None:
             return
         try:
@@ -190,7 +197,7 @@ class Cache:
         except OSError:
             return
         for name in names:
-            if name.startswith(prefix) and name.endswith(".entry") and not name.startswith(keep):
+            if name.endswith(".entry") and doomed(name[:-len(".entry")]):
                 try:
                     os.unlink(self.folder / kind / name)
                 except OSError:

@@ -23,6 +23,7 @@ from operator import attrgetter
 from pathlib import Path
 
 import jinja2
+import jinja2.ext
 
 from . import exports
 from .articles import display_path
@@ -432,7 +433,7 @@ def environment(templates: Path | None) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(folders + [str(DEFAULT_TEMPLATES)]),
                              autoescape=jinja2.select_autoescape(["html", "xml"]),
                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                             finalize=page_text)
+                             finalize=page_text, extensions=[Fragments])
     env.filters["date_label"] = _page_date_label     # in the site's language
     env.filters["span_note"] = _page_span_note
     env.filters["machine_date"] = machine_date
@@ -500,6 +501,68 @@ class SealedBytecode(jinja2.BytecodeCache):
         self.cache.put_blob("templates", bucket.key, bucket.bytecode_to_string())
 
 
+class Fragments(jinja2.ext.Extension):
+    """`{% fragment value, ... %}...{% endfragment %}`: the part of a page between the tags as the
+    last build of that page rendered it, where it was rendered with the same values (and the
+    same templates, settings, labels and code): a page of hundreds of entries made again for
+    one entry renders that one. The values must be all that the part shows beyond those (for an
+    entry: entry_inputs(e), its heading level and the root). The environment's kept_fragments
+    is the page's FragmentStore, or None to render every part."""
+    tags = {"fragment"}
+
+    def __init__(self, environment: jinja2.Environment):
+        super().__init__(environment)
+        environment.extend(kept_fragments=None)
+
+    def parse(self, parser):
+        lineno = next(parser.stream).lineno
+        values = [jinja2.nodes.Const(f"{parser.name}:{lineno}")]     # two parts never share a key
+        while parser.stream.current.type != "block_end":
+            if len(values) > 1:
+                parser.stream.expect("comma")
+            values.append(parser.parse_expression())
+        body = parser.parse_statements(("name:endfragment",), drop_needle=True)
+        return jinja2.nodes.CallBlock(self.call_method("_part", [jinja2.nodes.List(values)]), [], [], body
+                                      ).set_lineno(lineno)
+
+    def _part(self, values: list, caller) -> str:
+        kept = self.environment.kept_fragments
+        return caller() if kept is None else kept.part(values, caller)
+
+
+class FragmentStore:
+    """The parts of one page (Fragments) as its last build rendered them, kept in the cache
+    under the page's path with `common` (the digest of templates, settings, labels and code);
+    and those this rendering of it uses, to keep for the next."""
+
+    def __init__(self, cache: Cache, path: str, common: str):
+        self.cache, self.key, self.common = cache, fragment_key(path), common
+        found = cache.get_blob("fragments", self.key)
+        self.last = found["parts"] if isinstance(found, dict) and found.get("common") == common and \
+            isinstance(found.get("parts"), dict) else {}
+        self.now: dict[str, tuple] = {}
+
+    def part(self, values: list, caller):
+        key = values_digest(values)
+        found = self.last.get(key)
+        if isinstance(found, tuple) and len(found) == 2 and isinstance(found[0], str):
+            html, markup = found
+            content = jinja2.utils.markupsafe.Markup(html) if markup else html
+        else:
+            content = caller()
+            found = (str(content), isinstance(content, jinja2.utils.markupsafe.Markup))
+        self.now[key] = found
+        return content
+
+    def save(self) -> None:
+        if self.now != self.last:
+            self.cache.put_blob("fragments", self.key, {"common": self.common, "parts": self.now})
+
+
+def fragment_key(path: str) -> str:
+    return path.replace("/", "-")
+
+
 def template_fingerprint(env: jinja2.Environment) -> str:
     digest = hashlib.sha256()
     for folder in env.loader.searchpath:
@@ -548,6 +611,8 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     method = methodology(timeline)
     # what a page or an export entry may show of each article it cites
     cited = {a.id: ARTICLE_SHOWN(a) + (a.published.toordinal(), modes[a.id]) for a in timeline.articles}
+    # what an entry on a page shows beyond what all entries share (a template's `fragment` key)
+    env.globals["entry_inputs"] = lambda e: (fingerprints[e.id], tuple(map(cited.get, e.sources)))
     export_keys = entry_keys(timeline, fingerprints, home, common, cited) if cache and cache.folder else {}
     if cache and cache.folder and env.bytecode_cache is None:
         env.bytecode_cache = SealedBytecode(cache)
@@ -566,24 +631,35 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
                 raise
             raise ContentError(problem) from None
 
+    def render_timeline(page: Page, i: int, embed: bool) -> str:
+        story, background = story_and_background(page.events)
+        return (embed_page if embed else timeline_page).render(
+            site=timeline.site, years=group_by_year(story, timeline.site.language), background=background,
+            articles=articles, key_ids=key_ids, labels=words,
+            root="../" * page.path.count("/"), heading=page.heading,
+            nav=nav if page.path == "index.html" else links_only, here=page.path,
+            sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles}),
+            tags=sorted({t for e in page.events for t in e.tags}, key=str.casefold),
+            top=int(timeline.site.embed_heading) if embed else 1, embed=embed,
+            key_index=len(pages) > 1 and page.path == "index.html",
+            page_events=len(page.events), total_events=len(timeline.events) if i == 0 else None,
+            method=method if page.path == "index.html" else None,
+            jsonld="" if embed else item_list(timeline.site, page.path, page.events),
+            share=share_tags(timeline.site, page_title(timeline.site.title, page.heading),
+                             "index.html" if embed else page.path))
+
     def render_one(kind: str, i) -> str:
         if kind in ("timeline", "embed"):
-            page, embed = pages[i], kind == "embed"
-            story, background = story_and_background(page.events)
-            return (embed_page if embed else timeline_page).render(
-                site=timeline.site, years=group_by_year(story, timeline.site.language), background=background,
-                articles=articles, key_ids=key_ids, labels=words,
-                root="../" * page.path.count("/"), heading=page.heading,
-                nav=nav if page.path == "index.html" else links_only, here=page.path,
-                sources=sorted({articles[s].source or s for e in page.events for s in e.sources if s in articles}),
-                tags=sorted({t for e in page.events for t in e.tags}, key=str.casefold),
-                top=int(timeline.site.embed_heading) if embed else 1, embed=embed,
-                key_index=len(pages) > 1 and page.path == "index.html",
-                page_events=len(page.events), total_events=len(timeline.events) if i == 0 else None,
-                method=method if page.path == "index.html" else None,
-                jsonld="" if embed else item_list(timeline.site, page.path, page.events),
-                share=share_tags(timeline.site, page_title(timeline.site.title, page.heading),
-                                 "index.html" if embed else page.path))
+            embed = kind == "embed"
+            env.kept_fragments = FragmentStore(cache, "embed.html" if embed else pages[i].path, common) \
+                if cache and cache.folder else None
+            try:
+                html = render_timeline(pages[i], i, embed)
+                if env.kept_fragments:
+                    env.kept_fragments.save()
+            finally:
+                env.kept_fragments = None
+            return html
         if kind == "article":
             article = timeline.articles[i]
             extraction = timeline.extractions[article.id]
@@ -641,6 +717,8 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
         yield (path, content, inputs) if inputs else (path, content)
         if job:
             progress.step()
+    if cache and cache.folder:      # the parts of pages this site no longer has
+        cache.drop_blobs_except("fragments", {fragment_key(p) for p in ["embed.html", *(p.path for p in pages)]})
     static = {}
     for folder in ([DEFAULT_TEMPLATES / "static"] + [Path(p) / "static" for p in env.loader.searchpath[:-1]]):
         if folder.is_dir():

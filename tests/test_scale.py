@@ -483,6 +483,41 @@ def test_a_rebuild_renders_only_the_pages_and_export_entries_that_changed(corpus
     assert tree_digest(site) == tree_digest(tmp_path / "cold")
 
 
+def test_a_page_made_again_renders_only_its_entries_that_changed(corpus, tmp_path, monkeypatch):
+    """The front page and the embed hold every entry of a small timeline (hundreds on a large
+    one's pages): made again for one entry, each renders that entry and takes the others as
+    the last build rendered them. An entry renders again when an article it cites changes what
+    a citation shows (its address here), and not otherwise. Each site is the one a cold build
+    gives."""
+    rendered = []
+    part = render.FragmentStore.part
+    monkeypatch.setattr(render.FragmentStore, "part", lambda self, values, caller: part(
+        self, values, lambda: rendered.append(re.search(r'id="(e-[^"]+)"', html := caller()).group(1)) or html))
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    build(corpus, site, "--jobs", "1", cache=cache)
+    events = json.loads((site / "timeline.json").read_text(encoding="utf-8"))["events"]
+    assert sorted(rendered) == sorted(2 * [e["id"] for e in events])     # the front page and the embed
+
+    target = events[len(events) // 2]["id"]
+    rendered.clear()
+    (corpus / "overrides.yaml").write_text(f"events:\n  {target}:\n    title: Edited by hand\n", encoding="utf-8")
+    build(corpus, site, "--jobs", "1", cache=cache)
+    assert rendered == [target, target]
+    build(corpus, tmp_path / "cold-1", "--jobs", "1")
+    assert tree_digest(site) == tree_digest(tmp_path / "cold-1")
+
+    article = sorted((corpus / "articles").glob("*.md"))[3]
+    citing = sorted(e["id"] for e in events if article.stem in e["sources"])
+    assert 0 < len(citing) < len(events) // 2
+    rendered.clear()
+    article.write_text(re.sub(r"^url: .*$", "url: https://example.org/moved", article.read_text(encoding="utf-8"),
+                              count=1, flags=re.M), encoding="utf-8")
+    build(corpus, site, "--jobs", "1", cache=cache)
+    assert sorted(rendered) == sorted(2 * citing)
+    build(corpus, tmp_path / "cold-2", "--jobs", "1")
+    assert tree_digest(site) == tree_digest(tmp_path / "cold-2")
+
+
 def test_exports_are_copied_only_from_the_file_their_kept_index_describes(corpus, tmp_path):
     """The index of an export's entries in the cache is used only with the very file it was made
     with (by its digest, as the site's manifest records it): not with an export edited in the
