@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
-from operator import attrgetter, mul
+from operator import attrgetter, is_, mul
 from pathlib import Path
 
 from . import headlines, roles
@@ -123,15 +123,51 @@ class Vectors:
     whose document frequency crosses a step, and only the dates holding those words need to be
     clustered again (see plan_events)."""
 
-    def __init__(self, statements: list[Statement]):
-        df = Counter(chain.from_iterable(s.words[::2] for s in statements))
+    def __init__(self, statements: list[Statement], last: Vectors | None = None):
+        """`last`: the Vectors of this process's last build (EventsMemo): its counts are updated
+        by the statements that came and went (by identity) instead of counted again."""
+        df, changed = last.counts_for(statements) if last else (None, None)
+        if df is None:
+            df = Counter(chain.from_iterable(s.words[::2] for s in statements))
+        self.statements, self.df = statements, df
         self.n_level = idf_level(len(statements) + 1)
-        levels = {count: idf_level(count) for count in set(df.values())}
-        self.df_levels = {w: levels[count] for w, count in df.items()}
-        # a word's weight per unit of count: its idf; a kind of happening (@attack) counts as it is
-        self.scale = {w: 1 / WEIGHT_SCALE if w.startswith("@") else (self.n_level - level) * IDF_STEP / WEIGHT_SCALE
-                      for w, level in self.df_levels.items()}
+        if changed is not None and last.n_level == self.n_level:
+            self.df_levels, self.scale = last.df_levels.copy(), last.scale.copy()
+            for w in changed:
+                if w in df:
+                    self.df_levels[w] = level = idf_level(df[w])
+                    self.scale[w] = self.weight(w, level)
+                else:
+                    del self.df_levels[w], self.scale[w]
+        else:
+            levels = {count: idf_level(count) for count in set(df.values())}
+            self.df_levels = {w: levels[count] for w, count in df.items()}
+            self.scale = {w: self.weight(w, level) for w, level in self.df_levels.items()}
         self.made: dict[str, dict] = {}
+
+    def weight(self, word: str, level: int) -> float:
+        """A word's weight per unit of count: its idf; a kind of happening (@attack) counts as it is."""
+        return 1 / WEIGHT_SCALE if word.startswith("@") else (self.n_level - level) * IDF_STEP / WEIGHT_SCALE
+
+    def counts_for(self, statements: list[Statement]) -> tuple[Counter | None, set | None]:
+        """These statements' document frequencies made from this one's, and the words whose
+        count changed; (None, None) when most statements are new."""
+        last = {id(s): s for s in self.statements}      # alive here, so no id is another's
+        now = set(map(id, statements))
+        gone = [s for key, s in last.items() if key not in now]
+        new = [s for s in statements if id(s) not in last]
+        if len(gone) + len(new) > len(statements) // 2:
+            return None, None
+        df, changed = self.df.copy(), set()
+        for statements_, step in ((gone, -1), (new, 1)):
+            for s in statements_:
+                for w in s.words[::2]:
+                    df[w] += step
+                    changed.add(w)
+        for w in changed:
+            if df[w] == 0:
+                del df[w]
+        return df, changed
 
     def of(self, s: Statement) -> dict:
         if s.id not in self.made:
@@ -263,19 +299,65 @@ def story_start(articles: dict[str, Article]) -> dt.date:
     return min((a.published for a in articles.values()), default=dt.date.min)
 
 
-def build_events(statements: list[Statement], articles: dict[str, Article], cache=None, jobs: int = 1) -> list[Event]:
+class EventsMemo:
+    """What a long-running process (`serve`, through pipeline.Warm) keeps of its last events
+    stage for the next: each article's part and each date's and event's key with the very
+    objects they were made of, the statements' document frequencies (Vectors), and the plan
+    state it wrote to the cache. Each is taken again only where its inputs are the same
+    objects, so the events are those a build without it makes."""
+
+    def __init__(self):
+        self.articles: dict[str, tuple] = {}     # id -> (Article, its article_part)
+        self.fresh: set[str] = set()             # articles not the very ones of the last build
+        self.keys: dict[str, dict] = {}          # kind -> {(date, first statement id): (statements, stats, key)}
+        self.vectors: Vectors | None = None
+        self.saved: tuple | None = None          # (code, what plan_events wrote under it)
+
+    def parts(self, articles: dict[str, Article]) -> dict[str, str]:
+        last, parts, self.fresh = self.articles, {}, set()
+        for a in articles.values():
+            found = last.get(a.id)
+            if found and found[0] is a:
+                parts[a.id] = found[1]
+            else:
+                parts[a.id] = article_part(a)
+                self.fresh.add(a.id)
+        self.articles = {a.id: (a, parts[a.id]) for a in articles.values()}
+        return parts
+
+    def group_keys(self, kind: str, groups: list, parts: dict[str, str], stats: dict[str, DateStats]) -> list[str]:
+        """group_key of each [date, statements] of `groups`: the last build's `kind` of key where
+        the statements are the very same, of articles not fresh, and the date's stats equal."""
+        last, now, keys = self.keys.get(kind, {}), {}, []
+        for value, members in groups:
+            place = (value, members[0].id)
+            found = last.get(place)
+            if found and found[1] == stats[value] and len(found[0]) == len(members) and \
+                    all(map(is_, found[0], members)) and self.fresh.isdisjoint([s.article for s in members]):
+                key = found[2]
+            else:
+                key = group_key(value, members, parts, stats[value])
+            now[place] = (tuple(members), stats[value], key)
+            keys.append(key)
+        self.keys[kind] = now
+        return keys
+
+
+def build_events(statements: list[Statement], articles: dict[str, Article], cache=None, jobs: int = 1,
+                 memo: EventsMemo | None = None) -> list[Event]:
     """Events from statements. Which statements form which event, its headline, title and
     summary are worked out date by date and event by event, and cached (see plan_events): a
     rebuild clusters and titles again only what changed. Each event as assembled, and the
     distinct titles and order of them all, are kept too (AssembledEvents): a rebuild assembles
-    again only the events whose inputs changed. Furniture makes nothing."""
+    again only the events whose inputs changed. Furniture makes nothing. `memo`: see EventsMemo."""
+    memo = memo or EventsMemo()
     groups = by_date(statements, articles)
     stats = date_stats(groups, articles)
     code = hashlib.sha256(json.dumps(event_data_fingerprint()).encode()).hexdigest()
-    parts = {a.id: article_part(a) for a in articles.values()}
-    keys = {value: group_key(value, group, parts, stats[value]) for value, group in groups.items()}
+    parts = memo.parts(articles)
+    keys = dict(zip(groups, memo.group_keys("dates", groups.items(), parts, stats)))
     date_of = {s.id: value for value, group in groups.items() for s in group}
-    plan = plan_events(groups, articles, stats, cache, jobs, code, parts, keys)
+    plan = plan_events(groups, articles, stats, cache, jobs, code, parts, keys, memo)
     if cache:
         cache.drop_blobs("events", keep=code)       # plans another version of dateline made
     by_id = {s.id: s for s in statements}
@@ -381,7 +463,8 @@ class AssembledEvents:
 
 
 def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article], stats: dict[str, DateStats],
-                cache, jobs: int, code: str, parts: dict[str, str], keys: dict[str, str]) -> list:
+                cache, jobs: int, code: str, parts: dict[str, str], keys: dict[str, str],
+                memo: EventsMemo | None = None) -> list:
     """[date, statement ids, headline id, title, summary ids] of every event. Each date's
     statements are clustered into happenings (many dates in parallel); then events known only
     from later references to a month or a year join a reported happening inside it that they
@@ -393,16 +476,20 @@ def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article]
     headlines. So the last build's are kept, with the idf levels they were made with, and only
     those whose inputs changed are worked out again: the result is the same either way.
     `code` is a digest of the code and data (event_data_fingerprint), `parts` each article's
-    article_part and `keys` each date's group_key."""
+    article_part and `keys` each date's group_key; `memo` see EventsMemo."""
+    memo = memo or EventsMemo()
     start = story_start(articles)
-    saved = (cache.get_blob("events", code) if cache else None) or {}
+    if memo.saved and memo.saved[0] == code and cache:
+        saved = memo.saved[1]       # what this process wrote last: no need to read it back
+    else:
+        saved = (cache.get_blob("events", code) if cache else None) or {}
     kept_dates = saved.get("dates", {})
     if "plan" in saved and len(kept_dates) == len(keys) and all(kept_dates.get(v, ("",))[0] == k
                                                                   for v, k in keys.items()):
         # the same statements on the same dates, of the same articles: the same plan
         return saved["plan"]
     dated = [s for group in groups.values() for s in group]
-    vectors = Vectors(dated)
+    vectors = memo.vectors = Vectors(dated, memo.vectors)
     previous_levels = saved.get("df_levels", {}) if saved.get("n_level") == vectors.n_level else {}
     moved = {w for w, level in vectors.df_levels.items() if previous_levels.get(w) != level}
     # found once: testing every date's and event's statements for moved words took a second
@@ -449,7 +536,7 @@ def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article]
     clustered = [[value, [by_id[i] for i in ids]] for value in groups for ids in dates[value][1]]
     folds = FoldMemo(saved.get("folds", {}), parts, unmoved)
     joined = join_coarse_references(clustered, vectors, threshold, folds)
-    joined_keys = [group_key(value, members, parts, stats[value]) for value, members in joined]
+    joined_keys = memo.group_keys("events", joined, parts, stats)
     kept_events = saved.get("events", {})
     plan = [kept_events.get(key) for key in joined_keys]
     todo = [i for i, (entry, (_, members)) in enumerate(zip(plan, joined))
@@ -471,8 +558,10 @@ def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article]
     progress.finish()
     events = dict(zip(joined_keys, plan))
     if cache:
-        cache.put_blob("events", code, {"n_level": vectors.n_level, "df_levels": vectors.df_levels,
-                                        "dates": dates, "events": events, "plan": plan, "folds": folds.saved()})
+        state = {"n_level": vectors.n_level, "df_levels": vectors.df_levels, "dates": dates, "events": events,
+                 "plan": plan, "folds": folds.saved()}
+        cache.put_blob("events", code, state)
+        memo.saved = (code, state)
     return plan
 
 

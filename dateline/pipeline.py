@@ -18,7 +18,7 @@ from .budget import within_budget
 from .buildstate import ArticleIndex, StatementPack
 from .cache import Cache
 from .errors import ContentError, Problem, in_order
-from .events import Event, build_events
+from .events import Event, EventsMemo, build_events
 from .overrides import (Overrides, Previous, Report, apply_to_articles, apply_to_events, apply_to_statements,
                         load_overrides)
 from .parallel import die_with_parent, settle
@@ -51,12 +51,14 @@ class Warm:
     """What a long-running process (`serve`) keeps of its last build for the next one, never on
     disk: the article index and the statement pack with the Articles and statements made of
     them (buildstate.py: taken again while their files are as that build left them), the events
-    made from those statements and articles, and the events' fingerprints (render.py). Each is
-    taken again only where its inputs are the very same objects or equal values, so a build
-    with it gives the site a build without it gives."""
+    made from those statements and articles, what making them keeps for the next time
+    (events.EventsMemo), and the events' fingerprints (render.py). Each is taken again only
+    where its inputs are the very same objects or equal values, so a build with it gives the
+    site a build without it gives."""
     index: ArticleIndex | None = None
     pack: StatementPack | None = None
     events: tuple[list, list, list] | None = None      # (statements, articles, the events made of them)
+    events_memo: EventsMemo = field(default_factory=EventsMemo)
     fingerprints: dict = field(default_factory=dict)
 
 
@@ -145,7 +147,7 @@ def events_of(statements: list, articles: dict[str, Article], cache: Cache, jobs
                 all(s is last or s == last for s, last in zip(statements, last_statements)) and \
                 last_articles == kept_articles:
             return events
-    events = build_events(statements, articles, cache, jobs)
+    events = build_events(statements, articles, cache, jobs, warm.events_memo)
     warm.events = (statements, kept_articles, events)
     return events
 

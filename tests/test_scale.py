@@ -338,6 +338,49 @@ def test_events_kept_between_builds_are_the_events_a_cold_build_makes(seed, chan
     assert compared == [] and assembled == []
 
 
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("change", ["statements added", "statements removed", "words of one statement",
+                                    "article retitled"])
+def test_a_process_that_keeps_its_events_stage_makes_the_events_a_cold_build_makes(seed, change, tmp_path,
+                                                                                     monkeypatch):
+    """serve's EventsMemo: the next build is handed the very statements and articles that did not
+    change (as serve's article index and statement pack hand them out); it updates the document
+    frequencies by the statements that came and went and takes again the keys of dates and
+    events made of the very same statements and articles. The events are a cold build's, with a
+    cache or without; an article given a headline that titles an event is seen."""
+    from dateline.cache import Cache
+    from dateline.headlines import article_title
+    if change == "statements added":
+        (before, before_articles), (after, after_articles) = synthetic(seed), synthetic(seed, extra=2)
+    elif change == "statements removed":
+        (before, before_articles), (after, after_articles) = synthetic(seed, extra=2), synthetic(seed)
+    elif change == "words of one statement":
+        (before, before_articles), (after, after_articles) = synthetic(seed, fresh=False), synthetic(seed, fresh=True)
+    else:   # a report on its article's day, its article now headlined with the report's words
+        (before, before_articles), (after, after_articles) = synthetic(seed), synthetic(seed)
+        lead = next(s for s in after if s.position == 0 and s.role == "report" and
+                    s.value == after_articles[s.article].published.isoformat())
+        headline = " ".join(lead.words[::2])
+        after_articles[lead.article] = after_articles[lead.article].__class__(
+            **{**after_articles[lead.article].__dict__, "title": headline})
+    kept = {s.id: s for s in before}
+    after = [kept[s.id] if kept.get(s.id) == s else s for s in after]
+    after_articles = {a: before_articles[a] if before_articles.get(a) == x else x for a, x in after_articles.items()}
+    cold = events.build_events(after, after_articles)
+    if change == "article retitled":
+        assert article_title(headline) in {e.title for e in cold}
+    counted, keyed = [], []
+    counts_for, group_key = events.Vectors.counts_for, events.group_key
+    monkeypatch.setattr(events.Vectors, "counts_for", lambda self, s: counted.append(1) or counts_for(self, s))
+    monkeypatch.setattr(events, "group_key", lambda *a: keyed.append(1) or group_key(*a))
+    for cache in (None, Cache(tmp_path / "cache")):
+        memo = events.EventsMemo()
+        events.build_events(before, before_articles, cache, memo=memo)
+        keyed.clear(), counted.clear()
+        assert events.build_events(after, after_articles, cache, memo=memo) == cold
+        assert counted and 0 < len(keyed) < len(memo.keys["dates"]) + len(memo.keys["events"])
+
+
 def test_a_rebuild_assembles_only_the_events_that_changed(corpus, tmp_path, monkeypatch):
     assembled = []
     assemble = events.assemble
