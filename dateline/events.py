@@ -21,7 +21,7 @@ from pathlib import Path
 from . import headlines, roles
 from .articles import Article
 from .buildstate import ARTICLE_FIELDS, Shelf
-from .cache import article_key, row_maker
+from .cache import STATEMENT_FIELDS, article_key, row_maker
 from .parallel import fork_map
 from .progress import Progress
 from .roles import FURNITURE, PLAN, REPORT, ROLES, event_role
@@ -92,6 +92,8 @@ EVENT_FIELDS = tuple(Event.__dataclass_fields__)
 CLAIM_FIELDS = tuple(Claim.__dataclass_fields__)
 _make_event, _make_claim = row_maker(Event, EVENT_FIELDS), row_maker(Claim, CLAIM_FIELDS)
 _make_disagreement = row_maker(Disagreement, tuple(Disagreement.__dataclass_fields__))
+STATS_ROW = attrgetter(*DateStats.__dataclass_fields__)
+STATEMENT_ROW = attrgetter(*STATEMENT_FIELDS)
 
 
 def retitled(event: Event, title: str) -> Event:
@@ -351,25 +353,31 @@ def build_events(statements: list[Statement], articles: dict[str, Article], cach
     distinct titles and order of them all, are kept too (AssembledEvents): a rebuild assembles
     again only the events whose inputs changed. Furniture makes nothing. `memo`: see EventsMemo."""
     memo = memo or EventsMemo()
-    groups = by_date(statements, articles)
-    stats = date_stats(groups, articles)
     code = hashlib.sha256(json.dumps(event_data_fingerprint()).encode()).hexdigest()
     parts = memo.parts(articles)
+    by_id = {s.id: s for s in statements}
+    if cache:
+        cache.drop_blobs("events", keep=code)       # plans another version of dateline made
+    kept = AssembledEvents(cache, code)
+    stage = stage_key(code, parts, statements) if kept.shelf else ""
+    out = kept.recall(stage, by_id)
+    if out is not None:         # the statements and articles of the last build: its events
+        kept.save()
+        return out
+    groups = by_date(statements, articles)
+    stats = date_stats(groups, articles)
     keys = dict(zip(groups, memo.group_keys("dates", groups.items(), parts, stats)))
     date_of = {s.id: value for value, group in groups.items() for s in group}
     plan = plan_events(groups, articles, stats, cache, jobs, code, parts, keys, memo)
-    if cache:
-        cache.drop_blobs("events", keep=code)       # plans another version of dateline made
-    by_id = {s.id: s for s in statements}
     start = story_start(articles)
     # an event's key covers all assemble() reads: its plan entry, its statements and the story's
     # start. Its statements by their dates' keys: quick to make, and assembling again is cheap
     event_keys = [members_key(value, ids, keys, date_of, start.isoformat(), headline, title, summary)
                   for value, ids, headline, title, summary in plan]
-    kept = AssembledEvents(cache, code, event_keys)
+    kept.expect(event_keys)
     events, progress = [], Progress("assembling", len(plan))
     for place, (key, (value, ids, headline, title, summary)) in enumerate(zip(event_keys, plan)):
-        event = kept.get(key, place, by_id, stats[value])
+        event = kept.get(key, place, by_id)
         if event is None:
             event = assemble(value, [by_id[i] for i in ids], by_id[headline], articles, stats[value], start, title,
                              tuple(by_id[i].id for i in summary))
@@ -382,8 +390,20 @@ def build_events(statements: list[Statement], articles: dict[str, Article], cach
     if out is None:
         out = sort_events(distinct_titles(events, articles))
         kept.remember_order(events, out)
+    kept.remember_stage(stage, event_keys)
     kept.save()
     return out
+
+
+def stage_key(code: str, parts: dict[str, str], statements: list[Statement]) -> str:
+    """A key of all that build_events reads: its code and data, each article (its part: its
+    text, of which its statements are made, and its fields), which statements there are, and
+    every field of those an override changed."""
+    digest = hashlib.sha256(code.encode())
+    digest.update("".join(f"{a}\x1f{part}\x1e" for a, part in sorted(parts.items())).encode())
+    digest.update("\x1f".join(map(STATEMENT_ID, statements)).encode())
+    digest.update(repr([STATEMENT_ROW(s) for s in statements if s.changed]).encode())
+    return digest.hexdigest()
 
 
 def by_date(statements: list[Statement], articles: dict[str, Article]) -> dict[str, list[Statement]]:
@@ -402,23 +422,49 @@ def by_date(statements: list[Statement], articles: dict[str, Article]) -> dict[s
 
 class AssembledEvents:
     """Events as assembled by the last build, each as a plain row that names its statements by
-    id, under its key (build_events); and under a digest of all the events' keys, the titles
+    id, under its key (build_events); under a digest of all the events' keys, the titles
     distinct_titles gave and the order sort_events gave: when the events are the same, so are
-    those."""
-    ORDER = "order"
+    those; and the keys of all the events under the stage_key of the build that made them."""
+    ORDER, STAGE = "order", "stage"
 
-    def __init__(self, cache, code: str, keys: list[str]):
+    def __init__(self, cache, code: str):
         self.shelf = Shelf(cache, "assembled", code) if cache and cache.folder else None
+        self.whole, self.order, self.titles = "", None, {}
+
+    def expect(self, keys: list[str]) -> None:
+        """The events to come are those of `keys`, in this order: their distinct titles and
+        order are known if they are the last build's."""
         self.whole = hashlib.sha256("".join(keys).encode()).hexdigest()
-        self.order, self.titles = None, {}
         found = self.shelf.get(self.ORDER) if self.shelf else None
         if isinstance(found, tuple) and len(found) == 3 and found[0] == self.whole and \
                 sorted(found[2]) == list(range(len(keys))):
             self.order, self.titles = found[2], dict(found[1])
 
-    def get(self, key: str, place: int, by_id: dict[str, Statement], stats: DateStats) -> Event | None:
+    def recall(self, stage: str, by_id: dict[str, Statement]) -> list[Event] | None:
+        """Every event, titled and in order, if the last build's stage_key was `stage`."""
+        found = self.shelf.get(self.STAGE) if self.shelf else None
+        if not (isinstance(found, tuple) and len(found) == 2 and found[0] == stage and isinstance(found[1], tuple)):
+            return None
+        keys = list(found[1])
+        self.expect(keys)
+        rows = [self.shelf.get(key) for key in keys]
+        events = [self.event(row, place, by_id) for place, row in enumerate(rows)]
+        if self.order is None or any(e is None for e in events):
+            return None
+        for key, row in zip(keys, rows):
+            self.shelf.keep(key, row)
+        self.shelf.keep(self.STAGE, found)
+        return self.in_order(events)
+
+    def get(self, key: str, place: int, by_id: dict[str, Statement]) -> Event | None:
         """The event kept under `key`, with its distinct title if that is known."""
         row = self.shelf.get(key) if self.shelf else None
+        event = self.event(row, place, by_id)
+        if event is not None:
+            self.shelf.keep(key, row)
+        return event
+
+    def event(self, row, place: int, by_id: dict[str, Statement]) -> Event | None:
         if not isinstance(row, tuple) or len(row) != len(EVENT_FIELDS):
             return None
         event = _make_event(row)
@@ -427,17 +473,16 @@ class AssembledEvents:
             values["statements"] = tuple(map(by_id.__getitem__, values["statements"]))
             values["disagreements"] = tuple(_make_disagreement((noun, tuple(map(_make_claim, claims))))
                                             for noun, claims in values["disagreements"])
+            values["stats"] = DateStats(*values["stats"])
         except (KeyError, TypeError, ValueError):
             return None
-        values["stats"] = stats
         if place in self.titles:
             values["title"] = self.titles[place]
-        self.shelf.keep(key, row)
         return event
 
     def keep(self, key: str, event: Event) -> None:
         if self.shelf:
-            row = dict(event.__dict__, stats=None, statements=tuple(s.id for s in event.statements))
+            row = dict(event.__dict__, stats=STATS_ROW(event.stats), statements=tuple(s.id for s in event.statements))
             row["disagreements"] = tuple((d.noun, tuple(tuple(getattr(c, f) for f in CLAIM_FIELDS) for c in d.claims))
                                          for d in event.disagreements)
             self.shelf.keep(key, tuple(row[f] for f in EVENT_FIELDS))
@@ -455,6 +500,10 @@ class AssembledEvents:
             order = tuple(place[e.id] for e in out)
             titles = tuple((i, e.title) for i, e in zip(order, out) if e.title != events[i].title)
             self.shelf.keep(self.ORDER, (self.whole, titles, order))
+
+    def remember_stage(self, stage: str, keys: list[str]) -> None:
+        if self.shelf:
+            self.shelf.keep(self.STAGE, (stage, tuple(keys)))
 
     def save(self) -> None:
         if self.shelf:

@@ -381,6 +381,35 @@ def test_a_process_that_keeps_its_events_stage_makes_the_events_a_cold_build_mak
         assert counted and 0 < len(keyed) < len(memo.keys["dates"]) + len(memo.keys["events"])
 
 
+def test_the_same_statements_and_articles_again_take_the_last_events_whole(tmp_path, monkeypatch):
+    """A build that reads what the last one read (stage_key: the code, every article, which
+    statements there are and each field an override changed) takes the last build's events,
+    titled and in order, without grouping statements by date again. A statement an override
+    changed, one it hid and an article's new source are each seen, and give a cold build's events."""
+    from dataclasses import replace
+    from dateline.cache import Cache
+    statements, articles = synthetic(0)
+    cache = Cache(tmp_path / "cache")
+    grouped = []
+    by_date = events.by_date
+    monkeypatch.setattr(events, "by_date", lambda *a: grouped.append(1) or by_date(*a))
+    first = events.build_events(statements, articles, cache)
+    grouped.clear()
+    assert events.build_events(list(statements), dict(articles), cache) == first and not grouped
+    variants = {
+        "a statement's note": ([replace(s, note="Checked", changed=("note",)) if k == 3 else s
+                                for k, s in enumerate(statements)], articles),
+        "a statement hidden": (statements[:5] + statements[6:], articles),
+        "an article's source": (statements, {**articles, "a01": replace(articles["a01"], source="another")}),
+    }
+    for name, (changed_statements, changed_articles) in variants.items():
+        events.build_events(statements, articles, cache)        # each change from the first build
+        grouped.clear()
+        again = events.build_events(changed_statements, changed_articles, cache)
+        assert grouped, name
+        assert again == events.build_events(changed_statements, changed_articles), name
+
+
 def test_a_rebuild_assembles_only_the_events_that_changed(corpus, tmp_path, monkeypatch):
     assembled = []
     assemble = events.assemble
