@@ -434,7 +434,7 @@ class AssembledEvents:
     def expect(self, keys: list[str]) -> None:
         """The events to come are those of `keys`, in this order: their distinct titles and
         order are known if they are the last build's."""
-        self.whole = hashlib.sha256("".join(keys).encode()).hexdigest()
+        self.whole, self.order, self.titles = hashlib.sha256("".join(keys).encode()).hexdigest(), None, {}
         found = self.shelf.get(self.ORDER) if self.shelf else None
         if isinstance(found, tuple) and len(found) == 3 and found[0] == self.whole and \
                 sorted(found[2]) == list(range(len(keys))):
