@@ -304,9 +304,10 @@ def story_start(articles: dict[str, Article]) -> dt.date:
 class EventsMemo:
     """What a long-running process (`serve`, through pipeline.Warm) keeps of its last events
     stage for the next: each article's part and each date's and event's key with the very
-    objects they were made of, the statements' document frequencies (Vectors), and the plan
-    state it wrote to the cache. Each is taken again only where its inputs are the same
-    objects, so the events are those a build without it makes."""
+    objects they were made of, the statements' document frequencies (Vectors), the plan state
+    it wrote to the cache, and each event as assembled under its key, with the shelf it saved
+    them on. Each is taken again only where its inputs are the same objects, or its key the
+    same, so the events are those a build without it makes."""
 
     def __init__(self):
         self.articles: dict[str, tuple] = {}     # id -> (Article, its article_part)
@@ -314,6 +315,8 @@ class EventsMemo:
         self.keys: dict[str, dict] = {}          # kind -> {(date, first statement id): (statements, stats, key)}
         self.vectors: Vectors | None = None
         self.saved: tuple | None = None          # (code, what plan_events wrote under it)
+        self.assembled: tuple = ("", {})         # (code, key -> each event as assembled by it)
+        self.shelf: Shelf | None = None          # AssembledEvents' shelf, as saved
 
     def parts(self, articles: dict[str, Article]) -> dict[str, str]:
         last, parts, self.fresh = self.articles, {}, set()
@@ -358,7 +361,7 @@ def build_events(statements: list[Statement], articles: dict[str, Article], cach
     by_id = {s.id: s for s in statements}
     if cache:
         cache.drop_blobs("events", keep=code)       # plans another version of dateline made
-    kept = AssembledEvents(cache, code)
+    kept = AssembledEvents(cache, code, memo)
     stage = stage_key(code, parts, statements) if kept.shelf else ""
     out = kept.recall(stage, by_id)
     if out is not None:         # the statements and articles of the last build: its events
@@ -427,9 +430,11 @@ class AssembledEvents:
     those; and the keys of all the events under the stage_key of the build that made them."""
     ORDER, STAGE = "order", "stage"
 
-    def __init__(self, cache, code: str):
-        self.shelf = Shelf(cache, "assembled", code) if cache and cache.folder else None
+    def __init__(self, cache, code: str, memo: EventsMemo | None = None):
+        self.shelf = Shelf(cache, "assembled", code, memo.shelf if memo else None) if cache and cache.folder else None
         self.whole, self.order, self.titles = "", None, {}
+        self.memo, self.made, self.code = memo, {}, code      # made: key -> each event as assembled
+        self.last = memo.assembled[1] if memo and memo.assembled[0] == code else {}
 
     def expect(self, keys: list[str]) -> None:
         """The events to come are those of `keys`, in this order: their distinct titles and
@@ -447,24 +452,36 @@ class AssembledEvents:
             return None
         keys = list(found[1])
         self.expect(keys)
-        rows = [self.shelf.get(key) for key in keys]
-        events = [self.event(row, place, by_id) for place, row in enumerate(rows)]
-        if self.order is None or any(e is None for e in events):
+        if self.order is None:
             return None
-        for key, row in zip(keys, rows):
-            self.shelf.keep(key, row)
+        events = []
+        for place, key in enumerate(keys):
+            events.append(self.get(key, place, by_id))
+            if events[-1] is None:
+                return None
         self.shelf.keep(self.STAGE, found)
         return self.in_order(events)
 
     def get(self, key: str, place: int, by_id: dict[str, Statement]) -> Event | None:
-        """The event kept under `key`, with its distinct title if that is known."""
+        """The event kept under `key`, with its distinct title if that is known: as this
+        process assembled it last (EventsMemo), else from its row."""
+        made = self.last.get(key)
         row = self.shelf.get(key) if self.shelf else None
-        event = self.event(row, place, by_id)
-        if event is not None:
+        if made is not None:
+            if row is None:
+                self.keep(key, made)
+            else:
+                self.shelf.keep(key, row)
+            event = self.made[key] = made
+        else:
+            event = self.event(row, by_id)
+            if event is None:
+                return None
             self.shelf.keep(key, row)
-        return event
+            self.made[key] = event
+        return retitled(event, self.titles[place]) if place in self.titles else event
 
-    def event(self, row, place: int, by_id: dict[str, Statement]) -> Event | None:
+    def event(self, row, by_id: dict[str, Statement]) -> Event | None:
         if not isinstance(row, tuple) or len(row) != len(EVENT_FIELDS):
             return None
         event = _make_event(row)
@@ -476,11 +493,10 @@ class AssembledEvents:
             values["stats"] = DateStats(*values["stats"])
         except (KeyError, TypeError, ValueError):
             return None
-        if place in self.titles:
-            values["title"] = self.titles[place]
         return event
 
     def keep(self, key: str, event: Event) -> None:
+        self.made[key] = event
         if self.shelf:
             row = dict(event.__dict__, stats=STATS_ROW(event.stats), statements=tuple(s.id for s in event.statements))
             row["disagreements"] = tuple((d.noun, tuple(tuple(getattr(c, f) for f in CLAIM_FIELDS) for c in d.claims))
@@ -509,6 +525,8 @@ class AssembledEvents:
         if self.shelf:
             self.shelf.save()
             self.shelf.cache.drop_blobs("assembled", keep=f"{self.shelf.key}-")
+        if self.memo:
+            self.memo.assembled, self.memo.shelf = (self.code, self.made), self.shelf
 
 
 def plan_events(groups: dict[str, list[Statement]], articles: dict[str, Article], stats: dict[str, DateStats],

@@ -345,9 +345,10 @@ def test_a_process_that_keeps_its_events_stage_makes_the_events_a_cold_build_mak
                                                                                      monkeypatch):
     """serve's EventsMemo: the next build is handed the very statements and articles that did not
     change (as serve's article index and statement pack hand them out); it updates the document
-    frequencies by the statements that came and went and takes again the keys of dates and
-    events made of the very same statements and articles. The events are a cold build's, with a
-    cache or without; an article given a headline that titles an event is seen."""
+    frequencies by the statements that came and went, takes again the keys of dates and events
+    made of the very same statements and articles, and each event as assembled whose key is the
+    same. The events are a cold build's, with a cache or without; an article given a headline
+    that titles an event is seen."""
     from dateline.cache import Cache
     from dateline.headlines import article_title
     if change == "statements added":
@@ -369,16 +370,19 @@ def test_a_process_that_keeps_its_events_stage_makes_the_events_a_cold_build_mak
     cold = events.build_events(after, after_articles)
     if change == "article retitled":
         assert article_title(headline) in {e.title for e in cold}
-    counted, keyed = [], []
-    counts_for, group_key = events.Vectors.counts_for, events.group_key
+    counted, keyed, read = [], [], []
+    counts_for, group_key, from_row = events.Vectors.counts_for, events.group_key, events.AssembledEvents.event
     monkeypatch.setattr(events.Vectors, "counts_for", lambda self, s: counted.append(1) or counts_for(self, s))
     monkeypatch.setattr(events, "group_key", lambda *a: keyed.append(1) or group_key(*a))
+    monkeypatch.setattr(events.AssembledEvents, "event", lambda self, row, by_id: (
+        row is not None and read.append(1)) or from_row(self, row, by_id))
     for cache in (None, Cache(tmp_path / "cache")):
         memo = events.EventsMemo()
         events.build_events(before, before_articles, cache, memo=memo)
-        keyed.clear(), counted.clear()
+        keyed.clear(), counted.clear(), read.clear()
         assert events.build_events(after, after_articles, cache, memo=memo) == cold
         assert counted and 0 < len(keyed) < len(memo.keys["dates"]) + len(memo.keys["events"])
+        assert not read         # an event whose key is the same is the one assembled last time
 
 
 def test_the_same_statements_and_articles_again_take_the_last_events_whole(tmp_path, monkeypatch):
