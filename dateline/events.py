@@ -161,8 +161,8 @@ class Vectors:
         if len(gone) + len(new) > len(statements) // 2:
             return None, None
         df, changed = self.df.copy(), set()
-        for statements_, step in ((gone, -1), (new, 1)):
-            for s in statements_:
+        for changed_statements, step in ((gone, -1), (new, 1)):
+            for s in changed_statements:
                 for w in s.words[::2]:
                     df[w] += step
                     changed.add(w)
@@ -467,16 +467,12 @@ class AssembledEvents:
         process assembled it last (EventsMemo), else from its row."""
         made = self.last.get(key)
         row = self.shelf.get(key) if self.shelf else None
-        if made is not None:
-            if row is None:
-                self.keep(key, made)
-            else:
-                self.shelf.keep(key, row)
-            event = self.made[key] = made
+        event = made if made is not None else self.event(row, by_id)
+        if event is None:
+            return None
+        if row is None:         # one this process made, whose row is gone: written again
+            self.keep(key, event)
         else:
-            event = self.event(row, by_id)
-            if event is None:
-                return None
             self.shelf.keep(key, row)
             self.made[key] = event
         return retitled(event, self.titles[place]) if place in self.titles else event
