@@ -611,9 +611,10 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     method = methodology(timeline)
     # what a page or an export entry may show of each article it cites
     cited = {a.id: ARTICLE_SHOWN(a) + (a.published.toordinal(), modes[a.id]) for a in timeline.articles}
-    # what an entry on a page shows beyond what all entries share (a template's `fragment` key)
-    env.globals["entry_inputs"] = lambda e: (fingerprints[e.id], tuple(map(cited.get, e.sources)))
-    export_keys = entry_keys(timeline, fingerprints, home, common, cited) if cache and cache.folder else {}
+    # what an entry on a page or in an export shows beyond what all entries share (a template's
+    # `fragment` key); a source that is no article (a URL) is in the fingerprint
+    entry_inputs = env.globals["entry_inputs"] = lambda e: (fingerprints[e.id], tuple(map(cited.get, e.sources)))
+    export_keys = entry_keys(timeline, entry_inputs, home, common) if cache and cache.folder else {}
     if cache and cache.folder and env.bytecode_cache is None:
         env.bytecode_cache = SealedBytecode(cache)
     try:
@@ -767,15 +768,13 @@ def code_fingerprint() -> str:
     return package_digest(("exports.py", "markup.py", "render.py"))
 
 
-def entry_keys(timeline: Timeline, fingerprints: dict, home: dict, common: str, cited: dict) -> dict:
-    """event id -> a digest of all that an export's entry for it is made of: the event, the
-    articles it cites (`cited`: what of each may show), its page, and what is common to all
-    (settings, labels, code, the newest article's date, which the feed and the calendar stamp).
+def entry_keys(timeline: Timeline, shown, home: dict, common: str) -> dict:
+    """event id -> a digest of all that an export's entry for it is made of: the event and the
+    articles it cites (`shown`: entry_inputs), its page, and what is common to all (settings,
+    labels, code, the newest article's date, which the feed and the calendar stamp).
     timeline.json's lines go by the events' fingerprints alone."""
     newest = exports.newest(timeline).isoformat()
-    return {e.id: values_digest((common, newest, fingerprints[e.id], home.get(e.id, ""),
-                                 tuple(map(cited.get, e.sources))))
-            for e in timeline.events}   # a source that is no article (a URL) is in the fingerprint
+    return {e.id: values_digest((common, newest, shown(e), home.get(e.id, ""))) for e in timeline.events}
 
 
 def export_index_key(name: str) -> str:
