@@ -485,6 +485,16 @@ def page_text(value):
 REUSE = object()   # stands for a page's content: "the same as last time" (see write_site)
 
 
+@dataclass(frozen=True)
+class Written:
+    """Stands for a file's content already written, by whichever process rendered it, to `path`
+    beside the site (write_site moves it in): an export of a large site is tens of megabytes,
+    which took a rebuild a few tenths of a second to send back to the build through a pipe."""
+    path: str
+    digest: str
+    size: int
+
+
 class SealedBytecode(jinja2.BytecodeCache):
     """Compiled templates kept in the cache folder, sealed like its entries (a forged one is
     not loaded): compiling them took a rebuild's rendering a fifth of a second."""
@@ -680,10 +690,15 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
                                     if modes[a.id] != "none" and not copied_from(a, timeline.site)])
         splice = last_export(cache, out, previous, i, common)
         data = EXPORTS[i](timeline, key_ids, fingerprints, home, splice, export_keys)
+        digest = hashlib.sha256(data).hexdigest()
         if cache and cache.folder:      # here, in whichever process rendered it
-            cache.put_blob("exports", export_index_key(i), {"digest": hashlib.sha256(data).hexdigest(),
-                                                            "common": common, "entries": splice.written})
-        return data
+            cache.put_blob("exports", export_index_key(i), {"digest": digest, "common": common,
+                                                            "entries": splice.written})
+        if scratch is None:
+            return data
+        path = os.path.join(scratch, i)
+        _write(Path(path), data, out / i)
+        return Written(path, digest, len(data))
 
     # (path, inputs, job): job is None where the page's inputs are those of the last build. The
     # exports come first: they are the longest jobs, and should not be left to the end
@@ -707,17 +722,22 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
             for path, inputs, job in plan]
     to_render = [job for _, _, job in plan if job]
     large = len(to_render) >= PARALLEL_FROM or len(timeline.events) >= PARALLEL_FROM * 10
-    rendered = fork_map(render, to_render, jobs if large else 1, chunksize=1 if len(to_render) < 100 else 4)
-    progress = Progress("rendering", len(to_render))
-    # the first rendered file, then every unchanged one, then the others: the build links the
-    # unchanged files while the workers render (write_site lists the files in a fixed order)
-    rendering = [n for n, (*_, job) in enumerate(plan) if job]
-    for n in rendering[:1] + [n for n, (*_, job) in enumerate(plan) if not job] + rendering[1:]:
-        path, inputs, job = plan[n]
-        content = next(rendered) if job else REUSE
-        yield (path, content, inputs) if inputs else (path, content)
-        if job:
-            progress.step()
+    scratch = scratch_folder(out) if any(kind == "export" for kind, _ in to_render) else None
+    try:
+        rendered = fork_map(render, to_render, jobs if large else 1, chunksize=1 if len(to_render) < 100 else 4)
+        progress = Progress("rendering", len(to_render))
+        # the first rendered file, then every unchanged one, then the others: the build links the
+        # unchanged files while the workers render (write_site lists the files in a fixed order)
+        rendering = [n for n, (*_, job) in enumerate(plan) if job]
+        for n in rendering[:1] + [n for n, (*_, job) in enumerate(plan) if not job] + rendering[1:]:
+            path, inputs, job = plan[n]
+            content = next(rendered) if job else REUSE
+            yield (path, content, inputs) if inputs else (path, content)
+            if job:
+                progress.step()
+    finally:
+        if scratch:     # what write_site did not move into the site (it failed, or none was written)
+            shutil.rmtree(scratch, ignore_errors=True)
     if cache and cache.folder:      # the parts of pages this site no longer has
         cache.drop_blobs_except("fragments", {fragment_key(p) for p in ["embed.html", *(p.path for p in pages)]})
     static = {}
@@ -728,6 +748,19 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
                     static[f"static/{path.name}"] = path.read_bytes()   # a user's file replaces ours
     static.update(timeline.site.assets)         # site.yaml's stylesheets and logo
     yield from sorted(static.items())
+
+
+def scratch_folder(out: Path | None) -> str | None:
+    """A folder beside the site `out` for the files rendered into place (see Written), named as
+    a new site's folder so that recover() clears it after a killed build; None where it cannot
+    be made (the files then come back as bytes)."""
+    if out is None:
+        return None
+    out = out.resolve()
+    try:
+        return tempfile.mkdtemp(prefix=f".{out.name}.new-exports-", dir=out.parent)
+    except OSError:
+        return None
 
 
 def template_problem(e: Exception) -> Problem | None:
@@ -999,6 +1032,9 @@ def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str 
             if content is REUSE:            # render_pages found its inputs unchanged
                 os.link(os.path.join(out, rel), path)
                 record[rel] = previous[rel]
+            elif isinstance(content, Written):
+                _move(content.path, path, out / rel)
+                record[rel] = (content.digest, content.size, *page_inputs)
             else:
                 if isinstance(content, str):
                     content = content.encode("utf-8")
@@ -1023,6 +1059,8 @@ def write_site(files: Iterable[tuple[str, str | bytes]], out: Path, inputs: str 
             os.rename(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if hasattr(files, "close"):
+            files.close()       # render_pages then clears the files it wrote beside the site
         raise
     state = json.dumps({"inputs": inputs, "warnings": list(warnings), "stamps": stamps,
                         "marker": hashlib.sha256(manifest.encode("utf-8")).hexdigest()})
@@ -1053,8 +1091,19 @@ def _write(path: Path, content: bytes, shown: Path) -> None:
     try:
         path.write_bytes(content)
     except OSError as e:
-        raise ContentError(Problem(display_path(shown), 1, f"cannot write: {e.strerror or e}: free some space or choose "
-                                                  "another --out; the previous site is untouched")) from None
+        raise _cannot_write(shown, e) from None
+
+
+def _move(source: str, target: str, shown: Path) -> None:
+    try:
+        os.rename(source, target)
+    except OSError as e:
+        raise _cannot_write(shown, e) from None
+
+
+def _cannot_write(shown: Path, e: OSError) -> ContentError:
+    return ContentError(Problem(display_path(shown), 1, f"cannot write: {e.strerror or e}: free some space or "
+                                                        "choose another --out; the previous site is untouched"))
 
 
 def carry_over(out: Path, staging: Path, owned: set[str]) -> None:

@@ -47,6 +47,8 @@ def test_bad_content(case, tmp_path, good_site):
     lines = expect_lines(case, result.stderr)
     assert all(re.match(r"^\S.*:\d+(:\d+)?: ", line) for line in lines), lines
     assert tree_digest(good_site) == before
+    # nor anything half-made beside it (a new site's folder, the exports its workers wrote)
+    assert not list(good_site.parent.glob(f".{good_site.name}.new-*"))
 
 
 def test_future_publication_date_is_a_warning(tmp_path):
