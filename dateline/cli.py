@@ -319,7 +319,8 @@ def _make(args, command: str, warm: pipeline.Warm | None = None, held: list | No
         return print_review(timeline)
     previous = render.trusted_files(args.out) if command == "build" else {}
     files = render.render_pages(timeline, env, review=args.review, previous=previous,
-                                jobs=max(1, args.jobs), cache=cache if command == "build" else None, out=args.out,
+                                jobs=max(1, args.jobs), cache=cache if command == "build" else None,
+                                out=args.out if command == "build" else None,
                                 kept_fingerprints=warm.fingerprints if warm else None)
     if command == "check":
         for _ in files:     # render everything, so template errors show, but write nothing

@@ -589,7 +589,8 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     never held in memory whole. A page whose inputs (events, articles, links, templates,
     settings) are those the previous build recorded (`previous`: trusted_files(out)) is not
     rendered again: its content is REUSE. An export's entry whose inputs are those of the last
-    build is copied from the last build's file in `out`, found by the index kept in `cache`.
+    build is copied from the last build's file in `out`, found by the index kept in `cache`;
+    exports are written beside `out` (see Written), and come back as bytes without it.
     With `review`, pages show ids to copy. A large site is rendered in `jobs` processes.
     `kept_fingerprints`: see event_fingerprints."""
     env.globals["review"] = review
