@@ -716,7 +716,9 @@ def render_pages(timeline: Timeline, env: jinja2.Environment, review: bool = Fal
     for i, a in enumerate(timeline.articles):
         if modes[a.id] == "none":
             continue
-        inputs = values_digest([common, article_key(a), a.title, a.source, a.url, a.author, modes[a.id],
+        # all the page shows of the article besides its text (article_key): `cited` holds its
+        # image too, which its share tags show
+        inputs = values_digest([common, article_key(a), cited[a.id],
                                 [event_links.get(s.id) for s in timeline.extractions[a.id].statements]])
         plan.append((f"articles/{a.id}.html", inputs, ("article", i)))
     plan = [(path, inputs, None if inputs and previous.get(path, (None, None, None))[2:] == [inputs] else job)

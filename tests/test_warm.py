@@ -36,6 +36,12 @@ def change(content, kind: str, fixes: dict, n: int, site, cache) -> None:
         text = articles[3].read_text(encoding="utf-8")
         articles[3].write_text(re.sub(r"^title: .*$", "title: A headline an editor wrote", text, count=1, flags=re.M),
                                encoding="utf-8")
+    elif kind == "article image":
+        text = articles[1].read_text(encoding="utf-8")
+        image = f"image: https://example.org/step-{n}.jpg"
+        text = re.sub(r"^image: .*$", image, text, count=1, flags=re.M) if re.search(r"^image: ", text, re.M) \
+            else text.replace("---\n", f"---\n{image}\n", 1)
+        articles[1].write_text(text, encoding="utf-8")
     elif kind == "article removed":     # one that no override is about
         cited = {s["article"] for e in events if e["id"] in fixes["events"] for s in e["statements"]}
         next(a for a in reversed(articles) if a.stem not in cited).unlink()
