@@ -800,8 +800,10 @@ EXPORTS = {
 
 
 def code_fingerprint() -> str:
-    """The code that writes pages and exports: a new dateline renders them again."""
-    return package_digest(("exports.py", "markup.py", "render.py"))
+    """The code that writes pages and exports, and the code they call to show dates, roles,
+    labels and override snippets: a new dateline renders them again."""
+    return package_digest(("exports.py", "markup.py", "render.py", "overrides.py", "roles.py", "statements.py",
+                           "yamlio.py", "temporal/periods.py", "temporal/grammar.py"))
 
 
 def entry_keys(timeline: Timeline, shown, home: dict, common: str) -> dict:

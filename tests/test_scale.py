@@ -594,6 +594,26 @@ def test_a_page_made_again_renders_only_its_entries_that_changed(corpus, tmp_pat
     assert tree_digest(site) == tree_digest(tmp_path / "cold-2")
 
 
+def test_a_dateline_that_shows_dates_labels_or_snippets_otherwise_renders_every_page_again(tmp_path, monkeypatch):
+    # pages and export entries are kept under a digest of the code that writes them: it must
+    # cover the code they call to label dates and roles and write override snippets too
+    from dateline import cache
+    copy = tmp_path / "dateline"
+    shutil.copytree(cache.PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache, "PACKAGE", copy)
+    try:
+        cache.package_digest.cache_clear()
+        before = render.code_fingerprint()
+        for name in ("temporal/periods.py", "overrides.py", "roles.py", "statements.py", "yamlio.py"):
+            with (copy / name).open("a", encoding="utf-8") as fh:
+                fh.write("\n# changed\n")
+            cache.package_digest.cache_clear()
+            assert render.code_fingerprint() != before, name
+            before = render.code_fingerprint()
+    finally:
+        cache.package_digest.cache_clear()      # the next test digests the real package
+
+
 def test_exports_are_copied_only_from_the_file_their_kept_index_describes(corpus, tmp_path):
     """The index of an export's entries in the cache is used only with the very file it was made
     with (by its digest, as the site's manifest records it): not with an export edited in the
