@@ -343,7 +343,9 @@ class Report:
             # elsewhere: the statements sharing most words with the quote, then compared closely
             shared = Counter(i for w in set(wanted.split()) if len(self._index.get(w, ())) < 1000
                              for i in self._index.get(w, ()))
-            pool = pool + [self._statements[i] for i, _ in shared.most_common(50)]
+            # ties by id: the order a Counter keeps them in comes from sets, which the hash seed
+            # orders differently in each process
+            pool = pool + [self._statements[i] for i, _ in sorted(shared.items(), key=lambda x: (-x[1], x[0]))[:50]]
         want_expression = normalise(expression)
         ranked = {}
         for s in pool:
