@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import heapq
 import json
 import re
 from collections import Counter, defaultdict
@@ -345,7 +346,8 @@ class Report:
                              for i in self._index.get(w, ()))
             # ties by id: the order a Counter keeps them in comes from sets, which the hash seed
             # orders differently in each process
-            pool = pool + [self._statements[i] for i, _ in sorted(shared.items(), key=lambda x: (-x[1], x[0]))[:50]]
+            most = heapq.nsmallest(50, shared.items(), key=lambda x: (-x[1], x[0]))
+            pool = pool + [self._statements[i] for i, _ in most]
         want_expression = normalise(expression)
         ranked = {}
         for s in pool:
